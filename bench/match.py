@@ -1,0 +1,145 @@
+"""Matcher benchmark: latency, index build time, memory, and ratios against two baselines.
+
+Run with `make bench` (or `.venv/bin/python bench/match.py [--quick]`). Prints figures only;
+tests never assert on time. Baselines run on the same data in the same run:
+`difflib.get_close_matches` and a plain Python loop over `fuzz.WRatio`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from rapidfuzz import fuzz, utils
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.kb import lexical_matcher  # noqa: E402
+from bot.kb.evaluation import EVALUATION_FILE, load_labelled_set  # noqa: E402
+from bot.kb.loader import load_knowledge_base  # noqa: E402
+from bot.kb.model import Entry, KnowledgeBase  # noqa: E402
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p99
+
+
+def time_each(fn: Callable[[str], object], questions: list[str]) -> list[float]:
+    samples = []
+    for question in questions:
+        start = time.perf_counter()
+        fn(question)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def synthetic_kb(size: int, seed: int = 7) -> tuple[KnowledgeBase, list[str]]:
+    """`size` entries of 6 phrasings each over a 20,000-word vocabulary, and 200 queries
+    made from their phrasings with a dropped word and a typo (deterministic)."""
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    vocabulary = ["".join(rng.choices(letters, k=rng.randint(4, 9))) for _ in range(20_000)]
+    entries = []
+    for n in range(size):
+        wordings = [" ".join(rng.choices(vocabulary, k=rng.randint(4, 9))) for _ in range(7)]
+        entries.append(
+            Entry(f"entry-{n}", "synthetic", wordings[0], tuple(wordings[1:]), "answer", "bench")
+        )
+    queries = []
+    for _ in range(200):
+        words = rng.choice(entries[rng.randrange(size)].texts).split()
+        words.pop(rng.randrange(len(words)))
+        i = rng.randrange(len(words))
+        words[i] = words[i][:-1] + "x"
+        queries.append(" ".join(words))
+    return KnowledgeBase(tuple(entries)), queries
+
+
+def baselines(kb: KnowledgeBase) -> dict[str, Callable[[str], object]]:
+    choices = [utils.default_process(t) for e in kb.entries for t in e.texts]
+
+    def difflib_baseline(question: str) -> object:
+        return difflib.get_close_matches(utils.default_process(question), choices, n=3)
+
+    def wratio_loop(question: str) -> object:
+        q = utils.default_process(question)
+        return max(choices, key=lambda c: fuzz.WRatio(q, c))
+
+    return {"difflib.get_close_matches": difflib_baseline, "python loop over WRatio": wratio_loop}
+
+
+def report(name: str, samples: list[float]) -> float:
+    p50, p99 = percentiles(samples)
+    print(f"  {name:28} p50 {p50:8.3f} ms   p99 {p99:8.3f} ms   (n={len(samples)})")
+    return p50
+
+
+def bench_kb(label: str, kb: KnowledgeBase, questions: list[str], baseline_n: int) -> None:
+    start = time.perf_counter()
+    matcher = lexical_matcher(kb)
+    build = (time.perf_counter() - start) * 1000
+    print(
+        f"{label}: {len(kb):,} entries, index build {build:,.0f} ms,"
+        f" peak RSS {peak_rss_mb():.0f} MB"
+    )
+    matcher.match(questions[0])  # warm-up
+    ours = report("matcher", time_each(matcher.match, questions))
+    for name, fn in baselines(kb).items():
+        theirs = report(name, time_each(fn, questions[:baseline_n]))
+        print(f"  {'':28} -> matcher is {theirs / ours:,.0f}x faster (p50)")
+
+
+def cli_wall_time(runs: int = 5) -> None:
+    env = {**os.environ, "SEMANTIC": os.environ.get("SEMANTIC", "off")}
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "bot", "ask", "Do I need a PhD for ML?"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            check=True,
+        )
+        samples.append(time.perf_counter() - start)
+    print(
+        f"`python -m bot ask` wall time (SEMANTIC={env['SEMANTIC']}): "
+        f"median {statistics.median(samples):.3f} s, max {max(samples):.3f} s over {runs} runs"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="skip the 100,000-entry run")
+    args = parser.parse_args()
+    kb = load_knowledge_base(ROOT / "knowledge")
+    labelled = load_labelled_set(ROOT / "knowledge" / EVALUATION_FILE)
+    questions = [q for q, _ in labelled.in_scope] + [q for q in labelled.off_topic if q]
+    bench_kb("real knowledge base", kb, questions, len(questions))
+    for size, baseline_n in ((1_000, 50), (10_000, 10), (100_000, 3)):
+        if args.quick and size > 10_000:
+            continue
+        synthetic, queries = synthetic_kb(size)
+        bench_kb(f"synthetic {size:,}", synthetic, queries, baseline_n)
+    cli_wall_time()
+    print(f"peak RSS of this benchmark process: {peak_rss_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

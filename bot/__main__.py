@@ -1,0 +1,151 @@
+"""Command line: `python -m bot [run | console | ask | kb ...]`.
+
+Only `run` may import discord; `ask`, `kb` and `console` stay light for a fast start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot import render
+from bot.config import ConfigError, Settings, load_settings
+from bot.kb.model import KnowledgeBaseError
+
+ASK_PICK_HINT = "Ask again with the wording of the one you mean."
+
+
+def _warn(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="ML Career Bot: answers ML-career questions."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="run the bot (the terminal console when no Discord token)")
+    commands.add_parser("console", help="an interactive terminal session")
+    ask = commands.add_parser("ask", help="answer questions and exit")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("questions", nargs="+", metavar="QUESTION", help="a question, or - for stdin")
+    kb = commands.add_parser("kb", help="knowledge-base tools").add_subparsers(
+        dest="kb_command", metavar="KB_COMMAND", required=True
+    )
+    validate = kb.add_parser("validate", help="check the knowledge base and report every problem")
+    validate.add_argument("directory", nargs="?", type=Path, help="default: KNOWLEDGE_DIR")
+    test = kb.add_parser("test", help="score the matcher on knowledge/evaluation.yaml")
+    test.add_argument("--verbose", action="store_true", help="list every miss")
+    return parser
+
+
+def _questions(arguments: list[str]) -> Iterable[str]:
+    for argument in arguments:
+        if argument == "-":
+            yield from (line.rstrip("\n") for line in sys.stdin)
+        else:
+            yield argument
+
+
+def cmd_ask(settings: Settings, questions: list[str], as_json: bool) -> int:
+    from bot.startup import build_matcher
+
+    matcher = build_matcher(settings, _warn)
+    if as_json:
+        for question in _questions(questions):
+            print(json.dumps(render.match_record(matcher.match(question)), ensure_ascii=False))
+        return 0
+    status = 0
+    for question in _questions(questions):
+        if not question.strip():
+            _warn('Type a question, for example: python -m bot ask "Do I need a PhD for ML?"')
+            status = 2
+            continue
+        match = matcher.match(question)
+        print(
+            render.match_text(
+                match, topics_hint="`python -m bot console` then `topics`", pick_hint=ASK_PICK_HINT
+            )
+        )
+    return status
+
+
+def cmd_validate(settings: Settings, directory: Path | None) -> int:
+    from bot.kb.loader import load_knowledge_base
+
+    kb = load_knowledge_base(directory or settings.knowledge_dir)
+    categories = len(kb.categories())
+    phrasings = sum(len(e.phrasings) for e in kb.entries)
+    print(f"OK: {len(kb)} entries in {categories} categories, {phrasings} phrasings.")
+    return 0
+
+
+def cmd_test(settings: Settings, verbose: bool) -> int:
+    from bot.kb.evaluation import EVALUATION_FILE, evaluate, load_labelled_set
+    from bot.startup import build_matcher
+
+    path = settings.knowledge_dir / EVALUATION_FILE
+    if not path.is_file():
+        _warn(f"No evaluation file at {path}: write labelled questions there first.")
+        return 1
+    report = evaluate(build_matcher(settings, _warn), load_labelled_set(path))
+    print("\n".join(report.summary()))
+    if verbose:
+        for question, expected, match in report.misses:
+            got = match.entry.id if match.entry else [s.id for s in match.suggestions]
+            print(
+                f"  {match.decision.value:8} {match.score:3} {question!r} -> {got}"
+                f" (expected {expected or 'decline'})"
+            )
+    return 0
+
+
+def cmd_console(settings: Settings) -> int:
+    from bot.console import run_console
+    from bot.startup import build_matcher
+
+    run_console(build_matcher(settings, _warn))
+    return 0
+
+
+def cmd_run(settings: Settings) -> int:
+    if settings.discord_token:
+        print("Discord mode is not built yet: opening the terminal console.", file=sys.stderr)
+    else:
+        print("No DISCORD_TOKEN set: opening the offline terminal console.", file=sys.stderr)
+    return cmd_console(settings)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        match args.command:
+            case "ask":
+                return cmd_ask(settings, args.questions, args.json)
+            case "console":
+                return cmd_console(settings)
+            case "kb" if args.kb_command == "validate":
+                return cmd_validate(settings, args.directory)
+            case "kb":
+                return cmd_test(settings, args.verbose)
+            case _:
+                return cmd_run(settings)
+    except ConfigError as exc:
+        _warn(f"Configuration error: {exc}")
+        return 2
+    except KnowledgeBaseError as exc:
+        count = len(exc.problems)
+        _warn(f"The knowledge base is invalid ({count} problem{'s' * (count != 1)}):")
+        for problem in exc.problems:
+            _warn(f"  {problem}")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

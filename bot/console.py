@@ -1,0 +1,47 @@
+"""The interactive terminal session: the same answers as Discord, typed at a prompt."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot import render
+from bot.kb.matcher import Matcher
+
+HELP = (
+    "Ask any question about ML careers and pay. Commands: `topics` lists what I know, "
+    "a number picks a suggestion, `help` shows this, `quit` (or Ctrl-D) leaves."
+)
+PICK_HINT = "Type its number to see that answer."
+
+
+def run_console(
+    matcher: Matcher,
+    read: Callable[[str], str] = input,
+    write: Callable[[str], None] = print,
+) -> None:
+    write(f"ML Career Bot: terminal console ({matcher.mode} matching). {HELP}")
+    last_suggestions: tuple = ()
+    while True:
+        try:
+            line = read("you> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            write("")
+            return
+        if line.lower() in ("quit", "exit"):
+            return
+        if not line:
+            continue
+        if line.lower() in ("help", "?"):
+            write(HELP)
+        elif line.lower() in ("topics", "/topics"):
+            write(render.topics_text(matcher.kb))
+        elif line.isdigit() and last_suggestions:
+            index = int(line) - 1
+            if 0 <= index < len(last_suggestions):
+                write(render.entry_text(last_suggestions[index]))
+            else:
+                write(f"Pick a number from 1 to {len(last_suggestions)}.")
+        else:
+            match = matcher.match(line)
+            last_suggestions = match.suggestions if match.entry is None else ()
+            write(render.match_text(match, topics_hint="`topics`", pick_hint=PICK_HINT))

@@ -1,0 +1,133 @@
+"""The rapidfuzz-based lexical scorer: typos, abbreviations and shared wording.
+
+Scores every entry in [0, 1] as a blend of two signals:
+- coverage: how much of the question's information (IDF-weighted content tokens, typos
+  corrected against the vocabulary) the entry's wordings and keywords account for;
+- similarity: rapidfuzz `token_sort_ratio` against the entry's closest wording.
+Coverage comes from an inverted index in numpy, so it is cheap at 100,000 entries; the
+rapidfuzz pass runs only on the best `CANDIDATES` entries by coverage.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.kb.model import Entry
+from bot.kb.text import SYNONYMS, content_tokens
+
+CANDIDATES = 40
+COVERAGE_WEIGHT = 0.5
+TYPO_CUTOFF = 80  # fuzz.ratio a misspelt word needs to count as a vocabulary word
+INCIDENTAL_STRENGTH = 0.5
+IDF_FLOOR = 1.0  # words every entry shares (ML, engineer) still mark the domain
+UNKNOWN_WEIGHT = 1.3  # times the rarest known word
+TYPO_DISCOUNT = 0.9  # a corrected word counts a little less than an exact one
+
+
+def _strength(topical: bool, wordings: int) -> float:
+    """How much an entry's use of a word says about its topic.
+
+    A keyword or a word of the canonical question is the topic; a word in several
+    phrasings nearly so; a word in one phrasing may be incidental ("time", "spend").
+    """
+    if topical:
+        return 1.0
+    return INCIDENTAL_STRENGTH if wordings < 2 else (1 + INCIDENTAL_STRENGTH) / 2
+
+
+class LexicalScorer:
+    name = "lexical"
+
+    def __init__(self, entries: tuple[Entry, ...]) -> None:
+        self.entries = entries
+        postings: dict[str, list[int]] = defaultdict(list)
+        strengths: dict[str, list[float]] = defaultdict(list)
+        text_owner: list[int] = []
+        texts: list[str] = []
+        for index, entry in enumerate(entries):
+            seen: Counter[str] = Counter()
+            for wording in entry.texts:
+                words = content_tokens(wording)
+                seen.update(set(words))
+                texts.append(" ".join(words))
+                text_owner.append(index)
+            topical = set(content_tokens(entry.question))
+            for keyword in entry.keywords:
+                topical.update(content_tokens(keyword))
+            for token in seen.keys() | topical:
+                postings[token].append(index)
+                strengths[token].append(_strength(token in topical, seen[token]))
+        n = len(entries)
+        self._postings = {t: np.asarray(ids, dtype=np.int32) for t, ids in postings.items()}
+        self._strengths = {t: np.asarray(s, dtype=np.float32) for t, s in strengths.items()}
+        self._idf = {
+            t: max(IDF_FLOOR, math.log((n + 1) / (len(ids) + 0.5))) for t, ids in postings.items()
+        }
+        # A word no entry uses weighs as much as the rarest known word: it is information
+        # the knowledge base cannot account for.
+        self._unknown_weight = UNKNOWN_WEIGHT * max(self._idf.values(), default=1.0)
+        # Typos are corrected towards the vocabulary and towards words that synonyms fold
+        # away ("machien" -> "machine" -> "ml").
+        self._typo_targets = {t: t for t in self._postings}
+        for source, target in SYNONYMS.items():
+            folded = content_tokens(target)
+            if " " not in source and len(folded) == 1 and folded[0] in self._postings:
+                self._typo_targets.setdefault(source, folded[0])
+        self._typo_words = list(self._typo_targets)
+        self._texts = texts
+        self._text_owner = np.asarray(text_owner, dtype=np.int32)
+        self._texts_of: dict[int, list[int]] = defaultdict(list)
+        for text_index, owner in enumerate(text_owner):
+            self._texts_of[owner].append(text_index)
+
+    def _resolve(self, token: str) -> tuple[str | None, float]:
+        """The vocabulary word a query word stands for, and how much to trust it."""
+        if token in self._postings:
+            return token, 1.0
+        if len(token) >= 4:
+            found = process.extractOne(
+                token, self._typo_words, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
+            )
+            if found is not None:
+                return self._typo_targets[found[0]], TYPO_DISCOUNT
+        return None, 0.0
+
+    def query_tokens(self, question: str) -> list[str]:
+        return list(dict.fromkeys(content_tokens(question)))
+
+    def score(self, question: str) -> np.ndarray:
+        n = len(self.entries)
+        coverage = np.zeros(n, dtype=np.float32)
+        tokens = self.query_tokens(question)
+        if not tokens or n == 0:
+            return coverage
+        total_weight = 0.0
+        resolved: list[str] = []
+        for token in tokens:
+            word, trust = self._resolve(token)
+            if word is None:
+                total_weight += self._unknown_weight
+                resolved.append(token)
+                continue
+            weight = self._idf[word]
+            total_weight += weight
+            coverage[self._postings[word]] += (weight * trust) * self._strengths[word]
+            resolved.append(word)
+        coverage /= total_weight
+        scores = COVERAGE_WEIGHT * coverage
+        k = min(CANDIDATES, n)
+        candidates = np.argpartition(-coverage, k - 1)[:k] if k < n else np.arange(n)
+        candidates = candidates[coverage[candidates] > 0]
+        if len(candidates) == 0:
+            return scores
+        text_ids = [t for c in candidates.tolist() for t in self._texts_of[c]]
+        similarity = process.cdist(
+            [" ".join(resolved)], [self._texts[t] for t in text_ids], scorer=fuzz.token_sort_ratio
+        )[0]
+        best = np.zeros(n, dtype=np.float32)
+        np.maximum.at(best, self._text_owner[text_ids], similarity / 100.0)
+        return scores + (1 - COVERAGE_WEIGHT) * best

@@ -1,0 +1,194 @@
+"""Read and validate the knowledge base: all of it or nothing, every problem reported at once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.kb.model import Entry, KnowledgeBase, KnowledgeBaseError, Problem
+from bot.kb.text import canonical
+
+ENTRIES_FOLDER = "entries"
+MAX_ANSWER_CHARS = 1500
+MAX_QUESTION_CHARS = 100  # a question is shown whole as an autocomplete choice
+MAX_CATEGORY_CHARS = 100  # and a category as a select-menu label
+MIN_PHRASINGS = 6
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+REQUIRED = ("id", "category", "question", "phrasings", "answer", "source")
+OPTIONAL = ("keywords", "related")
+
+try:  # libyaml's loader is ~10x faster; the pure-Python one gives the same result
+    _SafeLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _SafeLoader = yaml.SafeLoader
+
+
+def entries_dir(knowledge_dir: Path) -> Path:
+    return knowledge_dir / ENTRIES_FOLDER
+
+
+def load_knowledge_base(knowledge_dir: Path) -> KnowledgeBase:
+    """Load `knowledge_dir/entries/*.yaml`; raise KnowledgeBaseError listing every problem."""
+    folder = entries_dir(knowledge_dir)
+    if not knowledge_dir.is_dir():
+        raise KnowledgeBaseError([Problem(str(knowledge_dir), "", "directory", "does not exist")])
+    if not folder.is_dir():
+        raise KnowledgeBaseError(
+            [Problem(str(knowledge_dir), "", "directory", f"has no {ENTRIES_FOLDER}/ folder")]
+        )
+    files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+    if not files:
+        raise KnowledgeBaseError([Problem(str(folder), "", "directory", "has no .yaml entries")])
+    parsed: list[tuple[str, Any]] = []
+    problems: list[Problem] = []
+    for path in files:
+        try:
+            parsed.append((path.name, parse_yaml(path.read_text(encoding="utf-8"))))
+        except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+            problems.append(Problem(path.name, "", "file", describe_yaml_error(exc)))
+    entries = validate_entries(parsed, problems)
+    return KnowledgeBase(tuple(sorted(entries, key=lambda e: e.id)))
+
+
+def parse_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_SafeLoader)  # a safe loader (no tags)
+
+
+def describe_yaml_error(exc: Exception) -> str:
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        return f"not valid YAML at line {mark.line + 1}, column {mark.column + 1}: {exc.problem}"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    return f"could not be read: {exc}"
+
+
+def validate_entries(
+    parsed: Sequence[tuple[str, Any]], problems: list[Problem] | None = None
+) -> list[Entry]:
+    """Validate parsed documents (file name, data) as one knowledge base.
+
+    Appends to and raises with `problems` if anything is wrong, so that a caller can add
+    problems of its own (such as unreadable files) and still get one complete report.
+    """
+    problems = [] if problems is None else problems
+    entries: list[tuple[str, Entry]] = []
+    for file, data in parsed:
+        entry = parse_entry(data, file, problems)
+        if entry is not None:
+            entries.append((file, entry))
+    problems.extend(_cross_entry_problems(entries))
+    problems.extend(_dangling_links(parsed))
+    if problems:
+        raise KnowledgeBaseError(problems)
+    return [entry for _, entry in entries]
+
+
+def parse_entry(data: Any, file: str, problems: list[Problem]) -> Entry | None:
+    """Turn one YAML document into an Entry, appending what is wrong to `problems`."""
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        problems.append(Problem(file, "", "file", f"must be a mapping of fields, not {kind}"))
+        return None
+    raw_id = data.get("id")
+    entry_id = raw_id if isinstance(raw_id, str) else ""
+    before = len(problems)
+
+    def bad(field: str, message: str) -> None:
+        problems.append(Problem(file, entry_id, field, message))
+
+    for key in data:
+        if key not in REQUIRED and key not in OPTIONAL:
+            bad(str(key), f"unknown field (allowed: {', '.join(REQUIRED + OPTIONAL)})")
+    for key in REQUIRED:
+        if key not in data or data[key] in (None, "", []):
+            bad(key, "missing or empty")
+
+    def text(key: str, limit: int | None = None) -> str:
+        value = data.get(key)
+        if value in (None, ""):
+            return ""
+        if not isinstance(value, str):
+            bad(key, f"must be text, not {type(value).__name__}")
+            return ""
+        value = value.strip()
+        if not value:
+            bad(key, "missing or empty")
+        elif limit is not None and len(value) > limit:
+            bad(key, f"is {len(value)} characters; the limit is {limit}")
+        return value
+
+    def text_list(key: str) -> tuple[str, ...]:
+        value = data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            bad(key, "must be a list of text items")
+            return ()
+        items = tuple(v.strip() for v in value)
+        if any(not v for v in items):
+            bad(key, "has an empty item")
+        return items
+
+    if entry_id and not ID_PATTERN.match(entry_id):
+        bad("id", "must be kebab-case: lower-case letters, digits and single hyphens")
+    elif raw_id is not None and not isinstance(raw_id, str):
+        bad("id", f"must be text, not {type(raw_id).__name__}")
+    elif entry_id and Path(file).stem != entry_id and file.endswith((".yaml", ".yml")):
+        bad("id", f"does not match the file name (expected {entry_id}.yaml)")
+
+    question = text("question", MAX_QUESTION_CHARS)
+    category = text("category", MAX_CATEGORY_CHARS)
+    answer = text("answer", MAX_ANSWER_CHARS)
+    source = text("source")
+    phrasings = text_list("phrasings")
+    keywords = text_list("keywords")
+    related = text_list("related")
+    if phrasings and len(phrasings) < MIN_PHRASINGS:
+        bad("phrasings", f"has {len(phrasings)}; write at least {MIN_PHRASINGS}")
+    if entry_id in related:
+        bad("related", "lists the entry itself")
+
+    if len(problems) > before:
+        return None
+    return Entry(entry_id, category, question, phrasings, answer, source, keywords, related)
+
+
+def _cross_entry_problems(entries: list[tuple[str, Entry]]) -> list[Problem]:
+    problems: list[Problem] = []
+    first_file: dict[str, str] = {}
+    for file, entry in entries:
+        if entry.id in first_file:
+            problems.append(
+                Problem(file, entry.id, "id", f"duplicate: also used in {first_file[entry.id]}")
+            )
+        first_file.setdefault(entry.id, file)
+    owner: dict[str, str] = {}
+    for file, entry in entries:
+        for wording in entry.texts:
+            key = canonical(wording)
+            other = owner.setdefault(key, entry.id)
+            if other != entry.id:
+                problems.append(
+                    Problem(file, entry.id, "phrasings", f"{wording!r} is also used by {other}")
+                )
+    return problems
+
+
+def _dangling_links(parsed: Sequence[tuple[str, Any]]) -> list[Problem]:
+    """`related` ids that name no entry, checked on the raw documents so that an invalid
+    entry's links are still reported and links to an invalid entry still count."""
+    documents = [(file, data) for file, data in parsed if isinstance(data, dict)]
+    declared = {data.get("id") for _, data in documents}
+    return [
+        Problem(file, str(data.get("id") or ""), "related", f"{target!r} is not an entry")
+        for file, data in documents
+        if isinstance(data.get("related"), list)
+        for target in data["related"]
+        if isinstance(target, str) and target not in declared
+    ]

@@ -1,0 +1,62 @@
+"""The knowledge base's values: plain, frozen, free of I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: str
+    category: str
+    question: str
+    phrasings: tuple[str, ...]
+    answer: str
+    source: str
+    keywords: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """Every wording the matcher indexes: the canonical question first."""
+        return (self.question, *self.phrasings)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the knowledge base, printed as `file: entry id: field: message`."""
+
+    file: str
+    entry_id: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.entry_id or '(no id)'}: {self.field}: {self.message}"
+
+
+class KnowledgeBaseError(Exception):
+    """The knowledge base failed validation; `problems` lists every reason at once."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    entries: tuple[Entry, ...]
+    by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {e.id: e for e in self.entries})
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def categories(self) -> dict[str, list[Entry]]:
+        """Entries grouped by category, both in a stable (sorted) order."""
+        groups: dict[str, list[Entry]] = {}
+        for entry in sorted(self.entries, key=lambda e: (e.category, e.question)):
+            groups.setdefault(entry.category, []).append(entry)
+        return groups

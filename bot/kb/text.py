@@ -1,0 +1,113 @@
+"""Text normalisation shared by the index and the queries: same pipeline on both sides.
+
+processed text -> abbreviations and synonyms folded to one spelling -> light stemming ->
+stop words dropped. What is left are the "content tokens" the lexical scorer weighs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rapidfuzz import utils
+
+# Ways members write the same thing, folded to one spelling (matched on whole words,
+# longest first). Kept small and domain-specific: every line is a real abbreviation or
+# near-synonym seen in ML-career chats.
+SYNONYMS: dict[str, str] = {
+    "machine learning engineering": "ml engineering",
+    "machine learning": "ml",
+    "machine": "ml",  # alone it still means machine learning here, typos in "learning" too
+    "artificial intelligence": "ml",
+    "ai": "ml",
+    "mle": "ml engineer",
+    "mles": "ml engineers",
+    "ds": "data scientist",
+    "tc": "total compensation",
+    "comp": "compensation",
+    "rsu": "stock",
+    "rsus": "stock",
+    "ph d": "phd",
+    "doctorate": "phd",
+    "doctoral": "phd",
+    "sf": "san francisco",
+    "nyc": "new york",
+    "cv": "computer vision",
+    "rl": "reinforcement learning",
+    "dl": "deep learning",
+    "large language models": "llm",
+    "large language model": "llm",
+    "llms": "llm",
+    "exploratory data analysis": "eda",
+    "maths": "math",
+    "mathematics": "math",
+    "stats": "statistics",
+    "statistical": "statistics",
+    "master s": "master",
+    "masters": "master",
+    "bachelor s": "bachelor",
+    "bachelors": "bachelor",
+    "prod": "production",
+    "c++": "cpp",
+    "salary": "pay",
+    "salaries": "pay",
+    "paid": "pay",
+    "earn": "pay",
+    "earns": "pay",
+    "earning": "pay",
+    "earnings": "pay",
+    "wage": "pay",
+    "wages": "pay",
+    "income": "pay",
+    "paycheck": "pay",
+    "paychecks": "pay",
+    "make": "pay",
+    "makes": "pay",
+}
+
+STOP_WORDS = frozenset(
+    """
+    a about after all also am an and any are as at be been being but by can could did do
+    does doing don each for from get gets getting go going got had has have having he her
+    here hers him his how i if in into is it its just lol me more most my no nor not of on
+    once only or other our out over own really s same she should so some such t than that
+    the their them then there these they this those through to too u under up very was we
+    were what whats when where which while who whom will with would you your yours
+    r ya yo pls please hey hi hello ok okay thanks thank guys anyone someone like know
+    """.split()
+)
+
+_SYNONYM_RE = re.compile(
+    r"\b(" + "|".join(re.escape(k) for k in sorted(SYNONYMS, key=len, reverse=True)) + r")\b"
+)
+_CPP_RE = re.compile(r"c\+\+", re.IGNORECASE)
+
+
+def clean(text: str) -> str:
+    """Lower-case, drop punctuation and control characters, fold Unicode compatibility forms."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _CPP_RE.sub("cpp", text)
+    return utils.default_process(text)
+
+
+def stem(token: str) -> str:
+    """A deliberately light suffix stripper: plurals and -ing/-ed, nothing clever."""
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) > 5 and token.endswith("ing"):
+        return token[:-3]
+    if len(token) > 4 and token.endswith("ed"):
+        return token[:-2]
+    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+def canonical(text: str) -> str:
+    """Cleaned text with synonyms folded; the form phrasings are compared in."""
+    return _SYNONYM_RE.sub(lambda m: SYNONYMS[m.group(1)], clean(text))
+
+
+def content_tokens(text: str) -> list[str]:
+    """Stemmed, synonym-folded tokens without stop words, in order, duplicates kept."""
+    return [stem(t) for t in canonical(text).split() if t not in STOP_WORDS]

@@ -1,0 +1,62 @@
+"""Turn core results into text a person reads. Shared by every adapter."""
+
+from __future__ import annotations
+
+from bot.kb.matcher import Decision, Match
+from bot.kb.model import Entry, KnowledgeBase
+
+SCOPE = "ML careers: skills, pay and offers, the job market, and how to get in"
+
+
+def confidence(score: int) -> str:
+    if score >= 75:
+        return "high"
+    return "good" if score >= 55 else "fair"
+
+
+def entry_text(entry: Entry, score: int | None = None) -> str:
+    footer = entry.category if score is None else f"{entry.category} · match {confidence(score)}"
+    return f"{entry.question}\n\n{entry.answer.strip()}\n\n— {footer}"
+
+
+def decline_text(topics_hint: str) -> str:
+    return (
+        f"Sorry, I don't have an answer for that. I cover {SCOPE}. "
+        f"Try {topics_hint} to browse what I know."
+    )
+
+
+def suggestions_text(match: Match, pick_hint: str) -> str:
+    lines = ["I'm not sure which of these you mean:"]
+    lines += [f"  {n}. {entry.question}" for n, entry in enumerate(match.suggestions, 1)]
+    lines.append(pick_hint)
+    return "\n".join(lines)
+
+
+def match_text(match: Match, *, topics_hint: str, pick_hint: str) -> str:
+    if match.decision is Decision.ANSWER and match.entry is not None:
+        text = entry_text(match.entry, match.score)
+        if match.entry.related:
+            text += "\nRelated: " + ", ".join(match.entry.related)
+        return text
+    if match.decision is Decision.SUGGEST and match.suggestions:
+        return suggestions_text(match, pick_hint)
+    return decline_text(topics_hint)
+
+
+def topics_text(kb: KnowledgeBase) -> str:
+    lines: list[str] = []
+    for category, entries in kb.categories().items():
+        lines.append(f"{category}:")
+        lines += [f"  - {entry.question}" for entry in entries]
+    return "\n".join(lines)
+
+
+def match_record(match: Match) -> dict[str, object]:
+    """The machine-readable form of a match (`ask --json`)."""
+    return {
+        "question": match.question,
+        "id": match.entry.id if match.entry else None,
+        "score": match.score,
+        "suggestions": [entry.id for entry in match.suggestions],
+    }

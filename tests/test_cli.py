@@ -1,0 +1,125 @@
+"""The terminal commands, run as a member or maintainer would: a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def run(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "SEMANTIC": "off", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_ask_prints_the_answer():
+    result = run("ask", "Do I need a PhD for ML?")
+    assert result.returncode == 0, result.stderr
+    assert "Do I need a PhD to become a well-paid ML engineer?" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_ask_json_has_exactly_the_contract_keys():
+    result = run("ask", "--json", "what are rsus", "hello", "ml pay")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [set(line) for line in lines] == [{"question", "id", "score", "suggestions"}] * 3
+    answered, declined, unsure = lines
+    assert answered["id"] == "total-comp-components" and answered["question"] == "what are rsus"
+    assert answered["id"] not in answered["suggestions"]
+    assert declined == {"question": "hello", "id": None, "score": 0, "suggestions": []}
+    assert unsure["id"] is None and unsure["suggestions"]
+
+
+def test_ask_json_reads_questions_from_stdin():
+    result = run("ask", "--json", "-", stdin="do i need a phd\n\nwhat is mlops\n")
+    ids = [json.loads(line)["id"] for line in result.stdout.splitlines()]
+    assert ids == ["phd-required", None, "skill-mlops-production"]
+
+
+def test_ask_survives_hostile_input():
+    hostile = ["   ", "x" * 10_000, "\x00\x1b[2J\x07", "🙂🙂", "Привет, как дела?"]
+    result = run("ask", "--json", "-", stdin="\n".join(hostile) + "\n")
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [None] * 5
+
+
+def test_empty_question_gets_one_sentence_and_a_non_zero_exit():
+    result = run("ask", "  ")
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("Type a question")
+    assert "Traceback" not in result.stderr
+
+
+def test_kb_validate_reports_every_problem(knowledge_copy):
+    assert run("kb", "validate", str(knowledge_copy)).stdout.startswith("OK: 20 entries")
+    (knowledge_copy / "entries" / "phd-required.yaml").write_text("id: phd-required\n\tx: 1\n")
+    result = run("kb", "validate", str(knowledge_copy))
+    assert result.returncode == 1
+    assert "phd-required.yaml: (no id): file: not valid YAML at line 2" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_knowledge_directory_is_one_clear_sentence(tmp_path):
+    result = run("ask", "what is mlops", env={"KNOWLEDGE_DIR": str(tmp_path / "gone")})
+    assert result.returncode == 1
+    assert "directory: does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_setting_is_named(tmp_path):
+    result = run("ask", "what is mlops", env={"LOG_LEVEL": "LOUD"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "Configuration error: LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not 'LOUD'"
+    )
+
+
+def test_kb_test_prints_the_four_figures():
+    result = run("kb", "test")
+    assert result.returncode == 0
+    for label in (
+        "mode: lexical",
+        "direct answers right",
+        "direct answers wrong",
+        "answered or in top 3",
+        "off-topic declined",
+    ):
+        assert label in result.stdout
+
+
+def test_run_without_token_opens_the_console_and_leaves_on_eof():
+    result = run("run", stdin="what are rsus\nquit\n", env={"DISCORD_TOKEN": ""})
+    assert result.returncode == 0
+    assert "No DISCORD_TOKEN set" in result.stderr
+    assert "What makes up an ML engineer's total compensation?" in result.stdout
+
+
+def test_light_commands_do_not_import_discord():
+    code = (
+        "import sys; from bot.__main__ import main; main(['ask', '--json', 'what is mlops']);"
+        "print('discord' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "SEMANTIC": "off"},
+        check=True,
+    )
+    assert result.stdout.strip().endswith("False")

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+
+def test_environment_wins_over_env_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text('# note\nDATA_DIR="from-file"\nKNOWLEDGE_DIR=kb\nexport LOG_LEVEL=debug\n')
+    settings = load_settings({"DATA_DIR": "from-env"}, env_file)
+    assert settings.data_dir == Path("from-env")
+    assert settings.knowledge_dir == Path("kb")
+    assert settings.log_level == "DEBUG"
+
+
+def test_defaults(tmp_path):
+    settings = load_settings({}, tmp_path / "missing.env")
+    assert settings.knowledge_dir == Path("knowledge") and settings.data_dir == Path("data")
+    assert settings.semantic is True and settings.semantic_model_dir is None
+
+
+def test_token_is_never_in_the_repr(tmp_path):
+    settings = load_settings({"DISCORD_TOKEN": "secret-token"}, tmp_path / "none")
+    assert settings.discord_token == "secret-token"
+    assert "secret-token" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"SEMANTIC": "maybe"}, "SEMANTIC must be on or off, not 'maybe'"),
+        ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR"),
+    ],
+)
+def test_bad_settings_are_named(tmp_path, environ, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(environ, tmp_path / "none")
+
+
+def test_malformed_env_file_line(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("JUSTAWORD\n")
+    with pytest.raises(ConfigError, match="line 1: expected KEY=VALUE"):
+        load_settings({}, env_file)

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.console import run_console
+
+
+def session(matcher, lines: list[str]) -> str:
+    feed: Iterator[str] = iter(lines)
+    out: list[str] = []
+
+    def read(prompt: str) -> str:
+        try:
+            return next(feed)
+        except StopIteration:
+            raise EOFError from None
+
+    run_console(matcher, read=read, write=out.append)
+    return "\n".join(out)
+
+
+def test_answers_suggests_picks_and_leaves(lexical):
+    text = session(lexical, ["ml pay", "1", "topics", "9", "quit", "never read"])
+    assert "I'm not sure which of these you mean:" in text
+    assert "Type its number to see that answer." in text
+    assert "Compensation:" in text  # topics listing
+    assert "never read" not in text
+
+
+def test_number_without_suggestions_is_a_question_and_eof_leaves(lexical):
+    text = session(lexical, ["hello", "42"])
+    assert text.count("Sorry, I don't have an answer for that.") == 2
