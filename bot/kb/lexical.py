@@ -96,27 +96,24 @@ class LexicalScorer:
                 return self._typo_targets[found[0]], TYPO_DISCOUNT
         return None, 0.0
 
-    def query_tokens(self, question: str) -> list[str]:
-        return list(dict.fromkeys(content_tokens(question)))
-
     def score(self, question: str) -> np.ndarray:
         n = len(self.entries)
         coverage = np.zeros(n, dtype=np.float32)
-        tokens = self.query_tokens(question)
+        tokens = list(dict.fromkeys(content_tokens(question)))
         if not tokens or n == 0:
             return coverage
         total_weight = 0.0
-        resolved: list[str] = []
+        corrected: list[str] = []  # the query with typos fixed, for the rapidfuzz pass
         for token in tokens:
             word, trust = self._resolve(token)
             if word is None:
                 total_weight += self._unknown_weight
-                resolved.append(token)
+                corrected.append(token)
                 continue
             weight = self._idf[word]
             total_weight += weight
             coverage[self._postings[word]] += (weight * trust) * self._strengths[word]
-            resolved.append(word)
+            corrected.append(word)
         coverage /= total_weight
         scores = COVERAGE_WEIGHT * coverage
         k = min(CANDIDATES, n)
@@ -126,7 +123,7 @@ class LexicalScorer:
             return scores
         text_ids = [t for c in candidates.tolist() for t in self._texts_of[c]]
         similarity = process.cdist(
-            [" ".join(resolved)], [self._texts[t] for t in text_ids], scorer=fuzz.token_sort_ratio
+            [" ".join(corrected)], [self._texts[t] for t in text_ids], scorer=fuzz.token_sort_ratio
         )[0]
         best = np.zeros(n, dtype=np.float32)
         np.maximum.at(best, self._text_owner[text_ids], similarity / 100.0)
