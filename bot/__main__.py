@@ -67,7 +67,10 @@ def cmd_ask(settings: Settings, questions: list[str], as_json: bool) -> int:
         match = matcher.match(question)
         print(
             render.match_text(
-                match, topics_hint="`python -m bot console` then `topics`", pick_hint=ASK_PICK_HINT
+                match,
+                matcher.kb,
+                topics_hint="`python -m bot console` then `topics`",
+                pick_hint=ASK_PICK_HINT,
             )
         )
     return status

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from bot import render
 from bot.kb.matcher import Matcher
+from bot.kb.model import Entry
 
 HELP = (
     "Ask any question about ML careers and pay. Commands: `topics` lists what I know, "
@@ -20,7 +21,7 @@ def run_console(
     write: Callable[[str], None] = print,
 ) -> None:
     write(f"ML Career Bot: terminal console ({matcher.mode} matching). {HELP}")
-    last_suggestions: tuple = ()
+    last_suggestions: tuple[Entry, ...] = ()
     while True:
         try:
             line = read("you> ").strip()
@@ -35,13 +36,15 @@ def run_console(
             write(HELP)
         elif line.lower() in ("topics", "/topics"):
             write(render.topics_text(matcher.kb))
-        elif line.isdigit() and last_suggestions:
+        elif line.isdigit():
             index = int(line) - 1
             if 0 <= index < len(last_suggestions):
                 write(render.entry_text(last_suggestions[index]))
-            else:
+            elif last_suggestions:
                 write(f"Pick a number from 1 to {len(last_suggestions)}.")
+            else:
+                write("There are no suggestions to pick from: type a question.")
         else:
             match = matcher.match(line)
             last_suggestions = match.suggestions if match.entry is None else ()
-            write(render.match_text(match, topics_hint="`topics`", pick_hint=PICK_HINT))
+            write(render.match_text(match, matcher.kb, topics_hint="`topics`", pick_hint=PICK_HINT))

@@ -33,11 +33,12 @@ def suggestions_text(match: Match, pick_hint: str) -> str:
     return "\n".join(lines)
 
 
-def match_text(match: Match, *, topics_hint: str, pick_hint: str) -> str:
+def match_text(match: Match, kb: KnowledgeBase, *, topics_hint: str, pick_hint: str) -> str:
     if match.decision is Decision.ANSWER and match.entry is not None:
         text = entry_text(match.entry, match.score)
-        if match.entry.related:
-            text += "\nRelated: " + ", ".join(match.entry.related)
+        related = [kb.by_id[i].question for i in match.entry.related if i in kb.by_id]
+        if related:
+            text += "\nRelated:" + "".join(f"\n  - {question}" for question in related)
         return text
     if match.decision is Decision.SUGGEST and match.suggestions:
         return suggestions_text(match, pick_hint)

@@ -27,6 +27,12 @@ def test_answers_suggests_picks_and_leaves(lexical):
     assert "never read" not in text
 
 
-def test_number_without_suggestions_is_a_question_and_eof_leaves(lexical):
+def test_number_without_suggestions_says_so_and_eof_leaves(lexical):
     text = session(lexical, ["hello", "42"])
-    assert text.count("Sorry, I don't have an answer for that.") == 2
+    assert text.count("Sorry, I don't have an answer for that.") == 1
+    assert "There are no suggestions to pick from: type a question." in text
+
+
+def test_related_entries_are_shown_as_questions(lexical):
+    text = session(lexical, ["what are rsus"])
+    assert "Related:\n  - What does a senior ML engineer's total compensation look like?" in text
