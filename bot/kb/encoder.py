@@ -76,6 +76,7 @@ class SentenceEncoder:
         config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
         self.heads = int(config["num_attention_heads"])
         self.layers = int(config["num_hidden_layers"])
+        self.dimensions = int(config["hidden_size"])
         self.eps = float(config["layer_norm_eps"])
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
@@ -90,9 +91,9 @@ class SentenceEncoder:
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         """Unit-length embeddings, one row per text."""
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, self.dimensions), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # less padding
-        out = np.empty((len(texts), 384), dtype=np.float32)
+        out = np.empty((len(texts), self.dimensions), dtype=np.float32)
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]
             out[chunk] = self._encode_batch([texts[i] for i in chunk])
