@@ -25,6 +25,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/match.py
+	$(PY) bench/e2e.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -1,6 +1,6 @@
-"""Command line: `python -m bot [run | console | ask | kb ...]`.
+"""Command line: `python -m bot [run | sync | console | ask | kb ...]`.
 
-Only `run` may import discord; `ask`, `kb` and `console` stay light for a fast start.
+Only `run` and `sync` import discord; `ask`, `kb` and `console` stay light for a fast start.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bot import render
@@ -28,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="run the bot (the terminal console when no Discord token)")
+    commands.add_parser("sync", help="push the slash commands to Discord now, changed or not")
     commands.add_parser("console", help="an interactive terminal session")
     ask = commands.add_parser("ask", help="answer questions and exit")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
@@ -114,12 +115,51 @@ def cmd_console(settings: Settings) -> int:
     return 0
 
 
+NO_TOKEN = "No DISCORD_TOKEN set"
+
+
+def _discord(settings: Settings, action: Callable[[Settings], object]) -> int:
+    import aiohttp
+    import discord
+
+    try:
+        action(settings)
+    except discord.LoginFailure:
+        _warn(
+            "Configuration error: Discord rejected DISCORD_TOKEN; copy it again from the "
+            "Developer Portal (Bot -> Reset Token)."
+        )
+        return 2
+    except discord.PrivilegedIntentsRequired:
+        _warn(
+            "ANSWER_CHANNEL_IDS needs the Message Content intent: turn it on in the Developer "
+            "Portal (Bot -> Privileged Gateway Intents), or leave ANSWER_CHANNEL_IDS empty."
+        )
+        return 2
+    except (OSError, aiohttp.ClientError, discord.GatewayNotFound) as exc:
+        _warn(f"Could not reach Discord ({exc}); check the network and try again.")
+        return 1
+    return 0
+
+
 def cmd_run(settings: Settings) -> int:
-    if settings.discord_token:
-        print("Discord mode is not built yet: opening the terminal console.", file=sys.stderr)
-    else:
-        print("No DISCORD_TOKEN set: opening the offline terminal console.", file=sys.stderr)
-    return cmd_console(settings)
+    if not settings.discord_token:
+        _warn(f"{NO_TOKEN}: opening the offline terminal console.")
+        return cmd_console(settings)
+    from bot.app import run
+
+    return _discord(settings, run)
+
+
+def cmd_sync(settings: Settings) -> int:
+    if not settings.discord_token:
+        _warn(f"{NO_TOKEN}: set it in .env to sync the slash commands.")
+        return 2
+    import asyncio
+
+    from bot.app import sync
+
+    return _discord(settings, lambda s: asyncio.run(sync(s)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
                 return cmd_ask(settings, args.questions, args.json)
             case "console":
                 return cmd_console(settings)
+            case "sync":
+                return cmd_sync(settings)
             case "kb" if args.kb_command == "validate":
                 return cmd_validate(settings, args.directory)
             case "kb":

@@ -8,15 +8,29 @@ from bot.kb.model import Entry, KnowledgeBase
 SCOPE = "ML careers: skills, pay and offers, the job market, and how to get in"
 
 
+def clip(text: str, limit: int) -> str:
+    """Cut to at most `limit` characters at a word boundary, marking the cut with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "…"
+
+
 def confidence(score: int) -> str:
     if score >= 75:
         return "high"
     return "good" if score >= 55 else "fair"
 
 
+def entry_footer(entry: Entry, score: int | None = None) -> str:
+    return entry.category if score is None else f"{entry.category} · match {confidence(score)}"
+
+
 def entry_text(entry: Entry, score: int | None = None) -> str:
-    footer = entry.category if score is None else f"{entry.category} · match {confidence(score)}"
-    return f"{entry.question}\n\n{entry.answer.strip()}\n\n— {footer}"
+    return f"{entry.question}\n\n{entry.answer.strip()}\n\n— {entry_footer(entry, score)}"
 
 
 def decline_text(topics_hint: str) -> str:

@@ -123,3 +123,18 @@ def test_light_commands_do_not_import_discord():
         check=True,
     )
     assert result.stdout.strip().endswith("False")
+
+
+def test_sync_without_token_says_so():
+    result = run("sync", env={"DISCORD_TOKEN": ""})
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip() == "No DISCORD_TOKEN set: set it in .env to sync the slash commands."
+    )
+
+
+def test_a_bad_setting_stops_start_up_with_one_line():
+    result = run("run", env={"GUILD_IDS": "my server"})
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("Configuration error: GUILD_IDS must be Discord ids")
+    assert "Traceback" not in result.stderr

@@ -20,6 +20,22 @@ def test_defaults(tmp_path):
     settings = load_settings({}, tmp_path / "missing.env")
     assert settings.knowledge_dir == Path("knowledge") and settings.data_dir == Path("data")
     assert settings.semantic is True and settings.semantic_model_dir is None
+    assert settings.guild_ids == frozenset() and settings.mod_log_channel_id is None
+    assert settings.answer_cooldown == (5, 30.0)
+
+
+def test_discord_ids_and_cooldown(tmp_path):
+    settings = load_settings(
+        {
+            "GUILD_IDS": "111, 222 333",
+            "ANSWER_CHANNEL_IDS": "444",
+            "MOD_LOG_CHANNEL_ID": "555",
+            "ANSWER_COOLDOWN": "3/10.5",
+        },
+        tmp_path / "none",
+    )
+    assert settings.guild_ids == {111, 222, 333} and settings.answer_channel_ids == {444}
+    assert settings.mod_log_channel_id == 555 and settings.answer_cooldown == (3, 10.5)
 
 
 def test_token_is_never_in_the_repr(tmp_path):
@@ -33,6 +49,11 @@ def test_token_is_never_in_the_repr(tmp_path):
     [
         ({"SEMANTIC": "maybe"}, "SEMANTIC must be on or off, not 'maybe'"),
         ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR"),
+        ({"GUILD_IDS": "123, my-server"}, "GUILD_IDS must be Discord ids"),
+        ({"MODERATOR_ROLE_IDS": "-5"}, "MODERATOR_ROLE_IDS must be Discord ids"),
+        ({"MOD_LOG_CHANNEL_ID": "1 2"}, "MOD_LOG_CHANNEL_ID must be one channel id"),
+        ({"ANSWER_COOLDOWN": "5"}, "ANSWER_COOLDOWN must be answers/seconds such as 5/30"),
+        ({"ANSWER_COOLDOWN": "0/30"}, "ANSWER_COOLDOWN must be answers/seconds"),
     ],
 )
 def test_bad_settings_are_named(tmp_path, environ, message):

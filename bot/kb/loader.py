@@ -17,6 +17,7 @@ MAX_ANSWER_CHARS = 1500
 MAX_QUESTION_CHARS = 100  # a question is shown whole as an autocomplete choice
 MAX_CATEGORY_CHARS = 100  # and a category as a select-menu label
 MIN_PHRASINGS = 6
+MAX_ID_CHARS = 80  # the id travels inside Discord custom_ids (at most 100 characters)
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 REQUIRED = ("id", "category", "question", "phrasings", "answer", "source")
@@ -135,7 +136,9 @@ def parse_entry(data: Any, file: str, problems: list[Problem]) -> Entry | None:
             bad(key, "has an empty item")
         return items
 
-    if entry_id and not ID_PATTERN.match(entry_id):
+    if len(entry_id) > MAX_ID_CHARS:
+        bad("id", f"is {len(entry_id)} characters; the limit is {MAX_ID_CHARS}")
+    elif entry_id and not ID_PATTERN.match(entry_id):
         bad("id", "must be kebab-case: lower-case letters, digits and single hyphens")
     elif raw_id is not None and not isinstance(raw_id, str):
         bad("id", f"must be text, not {type(raw_id).__name__}")

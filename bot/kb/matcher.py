@@ -11,12 +11,14 @@ from enum import StrEnum
 from typing import Protocol
 
 import numpy as np
+from rapidfuzz import fuzz, process, utils
 
 from bot.kb.model import Entry, KnowledgeBase
 from bot.kb.text import content_tokens
 
 MAX_QUESTION_CHARS = 500  # longer input is cut: no real question needs more to be matched
 SUGGESTIONS = 3
+PARTIAL_WEIGHT = 0.25  # autocomplete: how much a half-typed word counts beside the lexical score
 
 
 class Scorer(Protocol):
@@ -91,3 +93,20 @@ class Matcher:
             self.kb.entries[i] for i in rest[:SUGGESTIONS] if scores[i] >= t.suggest
         )
         return Match(question, decision, entry, round(best * 100), suggestions, ranking[:top])
+
+    def complete(self, text: str, limit: int = 25) -> list[Entry]:
+        """Autocomplete: the entries whose questions best fit a half-typed question.
+
+        Lexical scores only, so a keystroke never waits for the encoder; `partial_ratio`
+        against the questions lets a word still being typed ("salar") count.
+        """
+        text = text.strip()[:MAX_QUESTION_CHARS]
+        lexical = [scorer for scorer, _ in self.scorers if scorer.name == "lexical"]
+        scores = lexical[0].score(text) if lexical else np.zeros(len(self.kb), np.float32)
+        questions = [entry.question for entry in self.kb.entries]
+        partial = process.cdist(
+            [text], questions, scorer=fuzz.partial_ratio, processor=utils.default_process
+        )[0]
+        scores = scores + PARTIAL_WEIGHT * partial / 100.0
+        order = np.argsort(-scores, kind="stable")[:limit]
+        return [self.kb.entries[i] for i in order]

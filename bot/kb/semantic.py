@@ -8,17 +8,20 @@ re-embeds only the wordings that changed.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
-import os
-import tempfile
+import io
 from pathlib import Path
 
 import numpy as np
 
 from bot.kb.encoder import SentenceEncoder
+from bot.kb.files import write_atomic
 from bot.kb.model import Entry
 
 CACHE_FILE = "embeddings.npz"
+RECENT_QUESTIONS = 1024  # query embeddings kept: members repeat questions, and a picked
+# autocomplete choice is an entry's own question, whose embedding is already known
 
 
 def _text_key(model_hash: str, text: str) -> str:
@@ -39,18 +42,9 @@ class EmbeddingCache:
 
     def save(self, keys: list[str]) -> None:
         """Keep only `keys` (the current wordings), so the cache never grows stale."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        vectors = np.stack([self.vectors[k] for k in keys])
-        fd, temp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                np.savez(handle, keys=np.array(keys), vectors=vectors)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, self.path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        buffer = io.BytesIO()
+        np.savez(buffer, keys=np.array(keys), vectors=np.stack([self.vectors[k] for k in keys]))
+        write_atomic(self.path, buffer.getvalue())
 
 
 class SemanticScorer:
@@ -74,13 +68,19 @@ class SemanticScorer:
             )
         )
         self._matrix = np.stack([known[k] if k in known else fresh[k] for k in keys])
+        self._wording_rows = {text: row for row, text in enumerate(texts)}
+        self._embed = functools.lru_cache(maxsize=RECENT_QUESTIONS)(self._embed_question)
         if cache is not None and (missing or len(known) != len(set(keys))):
             cache.vectors = {**known, **fresh}
             with contextlib.suppress(OSError):  # a read-only DATA_DIR costs time, not answers
                 cache.save(keys)
 
+    def _embed_question(self, question: str) -> np.ndarray:
+        row = self._wording_rows.get(question)
+        return self._matrix[row] if row is not None else self.encoder.encode([question])[0]
+
     def score(self, question: str) -> np.ndarray:
-        similarity = self._matrix @ self.encoder.encode([question])[0]
+        similarity = self._matrix @ self._embed(question)
         best = np.full(self._count, -1.0, dtype=np.float32)
         np.maximum.at(best, self._owner, similarity)
         return np.clip(best, 0.0, 1.0)

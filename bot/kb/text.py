@@ -111,3 +111,16 @@ def canonical(text: str) -> str:
 def content_tokens(text: str) -> list[str]:
     """Stemmed, synonym-folded tokens without stop words, in order, duplicates kept."""
     return [stem(t) for t in canonical(text).split() if t not in STOP_WORDS]
+
+
+QUESTION_OPENERS = frozenset(
+    "what whats how hows why when where which who whom whose is are am was were do does did "
+    "can could should would will shall may might any anyone anybody has have had need tips "
+    "advice".split()
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """Is a chat message a question (ends with ?, or opens like one)? Used in answer channels."""
+    words = clean(text).split()
+    return bool(words) and (text.rstrip().endswith("?") or words[0] in QUESTION_OPENERS)

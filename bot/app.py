@@ -1,0 +1,131 @@
+"""The Discord application: the bot, its command tree, command sync, and running it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.answers import AnswerButton, PickSelect, report_error
+from bot.cogs.ask import Ask
+from bot.cogs.topics import BackButton, Topics, TopicsMenu
+from bot.config import Settings
+from bot.kb.activity import ASKED_FILE, AskCounts
+from bot.kb.matcher import Matcher
+
+log = logging.getLogger(__name__)
+
+SYNC_HASH_FILE = "commands.sha256"
+# The bot has no voice features: don't warn at every start that voice libraries are missing.
+discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+HOME_ONLY = "I only answer in my home servers."
+
+
+class CareerTree(app_commands.CommandTree["CareerBot"]):
+    async def interaction_check(self, interaction: discord.Interaction[CareerBot]) -> bool:
+        if interaction.client.serves(interaction.guild):
+            return True
+        if interaction.type is discord.InteractionType.application_command:
+            await interaction.response.send_message(HOME_ONLY, ephemeral=True)
+        return False
+
+    async def on_error(
+        self, interaction: discord.Interaction[CareerBot], error: app_commands.AppCommandError
+    ) -> None:
+        if isinstance(error, app_commands.CheckFailure):
+            return  # already told the member
+        await report_error(interaction, getattr(error, "original", error))
+
+
+class CareerBot(commands.Bot):
+    def __init__(self, settings: Settings, matcher: Matcher, *, force_sync: bool = False) -> None:
+        intents = discord.Intents.default()
+        # Reading plain messages in answer channels needs the privileged intent; mentions don't.
+        intents.message_content = bool(settings.answer_channel_ids)
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # unused: the bot has slash commands only
+            intents=intents,
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            tree_cls=CareerTree,
+        )
+        self.settings = settings
+        self.matcher = matcher
+        self.asked = AskCounts(settings.data_dir / ASKED_FILE)
+        self.force_sync = force_sync
+
+    def serves(self, guild: discord.abc.Snowflake | None) -> bool:
+        """With GUILD_IDS set the bot serves only those servers (and no DMs)."""
+        if not self.settings.guild_ids:
+            return True
+        return guild is not None and guild.id in self.settings.guild_ids
+
+    async def on_message(self, message: discord.Message) -> None:
+        pass  # no prefix commands; the Ask cog listens for questions
+
+    async def setup_hook(self) -> None:
+        await self.add_features()
+        await self.sync_commands()
+
+    async def add_features(self) -> None:
+        """Register the cogs and components; no network, so tools can inspect the commands."""
+        self.add_dynamic_items(AnswerButton, PickSelect, TopicsMenu, BackButton)
+        await self.add_cog(Ask(self))
+        await self.add_cog(Topics(self))
+
+    def commands_hash(self) -> str:
+        definitions = [command.to_dict(self.tree) for command in self.tree.get_commands()]
+        state = {"guilds": sorted(self.settings.guild_ids), "commands": definitions}
+        return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
+
+    async def sync_commands(self) -> None:
+        """Sync only when the definitions changed: Discord allows 200 creates a day per server."""
+        path = self.settings.data_dir / SYNC_HASH_FILE
+        digest = self.commands_hash()
+        if not self.force_sync and path.is_file() and path.read_text().strip() == digest:
+            log.info("commands unchanged since the last sync; not syncing")
+            return
+        try:
+            if self.settings.guild_ids:
+                for guild_id in sorted(self.settings.guild_ids):
+                    guild = discord.Object(guild_id)
+                    self.tree.copy_global_to(guild=guild)
+                    synced = await self.tree.sync(guild=guild)
+                    log.info("synced %d commands to server %s", len(synced), guild_id)
+            else:
+                synced = await self.tree.sync()
+                log.info("synced %d global commands (they can take an hour to show)", len(synced))
+        except discord.HTTPException as exc:
+            log.error("command sync failed, will retry at the next start: %s", exc)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(digest + "\n")
+
+
+def create_bot(
+    settings: Settings, matcher: Matcher | None = None, *, force_sync: bool = False
+) -> CareerBot:
+    """Build the bot without connecting (no token needed), so tests and tools can inspect it."""
+    if matcher is None:
+        from bot.startup import build_matcher
+
+        matcher = build_matcher(settings, log.warning)
+    return CareerBot(settings, matcher, force_sync=force_sync)
+
+
+def run(settings: Settings) -> None:
+    """Connect and serve until stopped. Raises discord.LoginFailure for a rejected token."""
+    discord.utils.setup_logging(level=logging.getLevelName(settings.log_level))
+    bot = create_bot(settings)
+    bot.run(settings.discord_token, log_handler=None)
+
+
+async def sync(settings: Settings) -> None:
+    """Log in, sync the commands whether or not they changed, and leave."""
+    bot = create_bot(settings, force_sync=True)
+    async with bot:
+        await bot.login(settings.discord_token)  # login runs setup_hook, which syncs

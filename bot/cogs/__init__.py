@@ -1,0 +1,1 @@
+"""Discord adapters: one module per feature. They translate, the core decides."""

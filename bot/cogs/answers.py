@@ -1,0 +1,167 @@
+"""Answers as Discord messages: the answer embed, "did you mean" and related-entry components.
+
+Components are `DynamicItem`s whose custom_id carries the entry id, so the buttons and menus
+of old messages keep working after a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot import render
+from bot.kb.matcher import Decision, Match
+from bot.kb.model import Entry
+
+if TYPE_CHECKING:
+    from bot.app import CareerBot
+
+log = logging.getLogger(__name__)
+
+TOPICS_HINT = "`/topics`"
+BUTTON_LABEL_CHARS = 80
+EMBED_COLOUR = discord.Colour.blurple()
+
+
+@dataclass
+class Reply:
+    """Everything one answer message needs, ready for send_message / followup / reply."""
+
+    content: str | None = None
+    embed: discord.Embed | None = None
+    view: discord.ui.View = field(default_factory=lambda: discord.ui.View(timeout=None))
+
+    def kwargs(self) -> dict[str, Any]:
+        sent: dict[str, Any] = {"content": self.content, "embed": self.embed}
+        if self.view.children:
+            sent["view"] = self.view
+        return sent
+
+
+def answer_embed(entry: Entry, score: int | None = None) -> discord.Embed:
+    embed = discord.Embed(
+        title=render.clip(entry.question, 256),
+        description=render.clip(entry.answer.strip(), 4096),
+        colour=EMBED_COLOUR,
+    )
+    return embed.set_footer(text=render.clip(render.entry_footer(entry, score), 2048))
+
+
+def answer_reply(bot: CareerBot, entry: Entry, score: int | None = None) -> Reply:
+    reply = Reply(embed=answer_embed(entry, score))
+    for related_id in entry.related[:25]:
+        related = bot.matcher.kb.by_id.get(related_id)
+        if related is not None:
+            reply.view.add_item(AnswerButton(related.id, related.question))
+    return reply
+
+
+def match_reply(bot: CareerBot, match: Match, asker_id: int) -> Reply:
+    """The reply to a question: the answer, a "did you mean" menu, or a decline."""
+    if match.decision is Decision.ANSWER and match.entry is not None:
+        return answer_reply(bot, match.entry, match.score)
+    if match.decision is Decision.SUGGEST and match.suggestions:
+        reply = Reply(content="I'm not sure which of these you mean. Pick one:")
+        reply.view.add_item(PickSelect.build(asker_id, match.suggestions))
+        return reply
+    return Reply(content=render.decline_text(TOPICS_HINT))
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Log a failure with a short reference and tell the member one sentence, ephemerally."""
+    reference = secrets.token_hex(3)
+    log.error("error %s in interaction %s", reference, interaction.id, exc_info=error)
+    text = (
+        f"Sorry, something went wrong on my side (reference `{reference}`). "
+        "Please try again; if it keeps happening, tell a moderator."
+    )
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not tell the member about error %s", reference)
+
+
+async def show_entry(
+    interaction: discord.Interaction[CareerBot], entry_id: str, edit: bool
+) -> None:
+    """Show an entry: in place of the message (`edit`) or as a private reply."""
+    bot = interaction.client
+    entry = bot.matcher.kb.by_id.get(entry_id)
+    if entry is None:
+        await interaction.response.send_message(
+            f"That entry is no longer in the knowledge base. Try {TOPICS_HINT}.", ephemeral=True
+        )
+        return
+    reply = answer_reply(bot, entry)
+    if edit:
+        await interaction.response.edit_message(embed=reply.embed, content=None, view=reply.view)
+    else:
+        await interaction.response.send_message(ephemeral=True, **reply.kwargs())
+
+
+class AnswerButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"answer:(?P<id>[a-z0-9-]+)"
+):
+    """A related entry: shows its answer privately to whoever clicks."""
+
+    def __init__(self, entry_id: str, label: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=render.clip(label, BUTTON_LABEL_CHARS),
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"answer:{entry_id}",
+            )
+        )
+        self.entry_id = entry_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> AnswerButton:
+        return cls(match["id"], item.label or "Related")
+
+    async def callback(self, interaction: discord.Interaction[CareerBot]) -> None:
+        try:
+            await show_entry(interaction, self.entry_id, edit=False)
+        except Exception as exc:
+            await report_error(interaction, exc)
+
+
+class PickSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"pick:(?P<asker>\d+)"):
+    """ "Did you mean…": the asker's pick replaces the menu; anyone else sees it privately."""
+
+    def __init__(self, item: discord.ui.Select, asker_id: int) -> None:
+        super().__init__(item)
+        self.asker_id = asker_id
+
+    @classmethod
+    def build(cls, asker_id: int, suggestions: tuple[Entry, ...]) -> PickSelect:
+        options = [
+            discord.SelectOption(label=render.clip(e.question, 100), value=e.id)
+            for e in suggestions[:25]
+        ]
+        select = discord.ui.Select(
+            custom_id=f"pick:{asker_id}", placeholder="Did you mean…", options=options
+        )
+        return cls(select, asker_id)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str]
+    ) -> PickSelect:
+        return cls(item, int(match["asker"]))
+
+    async def callback(self, interaction: discord.Interaction[CareerBot]) -> None:
+        try:
+            picked = self.item.values[0]
+            await show_entry(interaction, picked, edit=interaction.user.id == self.asker_id)
+        except Exception as exc:
+            await report_error(interaction, exc)

@@ -1,0 +1,132 @@
+"""/ask, its autocomplete, and questions asked by mention or in an answer channel."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.cogs.answers import match_reply
+from bot.cooldown import Cooldown
+from bot.kb.activity import record_unanswered
+from bot.kb.matcher import MAX_QUESTION_CHARS, Decision, Match
+from bot.kb.text import looks_like_question
+
+if TYPE_CHECKING:
+    from bot.app import CareerBot
+
+log = logging.getLogger(__name__)
+
+MENTION_HELP = "Ask me a question after the mention, for example: do I need a PhD for ML?"
+COOLDOWN_REACTION = "\N{HOURGLASS WITH FLOWING SAND}"
+
+
+class Ask(commands.Cog):
+    # Answers normally take milliseconds; past this the reply is deferred ("thinking…") so
+    # the interaction never misses Discord's 3-second window.
+    defer_after = 1.5
+
+    def __init__(self, bot: CareerBot) -> None:
+        self.bot = bot
+        self.cooldown = Cooldown(*bot.settings.answer_cooldown)
+
+    async def cog_load(self) -> None:
+        self.save_counts.start()
+
+    async def cog_unload(self) -> None:
+        self.save_counts.cancel()
+        self.bot.asked.save()
+
+    @tasks.loop(minutes=1)
+    async def save_counts(self) -> None:
+        self.bot.asked.save()
+
+    async def match(self, question: str, guild_id: int | None, channel_id: int | None) -> Match:
+        """Match off the event loop, then log and record the outcome (never the text at INFO)."""
+        matcher = self.bot.matcher
+        if matcher.mode == "lexical":  # always fast (ms even at 100k entries): no thread hop
+            match = matcher.match(question)
+        else:
+            match = await asyncio.to_thread(matcher.match, question)
+        best = match.entry.id if match.entry else ",".join(e.id for e in match.suggestions)
+        log.info("question %s: %s score=%d", match.decision.value, best or "-", match.score)
+        self.bot.asked.record(match)
+        if match.decision is not Decision.ANSWER:
+            record_unanswered(self.bot.settings.data_dir, match, guild_id, channel_id)
+        return match
+
+    def cooldown_notice(self, member_id: int) -> str | None:
+        wait = self.cooldown.retry_after(member_id)
+        if not wait:
+            return None
+        return f"You're asking quickly: try again in {max(1, round(wait))} seconds."
+
+    @app_commands.command(name="ask", description="Ask a question about ML careers, skills or pay")
+    @app_commands.describe(
+        question="Your question in plain words, e.g. do I need a PhD for ML?",
+        private="Only you see the answer (default: everyone in the channel)",
+    )
+    async def ask(
+        self,
+        interaction: discord.Interaction[CareerBot],
+        question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
+        private: bool = False,
+    ) -> None:
+        notice = self.cooldown_notice(interaction.user.id)
+        if notice:
+            await interaction.response.send_message(notice, ephemeral=True)
+            return
+        task = asyncio.ensure_future(
+            self.match(question, interaction.guild_id, interaction.channel_id)
+        )
+        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        if not done:
+            await interaction.response.defer(ephemeral=private, thinking=True)
+        reply = match_reply(self.bot, await task, interaction.user.id)
+        if interaction.response.is_done():
+            await interaction.followup.send(ephemeral=private, **reply.kwargs())
+        else:
+            await interaction.response.send_message(ephemeral=private, **reply.kwargs())
+
+    @ask.autocomplete("question")
+    async def ask_autocomplete(
+        self, interaction: discord.Interaction[CareerBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        matcher = self.bot.matcher
+        if current.strip():
+            entries = matcher.complete(current, 25)
+        else:
+            entries = self.bot.asked.most_asked(matcher.kb, 25)
+        return [app_commands.Choice(name=e.question, value=e.question) for e in entries]
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        bot = self.bot
+        if message.author.bot or bot.user is None or not bot.serves(message.guild):
+            return
+        mentioned = bot.user in message.mentions
+        if not mentioned and message.channel.id not in bot.settings.answer_channel_ids:
+            return
+        question = re.sub(rf"<@!?{bot.user.id}>", " ", message.content).strip()
+        try:
+            if mentioned and not question:
+                await message.reply(MENTION_HELP, mention_author=False)
+                return
+            if not mentioned and not looks_like_question(question):
+                return
+            guild_id = message.guild.id if message.guild else None
+            match = await self.match(question, guild_id, message.channel.id)
+            if match.decision is Decision.DECLINE and not mentioned:
+                return  # an answer channel is a conversation: stay out of what we can't answer
+            if self.cooldown_notice(message.author.id):
+                await message.add_reaction(COOLDOWN_REACTION)
+                return
+            reply = match_reply(bot, match, message.author.id)
+            await message.reply(mention_author=False, **reply.kwargs())
+        except discord.HTTPException as exc:  # e.g. no permission to post in this channel
+            log.warning("could not answer in channel %s: %s", message.channel.id, exc)

@@ -1,0 +1,659 @@
+"""A small fake Discord on 127.0.0.1 that the real discord.py client talks to.
+
+REST under /api/v10 and a gateway websocket at /gateway speak the real protocol: uncompressed
+JSON text frames, HELLO -> IDENTIFY -> READY -> GUILD_CREATE, heartbeat ACKs, and the REST
+routes the bot uses. Every payload the bot sends is checked against Discord's limits
+(`limits.py`); a violation is answered 400, as Discord would, and recorded for the test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from . import limits
+
+APPLICATION_ID = 100_000_000_000_000_001
+GUILD_ID = 200_000_000_000_000_001
+OTHER_GUILD_ID = 200_000_000_000_000_002
+CHANNEL_ID = 300_000_000_000_000_001
+ANSWER_CHANNEL_ID = 300_000_000_000_000_002
+MOD_LOG_CHANNEL_ID = 300_000_000_000_000_003
+MODERATOR_ROLE_ID = 500_000_000_000_000_001
+EVERYONE_PERMISSIONS = "2248473465835073"  # view, send, read history, use commands; no admin
+MANAGE_GUILD = 1 << 5
+BOT_USER = {
+    "id": str(APPLICATION_ID),
+    "username": "ml-career-bot",
+    "discriminator": "0",
+    "global_name": None,
+    "avatar": None,
+    "bot": True,
+}
+TIMESTAMP = "2026-11-23T12:00:00.000000+00:00"
+CALLBACK_MESSAGE_TYPES = {4: "message", 5: "thinking", 6: "deferred update", 7: "update"}
+
+
+def user(user_id: int, name: str = "member") -> dict[str, Any]:
+    return {
+        "id": str(user_id),
+        "username": name,
+        "discriminator": "0",
+        "global_name": name,
+        "avatar": None,
+    }
+
+
+def member(user_id: int, roles: tuple[int, ...] = (), permissions: int | None = None) -> dict:
+    return {
+        "user": user(user_id, f"member{user_id % 1000}"),
+        "roles": [str(r) for r in roles],
+        "joined_at": TIMESTAMP,
+        "deaf": False,
+        "mute": False,
+        "flags": 0,
+        "permissions": str(permissions if permissions is not None else EVERYONE_PERMISSIONS),
+    }
+
+
+@dataclass
+class Sent:
+    """What the bot did with one interaction: its callbacks, followups and edits, in order."""
+
+    interaction_id: int
+    token: str
+    channel_id: int
+    dispatched: float
+    source: dict[str, Any] | None = None  # the message a clicked component is on
+    original: dict[str, Any] | None = None  # the message the first callback created
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    first_reply_after: float | None = None  # seconds from dispatch to the first callback
+
+    def callbacks(self) -> list[dict[str, Any]]:
+        return [body for kind, body in self.events if kind == "callback"]
+
+    def messages(self) -> list[dict[str, Any]]:
+        """Every message the bot showed for this interaction (callback data, followups, edits)."""
+        shown = []
+        for kind, body in self.events:
+            if kind == "callback" and body["type"] in (4, 7):
+                shown.append(body.get("data") or {})
+            elif kind in ("followup", "edit"):
+                shown.append(body)
+        return shown
+
+
+class FakeDiscord:
+    def __init__(self) -> None:
+        self.ids = itertools.count(900_000_000_000_000_000)
+        self.commands: dict[int | None, list[dict[str, Any]]] = {}  # guild id (None: global)
+        self.sync_requests = 0
+        self.violations: list[str] = []
+        self.interactions: dict[str, Sent] = {}  # by token
+        self.channel_messages: list[dict[str, Any]] = []
+        self.reactions: list[tuple[int, int, str]] = []
+        self.messages: dict[int, dict[str, Any]] = {}  # every message by id
+        self.identify: dict[str, Any] | None = None
+        self.identified = asyncio.Event()
+        self.changed = asyncio.Condition()
+        self.socket: web.WebSocketResponse | None = None
+        self.sequence = 0
+        self.guilds = [GUILD_ID, OTHER_GUILD_ID]
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        app = web.Application(client_max_size=32 * 1024 * 1024)
+        app.router.add_get("/gateway", self._gateway)
+        api = "/api/v10"
+        routes = [
+            ("GET", "/users/@me", self._me),
+            ("GET", "/oauth2/applications/@me", self._application),
+            ("GET", "/gateway/bot", self._gateway_bot),
+            ("PUT", "/applications/{app}/commands", self._put_commands),
+            ("PUT", "/applications/{app}/guilds/{guild}/commands", self._put_commands),
+            ("POST", "/interactions/{id}/{token}/callback", self._callback),
+            ("GET", "/webhooks/{app}/{token}/messages/@original", self._get_original),
+            ("PATCH", "/webhooks/{app}/{token}/messages/{message}", self._edit),
+            ("POST", "/webhooks/{app}/{token}", self._followup),
+            ("POST", "/channels/{channel}/messages", self._channel_message),
+            ("PUT", "/channels/{channel}/messages/{message}/reactions/{emoji}/@me", self._react),
+        ]
+        for method, path, handler in routes:
+            app.router.add_route(method, api + path, handler)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self.socket is not None:
+            await self.socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    # -- helpers ---------------------------------------------------------------------------
+    def snowflake(self) -> int:
+        return next(self.ids)
+
+    @staticmethod
+    def json(data: Any, status: int = 200) -> web.Response:
+        # discord.py reads JSON only when Content-Type is exactly application/json.
+        return web.Response(
+            body=json.dumps(data).encode(),
+            status=status,
+            headers={"Content-Type": "application/json"},
+        )
+
+    def reject(self, where: str, problems: list[str]) -> web.Response | None:
+        if not problems:
+            return None
+        self.violations += [f"{where}: {p}" for p in problems]
+        return self.json({"code": 50035, "message": "Invalid Form Body", "errors": problems}, 400)
+
+    async def notify(self) -> None:
+        async with self.changed:
+            self.changed.notify_all()
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+        """Wait until `predicate()` is truthy (re-checked on every request); return it."""
+
+        async def wait() -> Any:
+            async with self.changed:
+                while not (result := predicate()):
+                    await self.changed.wait()
+                return result
+
+        return await asyncio.wait_for(wait(), timeout)
+
+    @staticmethod
+    async def body(request: web.Request) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The JSON payload and any attached files (multipart `payload_json` + `files[n]`)."""
+        if request.content_type != "multipart/form-data":
+            raw = await request.read()
+            return (json.loads(raw) if raw else {}), []
+        payload: dict[str, Any] = {}
+        files: list[dict[str, Any]] = []
+        reader = await request.multipart()
+        async for part in reader:
+            data = await part.read()  # type: ignore[union-attr]
+            if part.name == "payload_json":  # type: ignore[union-attr]
+                payload = json.loads(data)
+            else:
+                files.append(
+                    {
+                        "name": part.name,
+                        "filename": part.filename,  # type: ignore
+                        "content_type": part.headers.get("Content-Type"),
+                        "data": data,
+                    }
+                )
+        return payload, files
+
+    def message(
+        self, channel_id: int, payload: dict[str, Any], files: list | None = None, flags: int = 0
+    ) -> dict[str, Any]:
+        message_id = self.snowflake()
+        attachments = [
+            {
+                "id": str(self.snowflake()),
+                "filename": f["filename"],
+                "size": len(f["data"]),
+                "url": f"http://127.0.0.1/{f['filename']}",
+                "proxy_url": "",
+                "content_type": f["content_type"],
+            }
+            for f in files or []
+        ]
+        message = {
+            "id": str(message_id),
+            "channel_id": str(channel_id),
+            "guild_id": str(GUILD_ID),
+            "author": BOT_USER,
+            "content": payload.get("content") or "",
+            "timestamp": TIMESTAMP,
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": attachments,
+            "embeds": payload.get("embeds") or [],
+            "components": payload.get("components") or [],
+            "pinned": False,
+            "type": 0,
+            "flags": flags | (payload.get("flags") or 0),
+            "allowed_mentions": payload.get("allowed_mentions"),
+            "files": files or [],
+        }
+        self.messages[message_id] = message
+        return message
+
+    @staticmethod
+    def public(message: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in message.items() if k not in ("allowed_mentions", "files")}
+
+    # -- REST ------------------------------------------------------------------------------
+    async def _me(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != "Bot fake-token":
+            return self.json({"message": "401: Unauthorized", "code": 0}, 401)
+        return self.json(BOT_USER)
+
+    async def _application(self, request: web.Request) -> web.Response:
+        return self.json(
+            {
+                "id": str(APPLICATION_ID),
+                "name": "ML Career Bot",
+                "icon": None,
+                "description": "",
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": user(1, "owner"),
+                "verify_key": "0" * 64,
+                "flags": 0,
+            }
+        )
+
+    async def _gateway_bot(self, request: web.Request) -> web.Response:
+        return self.json(
+            {
+                "url": self.gateway_url,
+                "shards": 1,
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 1000,
+                    "reset_after": 0,
+                    "max_concurrency": 1,
+                },
+            }
+        )
+
+    async def _put_commands(self, request: web.Request) -> web.Response:
+        commands, _ = await self.body(request)
+        self.sync_requests += 1
+        if bad := self.reject("command sync", limits.check_commands(commands)):
+            return bad
+        guild = request.match_info.get("guild")
+        stored = [
+            {
+                **c,
+                "id": str(self.snowflake()),
+                "application_id": str(APPLICATION_ID),
+                "version": "1",
+                **({"guild_id": guild} if guild else {}),
+            }
+            for c in commands
+        ]
+        self.commands[int(guild) if guild else None] = stored
+        await self.notify()
+        return self.json(stored)
+
+    async def _callback(self, request: web.Request) -> web.Response:
+        body, files = await self.body(request)
+        sent = self.interactions.get(request.match_info["token"])
+        if sent is None or request.match_info["id"] != str(sent.interaction_id):
+            return self.json({"message": "Unknown interaction", "code": 10062}, 404)
+        if sent.callbacks():
+            self.violations.append(f"interaction {sent.interaction_id} acknowledged twice")
+            return self.json(
+                {"message": "Interaction has already been acknowledged.", "code": 40060}, 400
+            )
+        kind, data = body.get("type"), body.get("data") or {}
+        if kind == 4:
+            problems = limits.check_message(data, require_body=not files)
+        elif kind == 7:
+            problems = limits.check_message(data, require_body=False)
+        elif kind == 8:
+            problems = limits.check_autocomplete(data)
+        elif kind == 9:
+            problems = limits.check_modal(data)
+        else:
+            problems = [] if kind in (5, 6) else [f"unknown callback type {kind}"]
+        if bad := self.reject(f"interaction callback type {kind}", problems):
+            return bad
+        sent.first_reply_after = time.perf_counter() - sent.dispatched
+        sent.events.append(("callback", {**body, "files": files}))
+        response: dict[str, Any] = {
+            "interaction": {
+                "id": str(sent.interaction_id),
+                "type": 2,
+                "response_message_loading": kind == 5,
+                "response_message_ephemeral": bool((data.get("flags") or 0) & 64),
+            }
+        }
+        if kind in (4, 5):
+            message = self.message(sent.channel_id, data, files, flags=128 if kind == 5 else 0)
+            sent.original = message
+            response["resource"] = {"type": kind, "message": self.public(message)}
+        elif kind == 7 and sent.source is not None:
+            sent.source.update(
+                {k: data[k] for k in ("content", "embeds", "components") if k in data}
+            )
+        await self.notify()
+        return self.json(response)
+
+    async def _get_original(self, request: web.Request) -> web.Response:
+        sent = self.interactions.get(request.match_info["token"])
+        if sent is None or sent.original is None:
+            return self.json({"message": "Unknown Message", "code": 10008}, 404)
+        return self.json(self.public(sent.original))
+
+    async def _edit(self, request: web.Request) -> web.Response:
+        body, files = await self.body(request)
+        sent = self.interactions.get(request.match_info["token"])
+        if sent is None:
+            return self.json({"message": "Unknown Webhook", "code": 10015}, 404)
+        if bad := self.reject("message edit", limits.check_message(body, require_body=False)):
+            return bad
+        sent.events.append(("edit", {**body, "files": files}))
+        target = request.match_info["message"]
+        original = sent.original if target == "@original" else self.messages.get(int(target))
+        if original is None:
+            return self.json({"message": "Unknown Message", "code": 10008}, 404)
+        original.update({k: body[k] for k in ("content", "embeds", "components") if k in body})
+        await self.notify()
+        return self.json(self.public(original))
+
+    async def _followup(self, request: web.Request) -> web.Response:
+        body, files = await self.body(request)
+        sent = self.interactions.get(request.match_info["token"])
+        if sent is None:
+            return self.json({"message": "Unknown Webhook", "code": 10015}, 404)
+        if not sent.callbacks():
+            self.violations.append("followup before the interaction was acknowledged")
+        if bad := self.reject("followup", limits.check_message(body, require_body=not files)):
+            return bad
+        sent.events.append(("followup", {**body, "files": files}))
+        message = self.message(sent.channel_id, body, files)
+        await self.notify()
+        return self.json(self.public(message))
+
+    async def _channel_message(self, request: web.Request) -> web.Response:
+        body, files = await self.body(request)
+        if bad := self.reject(
+            "channel message", limits.check_message(body, require_body=not files)
+        ):
+            return bad
+        message = self.message(int(request.match_info["channel"]), body, files)
+        message["message_reference"] = body.get("message_reference")
+        self.channel_messages.append(message)
+        await self.notify()
+        return self.json(self.public(message))
+
+    async def _react(self, request: web.Request) -> web.Response:
+        info = request.match_info
+        self.reactions.append((int(info["channel"]), int(info["message"]), info["emoji"]))
+        await self.notify()
+        return web.Response(status=204)
+
+    # -- gateway ---------------------------------------------------------------------------
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.socket = socket
+        await socket.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+        async for frame in socket:
+            if frame.type is not WSMsgType.TEXT:
+                continue
+            message = json.loads(frame.data)
+            if message["op"] == 1:
+                await socket.send_str(json.dumps({"op": 11}))
+            elif message["op"] == 2:
+                self.identify = message["d"]
+                await self.dispatch(
+                    "READY",
+                    {
+                        "v": 10,
+                        "user": BOT_USER,
+                        "session_id": "fake-session",
+                        "resume_gateway_url": self.gateway_url,
+                        "shard": [0, 1],
+                        "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
+                        "application": {"id": str(APPLICATION_ID), "flags": 0},
+                    },
+                )
+                for guild_id in self.guilds:
+                    await self.dispatch("GUILD_CREATE", self.guild(guild_id))
+                self.identified.set()
+        return socket
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        assert self.socket is not None, "the bot has not connected"
+        self.sequence += 1
+        await self.socket.send_str(json.dumps({"op": 0, "t": event, "s": self.sequence, "d": data}))
+
+    def guild(self, guild_id: int) -> dict[str, Any]:
+        def channel(channel_id: int, name: str) -> dict[str, Any]:
+            return {
+                "id": str(channel_id),
+                "type": 0,
+                "name": name,
+                "position": 0,
+                "guild_id": str(guild_id),
+                "permission_overwrites": [],
+                "nsfw": False,
+                "parent_id": None,
+                "topic": None,
+                "rate_limit_per_user": 0,
+            }
+
+        channels = (
+            [
+                channel(CHANNEL_ID, "general"),
+                channel(ANSWER_CHANNEL_ID, "ask-here"),
+                channel(MOD_LOG_CHANNEL_ID, "mod-log"),
+            ]
+            if guild_id == GUILD_ID
+            else [channel(guild_id + 1, "general")]
+        )
+        roles = [
+            {
+                "id": str(guild_id),
+                "name": "@everyone",
+                "permissions": EVERYONE_PERMISSIONS,
+                "position": 0,
+                "color": 0,
+                "hoist": False,
+                "managed": False,
+                "mentionable": False,
+                "flags": 0,
+            },
+            {
+                "id": str(MODERATOR_ROLE_ID),
+                "name": "moderators",
+                "position": 1,
+                "permissions": EVERYONE_PERMISSIONS,
+                "color": 0,
+                "hoist": False,
+                "managed": False,
+                "mentionable": True,
+                "flags": 0,
+            },
+        ]
+        return {
+            "id": str(guild_id),
+            "name": f"guild {guild_id % 1000}",
+            "icon": None,
+            "owner_id": "1",
+            "roles": roles,
+            "channels": channels,
+            "threads": [],
+            "members": [{**member(APPLICATION_ID), "user": BOT_USER}],
+            "member_count": 3,
+            "features": [],
+            "emojis": [],
+            "stickers": [],
+            "unavailable": False,
+            "large": False,
+            "joined_at": TIMESTAMP,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "nsfw_level": 0,
+            "premium_tier": 0,
+            "preferred_locale": "en-US",
+            "presences": [],
+            "voice_states": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "system_channel_id": None,
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+        }
+
+    # -- what a member does ----------------------------------------------------------------
+    async def interact(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        *,
+        user_id: int = 400_000_000_000_000_001,
+        roles: tuple[int, ...] = (),
+        permissions: int | None = None,
+        guild_id: int | None = GUILD_ID,
+        channel_id: int = CHANNEL_ID,
+        message: dict[str, Any] | None = None,
+    ) -> Sent:
+        interaction_id = self.snowflake()
+        token = f"token-{interaction_id}"
+        sent = Sent(interaction_id, token, channel_id, time.perf_counter(), source=message)
+        self.interactions[token] = sent
+        payload: dict[str, Any] = {
+            "id": str(interaction_id),
+            "application_id": str(APPLICATION_ID),
+            "type": kind,
+            "token": token,
+            "version": 1,
+            "data": data,
+            "channel_id": str(channel_id),
+            "channel": {
+                "id": str(channel_id),
+                "type": 0 if guild_id else 1,
+                "name": "general",
+                "position": 0,
+                "permission_overwrites": [],
+                "nsfw": False,
+                **({"guild_id": str(guild_id)} if guild_id else {}),
+            },
+            "app_permissions": EVERYONE_PERMISSIONS,
+            "locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(guild_id or 0)},
+            "context": 0,
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        if guild_id:
+            payload.update(
+                guild_id=str(guild_id),
+                guild_locale="en-US",
+                member=member(user_id, roles, permissions),
+            )
+        else:
+            payload["user"] = user(user_id)
+        if message is not None:
+            payload["message"] = self.public(message)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return sent
+
+    def command_id(self, name: str) -> str:
+        for scope in (GUILD_ID, None):
+            for command in self.commands.get(scope, []):
+                if command["name"] == name:
+                    return command["id"]
+        raise AssertionError(f"/{name} was never synced")
+
+    async def slash(
+        self, name: str, options: list[dict[str, Any]] | None = None, **who: Any
+    ) -> Sent:
+        data = {"id": self.command_id(name), "name": name, "type": 1, "options": options or []}
+        if who.get("guild_id", GUILD_ID):
+            data["guild_id"] = str(who.get("guild_id", GUILD_ID))
+        return await self.interact(2, data, **who)
+
+    async def autocomplete(self, name: str, options: list[dict[str, Any]], **who: Any) -> Sent:
+        data = {
+            "id": self.command_id(name),
+            "name": name,
+            "type": 1,
+            "options": options,
+            "guild_id": str(GUILD_ID),
+        }
+        return await self.interact(4, data, **who)
+
+    async def click(
+        self, message: dict[str, Any], custom_id: str, values: list[str] | None = None, **who: Any
+    ) -> Sent:
+        component_type = 2 if values is None else 3
+        data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
+        if values is not None:
+            data["values"] = values
+        return await self.interact(3, data, message=message, **who)
+
+    async def reply_of(self, sent: Sent) -> dict[str, Any]:
+        """Wait for the message an interaction ends with (after a defer, its followup)."""
+
+        def final() -> dict[str, Any] | None:
+            callbacks = sent.callbacks()
+            if not callbacks:
+                return None
+            if callbacks[0]["type"] in (5, 6):  # deferred: the answer comes as a followup
+                later = [body for kind, body in sent.events if kind in ("followup", "edit")]
+                return later[-1] if later else None
+            return callbacks[0].get("data") or {}
+
+        return await self.wait_for(final)
+
+    async def post(
+        self,
+        content: str,
+        *,
+        user_id: int = 400_000_000_000_000_001,
+        channel_id: int = CHANNEL_ID,
+        guild_id: int = GUILD_ID,
+        mentions: list[dict[str, Any]] = (),
+        bot: bool = False,
+    ) -> int:  # type: ignore
+        message_id = self.snowflake()
+        author = {**user(user_id), **({"bot": True} if bot else {})}
+        await self.dispatch(
+            "MESSAGE_CREATE",
+            {
+                "id": str(message_id),
+                "channel_id": str(channel_id),
+                "guild_id": str(guild_id),
+                "author": author,
+                "member": {k: v for k, v in member(user_id).items() if k != "user"},
+                "content": content,
+                "timestamp": TIMESTAMP,
+                "edited_timestamp": None,
+                "tts": False,
+                "mention_everyone": "@everyone" in content,
+                "mentions": list(mentions),
+                "mention_roles": [],
+                "attachments": [],
+                "embeds": [],
+                "pinned": False,
+                "type": 0,
+                "flags": 0,
+                "components": [],
+            },
+        )
+        return message_id

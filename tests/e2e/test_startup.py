@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import discord
+import pytest
+
+from bot.app import SYNC_HASH_FILE, create_bot
+from tests.conftest import KNOWLEDGE
+
+from .conftest import bot_settings, start_bot, stop_bot
+from .fake_discord import GUILD_ID
+
+
+async def test_start_up_syncs_valid_commands_to_the_home_server(fake, bot):
+    assert fake.identify is not None and fake.identify["token"] == "fake-token"
+    assert fake.identify["intents"] & (1 << 15), "answer channels need the message-content intent"
+    names = {command["name"] for command in fake.commands[GUILD_ID]}
+    assert {"ask", "topics"} <= names
+    assert None not in fake.commands, "with GUILD_IDS set nothing is synced globally"
+    ask = next(c for c in fake.commands[GUILD_ID] if c["name"] == "ask")
+    question = ask["options"][0]
+    assert question["autocomplete"] is True and question["required"] is True
+    assert (bot.settings.data_dir / SYNC_HASH_FILE).is_file()
+
+
+async def test_unchanged_commands_are_not_synced_again(fake, tmp_path, lexical):
+    settings = bot_settings(tmp_path / "data")
+    for expected_requests in (1, 1):
+        bot = create_bot(settings, lexical)
+        task = await start_bot(fake, bot)
+        await stop_bot(bot, task)
+        fake.identified.clear()
+        assert fake.sync_requests == expected_requests
+    forced = create_bot(settings, lexical, force_sync=True)
+    task = await start_bot(fake, forced)
+    await stop_bot(forced, task)
+    assert fake.sync_requests == 2
+
+
+async def test_without_home_servers_commands_are_global(fake, tmp_path, lexical):
+    bot = create_bot(bot_settings(tmp_path / "data", guild_ids=frozenset()), lexical)
+    task = await start_bot(fake, bot)
+    await stop_bot(bot, task)
+    assert {c["name"] for c in fake.commands[None]} >= {"ask", "topics"}
+
+
+async def test_sync_command_pushes_commands_without_connecting(fake, tmp_path):
+    from bot import app
+
+    settings = bot_settings(tmp_path / "data", knowledge_dir=KNOWLEDGE)
+    await app.sync(settings)
+    await app.sync(settings)
+    assert fake.sync_requests == 2, "sync pushes even when nothing changed"
+    assert fake.identify is None, "sync uses REST only"
+
+
+async def test_a_rejected_token_raises_login_failure(fake, tmp_path, lexical):
+    bot = create_bot(bot_settings(tmp_path / "data"), lexical)
+    with pytest.raises(discord.LoginFailure):
+        async with bot:
+            await bot.login("wrong-token")

@@ -1,0 +1,97 @@
+"""The Discord adapter's pure parts, and the bot built without a connection."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.app import create_bot
+from bot.config import Settings
+from bot.cooldown import Cooldown
+from bot.kb.activity import AskCounts, record_unanswered
+from bot.kb.text import looks_like_question
+from bot.render import clip
+from tests.e2e import limits
+
+
+async def test_create_bot_needs_no_token_and_its_commands_fit_discord(tmp_path, lexical):
+    bot = create_bot(Settings(data_dir=tmp_path), lexical)
+    await bot.add_features()
+    commands = [command.to_dict(bot.tree) for command in bot.tree.get_commands()]
+    assert {c["name"] for c in commands} == {"ask", "topics"}
+    assert limits.check_commands(commands) == []
+    assert bot.allowed_mentions is not None and bot.allowed_mentions.to_dict() == {"parse": []}
+    assert not bot.intents.message_content, "no answer channels: no privileged intent"
+
+
+def test_limits_catch_what_discord_rejects():
+    long_name = [{"name": "Ask", "description": "x" * 101, "options": []}]
+    assert len(limits.check_commands(long_name)) == 2
+    message = {"content": "x" * 2001, "embeds": [{"title": "t" * 257, "description": "d"}]}
+    assert len(limits.check_message(message)) == 2
+    assert limits.check_message({}) == ["message: empty (no content, embeds, components or files)"]
+    choices = {"choices": [{"name": "n" * 101, "value": "v"}] * 26}
+    assert len(limits.check_autocomplete(choices)) == 27
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("short", 10, "short"),
+        ("a sentence that is too long", 15, "a sentence…"),
+        ("unbrokenwordthatgoeson", 10, "unbrokenw…"),
+    ],
+)
+def test_clip_cuts_at_a_word_and_marks_the_cut(text, limit, expected):
+    assert clip(text, limit) == expected and len(clip(text, limit)) <= limit
+
+
+def test_cooldown_is_a_sliding_window_per_member():
+    now = [0.0]
+    cooldown = Cooldown(2, 30.0, clock=lambda: now[0])
+    assert cooldown.retry_after(1) == 0 and cooldown.retry_after(1) == 0
+    assert cooldown.retry_after(1) == 30.0
+    assert cooldown.retry_after(2) == 0, "another member is not affected"
+    now[0] = 29.0
+    assert cooldown.retry_after(1) == 1.0
+    now[0] = 30.0
+    assert cooldown.retry_after(1) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("do I need a PhD", True),
+        ("ML pay in Berlin?", True),
+        ("How much do seniors make", True),
+        ("good morning all", False),
+        ("thanks, that helped!", False),
+        ("", False),
+    ],
+)
+def test_what_counts_as_a_question_in_an_answer_channel(text, expected):
+    assert looks_like_question(text) is expected
+
+
+def test_unanswered_records_keep_no_user(tmp_path, lexical):
+    match = lexical.match("how do I bake bread")
+    record_unanswered(tmp_path, match, 1, 2)
+    record_unanswered(tmp_path, lexical.match("jobs"), None, None)
+    first, second = (
+        json.loads(x) for x in (tmp_path / "unanswered.jsonl").read_text().splitlines()
+    )
+    assert set(first) == {"time", "guild", "channel", "question", "decision", "best", "score"}
+    assert first["question"] == "how do I bake bread" and first["guild"] == 1
+    assert second["guild"] is None
+
+
+def test_ask_counts_survive_a_restart(tmp_path, lexical, kb):
+    counts = AskCounts(tmp_path / "asked.json")
+    for question in ("do I need a PhD", "do I need a PhD", "ml pay in san francisco"):
+        counts.record(lexical.match(question))
+    counts.save()
+    again = AskCounts(tmp_path / "asked.json")
+    assert [e.id for e in again.most_asked(kb, 2)] == ["phd-required", "salary-by-city"]
+    (tmp_path / "asked.json").write_text("{not json")
+    assert AskCounts(tmp_path / "asked.json").most_asked(kb, 1) == [kb.entries[0]]
