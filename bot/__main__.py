@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bot import render
+from bot.comp.amounts import CompInputError
+from bot.comp_cli import add_comp_parser, run_comp
 from bot.config import ConfigError, Settings, load_settings
 from bot.kb.model import KnowledgeBaseError
 
@@ -33,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer questions and exit")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.add_argument("questions", nargs="+", metavar="QUESTION", help="a question, or - for stdin")
+    add_comp_parser(commands)
     kb = commands.add_parser("kb", help="knowledge-base tools").add_subparsers(
         dest="kb_command", metavar="KB_COMMAND", required=True
     )
@@ -78,12 +81,27 @@ def cmd_ask(settings: Settings, questions: list[str], as_json: bool) -> int:
 
 
 def cmd_validate(settings: Settings, directory: Path | None) -> int:
+    from bot.comp.bands import load_bands
     from bot.kb.loader import load_knowledge_base
 
-    kb = load_knowledge_base(directory or settings.knowledge_dir)
+    directory = directory or settings.knowledge_dir
+    problems = []
+    try:
+        kb = load_knowledge_base(directory)
+    except KnowledgeBaseError as exc:
+        problems += exc.problems
+    try:
+        bands = load_bands(directory)
+    except KnowledgeBaseError as exc:
+        problems += exc.problems
+    if problems:
+        raise KnowledgeBaseError(problems)
     categories = len(kb.categories())
     phrasings = sum(len(e.phrasings) for e in kb.entries)
-    print(f"OK: {len(kb)} entries in {categories} categories, {phrasings} phrasings.")
+    print(
+        f"OK: {len(kb)} entries in {categories} categories, {phrasings} phrasings; "
+        f"pay bands for {len(bands.levels)} levels."
+    )
     return 0
 
 
@@ -111,7 +129,7 @@ def cmd_console(settings: Settings) -> int:
     from bot.console import run_console
     from bot.startup import build_matcher
 
-    run_console(build_matcher(settings, _warn))
+    run_console(build_matcher(settings, _warn), knowledge_dir=settings.knowledge_dir)
     return 0
 
 
@@ -163,8 +181,8 @@ def cmd_sync(settings: Settings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
     try:
+        args = _parser().parse_args(argv)
         settings = load_settings()
         match args.command:
             case "ask":
@@ -173,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
                 return cmd_console(settings)
             case "sync":
                 return cmd_sync(settings)
+            case "comp":
+                return run_comp(args, settings.knowledge_dir, print)
             case "kb" if args.kb_command == "validate":
                 return cmd_validate(settings, args.directory)
             case "kb":
@@ -181,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
                 return cmd_run(settings)
     except ConfigError as exc:
         _warn(f"Configuration error: {exc}")
+        return 2
+    except CompInputError as exc:
+        _warn(str(exc))
         return 2
     except KnowledgeBaseError as exc:
         count = len(exc.problems)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from bot import render
+from bot.comp_cli import console_comp
 from bot.kb.matcher import Matcher
 from bot.kb.model import Entry
 
 HELP = (
     "Ask any question about ML careers and pay. Commands: `topics` lists what I know, "
-    "a number picks a suggestion, `help` shows this, `quit` (or Ctrl-D) leaves."
+    "a number picks a suggestion, `/comp offer --base 180k --stock 600k …` prices an offer "
+    "(`/comp --help` for more), `help` shows this, `quit` (or Ctrl-D) leaves."
 )
 PICK_HINT = "Type its number to see that answer."
 
@@ -19,6 +22,7 @@ def run_console(
     matcher: Matcher,
     read: Callable[[str], str] = input,
     write: Callable[[str], None] = print,
+    knowledge_dir: Path = Path("knowledge"),
 ) -> None:
     write(f"ML Career Bot: terminal console ({matcher.mode} matching). {HELP}")
     last_suggestions: tuple[Entry, ...] = ()
@@ -34,6 +38,8 @@ def run_console(
             continue
         if line.lower() in ("help", "?"):
             write(HELP)
+        elif line.lower().startswith(("/comp", "comp ")):
+            write(console_comp(line, knowledge_dir))
         elif line.lower() in ("topics", "/topics"):
             write(render.topics_text(matcher.kb))
         elif line.isdigit():

@@ -138,3 +138,71 @@ def test_a_bad_setting_stops_start_up_with_one_line():
     assert result.returncode == 2
     assert result.stderr.strip().startswith("Configuration error: GUILD_IDS must be Discord ids")
     assert "Traceback" not in result.stderr
+
+
+def test_comp_offer_prints_the_table_and_json():
+    args = (
+        "comp",
+        "offer",
+        "--base",
+        "180k",
+        "--bonus",
+        "30k",
+        "--stock",
+        "600k",
+        "--vesting",
+        "even",
+        "--signon",
+        "75k",
+    )
+    table = run(*args)
+    assert table.returncode == 0, table.stderr
+    assert "435,000" in table.stdout and "1,515,000" in table.stdout
+    record = json.loads(run(*args, "--json").stdout)
+    assert [y["total"] for y in record["years"]] == [435_000, 360_000, 360_000, 360_000]
+    assert (record["first_year_total"], record["total"]) == (435_000, 1_515_000)
+
+
+def test_comp_refuses_bad_input_with_exit_2_and_one_sentence():
+    result = run("comp", "offer", "--base", "180k", "--vesting", "10/20/30")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip() == (
+        "Vesting percentages must add up to 100, but 10/20/30 adds up to 60. "
+        "For example: 10/20/30/40."
+    )
+    flag_like = run("comp", "offer", "--base", "-5k")
+    assert flag_like.returncode == 2 and "Traceback" not in flag_like.stderr
+
+
+def test_comp_compare_bands_and_chart(tmp_path):
+    chart = tmp_path / "offers.png"
+    compare = run(
+        "comp",
+        "compare",
+        "--a-base",
+        "180k",
+        "--a-stock",
+        "600k",
+        "--b-base",
+        "220k",
+        "--b-stock",
+        "200k",
+        "--json",
+        "--chart",
+        str(chart),
+    )
+    record = json.loads(compare.stdout)
+    assert record["difference"] == record["b"]["total"] - record["a"]["total"] == -240_000
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    bands = run("comp", "bands", "--level", "mid")
+    assert bands.returncode == 0 and "130,000 to 180,000+" in bands.stdout
+
+
+def test_console_prices_comp_lines():
+    result = run(
+        "console",
+        stdin="/comp offer --base 180k --stock 600k --signon 75k\n"
+        "/comp offer --base nothing\nquit\n",
+    )
+    assert "405,000" in result.stdout
+    assert "Base salary: 'nothing' is not an amount." in result.stdout

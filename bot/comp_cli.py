@@ -1,0 +1,148 @@
+"""`python -m bot comp …` and the console's `/comp …` lines: one parser, one set of answers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+from collections.abc import Callable
+from dataclasses import fields
+from pathlib import Path
+
+from bot.comp import report
+from bot.comp.amounts import CompInputError
+from bot.comp.bands import load_bands
+from bot.comp.calculator import Breakdown, Offer, calculate
+
+OFFER_OPTIONS = {  # option -> help; the Offer field is the option with "-" -> "_"
+    "base": "base salary, e.g. 180k",
+    "bonus": "annual bonus, e.g. 15%% or 30k",
+    "stock": "TOTAL stock grant over the whole vesting, not per year, e.g. 600k",
+    "vesting": "even, back-loaded, front-loaded, front-loaded-40, or e.g. 10/20/30/40",
+    "vest-years": "years of even vesting (1-6, default 4)",
+    "cliff-months": "cliff in months, e.g. 12",
+    "signon": "sign-on bonus, e.g. 75k, or split per year: 50k/25k",
+    "refresher": "yearly refresher grant from year 2 (not guaranteed), e.g. 100k",
+    "benefits": "yearly value of benefits, e.g. 10k",
+}
+SHARED_OPTIONS = {
+    "growth": "stock growth per year, e.g. 10%% (a scenario)",
+    "raise": "yearly raise of base, e.g. 3%%",
+    "years": "years shown (1-6, default the vesting length)",
+    "currency": "currency label, e.g. EUR (no conversion; default USD)",
+}
+PER_OFFER = (
+    "base",
+    "bonus",
+    "stock",
+    "vesting",
+    "vest-years",
+    "cliff-months",
+    "signon",
+    "refresher",
+    "benefits",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Turns argparse's complaints into CompInputError (one sentence, exit 2 / a console line)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise CompInputError(f"{message[0].upper()}{message[1:]}. Try `comp --help`.")
+
+
+def _field(option: str) -> str:
+    return "raise_" if option == "raise" else option.replace("-", "_")
+
+
+def add_comp_parser(commands: argparse._SubParsersAction) -> None:
+    comp = commands.add_parser("comp", help="price an offer, compare two, show pay bands")
+    actions = comp.add_subparsers(
+        dest="comp_command", metavar="COMP_COMMAND", required=True, parser_class=_Parser
+    )
+    offer = actions.add_parser("offer", help="an offer's year-by-year total compensation")
+    for option, text in {**OFFER_OPTIONS, **SHARED_OPTIONS}.items():
+        offer.add_argument(f"--{option}", default="", help=text)
+    compare = actions.add_parser("compare", help="two offers side by side (--a-… and --b-…)")
+    for side in ("a", "b"):
+        for option in PER_OFFER:
+            compare.add_argument(
+                f"--{side}-{option}",
+                default="",
+                help=f"offer {side.upper()}: {OFFER_OPTIONS[option]}",
+            )
+    for option, text in SHARED_OPTIONS.items():
+        compare.add_argument(f"--{option}", default="", help=f"both offers: {text}")
+    for action in (offer, compare):
+        action.add_argument("--json", action="store_true", help="print one JSON object")
+        action.add_argument("--chart", type=Path, metavar="FILE.png", help="save a PNG chart")
+    bands = actions.add_parser("bands", help="typical pay by level, with sources")
+    bands.add_argument("--level", default="", help="entry, mid or senior (default: all)")
+
+
+def offer_from(args: argparse.Namespace, prefix: str = "") -> Offer:
+    values = {_field(o): getattr(args, _field(prefix + o), "") or "" for o in PER_OFFER}
+    shared = {_field(o): getattr(args, _field(o), "") or "" for o in SHARED_OPTIONS}
+    known = {f.name for f in fields(Offer)}
+    return Offer(**{k: v for k, v in {**values, **shared}.items() if k in known})
+
+
+def compare_offers(a: Offer, b: Offer) -> tuple[Breakdown, Breakdown]:
+    """Price both over the same years: the one asked for, else the longer vesting."""
+    first, second = calculate(a), calculate(b)
+    if a.years.strip():
+        return first, second
+    years = max(len(first.schedule), len(second.schedule))
+    return calculate(a, years), calculate(b, years)
+
+
+def run_comp(args: argparse.Namespace, knowledge_dir: Path, write: Callable[[str], None]) -> int:
+    """Raises CompInputError for input that cannot be priced; KnowledgeBaseError for bands."""
+    if args.comp_command == "bands":
+        bands = load_bands(knowledge_dir)
+        level = args.level.strip().lower()
+        if level and level not in bands.levels:
+            raise CompInputError(
+                f"Level must be one of {', '.join(bands.levels)}, not {args.level!r}."
+            )
+        write(
+            "\n\n".join(
+                report.bands_text(bands, key) for key in ([level] if level else bands.levels)
+            )
+        )
+        return 0
+    if args.comp_command == "offer":
+        breakdown = calculate(offer_from(args))
+        offers = [("Offer", breakdown)]
+        text, record = report.offer_text(breakdown), breakdown.record()
+    else:
+        a, b = compare_offers(offer_from(args, "a-"), offer_from(args, "b-"))
+        offers = [("A", a), ("B", b)]
+        text = report.compare_text(a, b)
+        record = {"a": a.record(), "b": b.record(), "difference": b.total - a.total}
+    if args.chart:
+        from bot.comp.chart import offer_chart
+
+        args.chart.write_bytes(offer_chart(offers))
+    write(json.dumps(record) if args.json else text)
+    return 0
+
+
+def comp_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="comp", add_help=False)
+    add_comp_parser(parser.add_subparsers(dest="command", required=True))
+    return parser
+
+
+def console_comp(line: str, knowledge_dir: Path) -> str:
+    """Answer a console line such as `/comp offer --base 180k --stock 600k`."""
+    try:
+        words = shlex.split(line.lstrip("/"))
+        args = comp_parser().parse_args(words)
+        out: list[str] = []
+        run_comp(args, knowledge_dir, out.append)
+        return "\n".join(out)
+    except (CompInputError, ValueError) as exc:
+        return str(exc)
+    except SystemExit:  # --help printed its text
+        return ""
