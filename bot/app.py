@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.cogs.answers import AnswerButton, PickSelect, report_error
 from bot.cogs.ask import Ask
+from bot.cogs.comp import Comp, CompareButton
 from bot.cogs.topics import BackButton, Topics, TopicsMenu
 from bot.config import Settings
 from bot.kb.activity import ASKED_FILE, AskCounts
@@ -73,9 +74,10 @@ class CareerBot(commands.Bot):
 
     async def add_features(self) -> None:
         """Register the cogs and components; no network, so tools can inspect the commands."""
-        self.add_dynamic_items(AnswerButton, PickSelect, TopicsMenu, BackButton)
+        self.add_dynamic_items(AnswerButton, PickSelect, TopicsMenu, BackButton, CompareButton)
         await self.add_cog(Ask(self))
         await self.add_cog(Topics(self))
+        await self.add_cog(Comp(self))
 
     def commands_hash(self) -> str:
         definitions = [command.to_dict(self.tree) for command in self.tree.get_commands()]

@@ -607,6 +607,21 @@ class FakeDiscord:
             data["values"] = values
         return await self.interact(3, data, message=message, **who)
 
+    async def submit(self, modal: dict[str, Any], values: dict[str, str], **who: Any) -> Sent:
+        """Fill in a modal the bot opened (values by field label) and submit it."""
+        rows = []
+        for row in modal["components"]:
+            field = row.get("component") or row["components"][0]
+            label = row.get("label") or field.get("label")
+            filled = {"type": 4, "custom_id": field["custom_id"], "value": values.get(label, "")}
+            rows.append(
+                {
+                    "type": row["type"],
+                    **({"component": filled} if "component" in row else {"components": [filled]}),
+                }
+            )
+        return await self.interact(5, {"custom_id": modal["custom_id"], "components": rows}, **who)
+
     async def reply_of(self, sent: Sent) -> dict[str, Any]:
         """Wait for the message an interaction ends with (after a defer, its followup)."""
 

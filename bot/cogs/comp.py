@@ -1,0 +1,407 @@
+"""/comp offer, /comp compare, /comp bands: the calculator in Discord. Private by default.
+
+Offers live only in memory (for the "compare with another offer" button), never on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import re
+import secrets
+from collections import OrderedDict
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render
+from bot.cogs.answers import report_error
+from bot.comp import report
+from bot.comp.amounts import CompInputError
+from bot.comp.bands import load_bands
+from bot.comp.calculator import PRESETS, Breakdown, Offer, calculate
+from bot.comp_cli import compare_offers
+from bot.kb.model import KnowledgeBaseError
+
+if TYPE_CHECKING:
+    from bot.app import CareerBot
+
+log = logging.getLogger(__name__)
+
+REMEMBERED_OFFERS = 1000
+CHART_FILE = "comp.png"
+VESTING_CHOICES = {
+    "even": "even (equal every year)",
+    **{name: f"{name} ({'/'.join(map(str, p))})" for name, p in PRESETS.items()},
+}
+PRIVATE_NOTE = "Only you can see this."
+
+
+class OfferMemory:
+    """The last offers priced, by token, for the compare button. Lost on restart by design."""
+
+    def __init__(self, size: int = REMEMBERED_OFFERS) -> None:
+        self.size = size
+        self._offers: OrderedDict[str, Offer] = OrderedDict()
+
+    def remember(self, offer: Offer) -> str:
+        token = secrets.token_hex(6)
+        self._offers[token] = offer
+        while len(self._offers) > self.size:
+            self._offers.popitem(last=False)
+        return token
+
+    def recall(self, token: str) -> Offer | None:
+        return self._offers.get(token)
+
+
+def _table_embed(title: str, table: str, breakdowns: list[Breakdown]) -> discord.Embed:
+    embed = discord.Embed(
+        title=title,
+        colour=discord.Colour.green(),
+        description=render.clip(f"```\n{table}\n```", 4096),
+    )
+    warnings = [w for b in breakdowns for w in b.warnings]
+    if warnings:
+        value = "\n".join(f"⚠️ {w}" for w in dict.fromkeys(warnings))
+        embed.add_field(name="Worth knowing", value=render.clip(value, 1024), inline=False)
+    assumptions = "; ".join(dict.fromkeys(a for b in breakdowns for a in b.assumptions))
+    return embed.set_footer(text=render.clip(f"Assumptions: {assumptions}.", 2048))
+
+
+def offer_embed(breakdown: Breakdown) -> discord.Embed:
+    embed = _table_embed(
+        f"Your offer by year ({breakdown.currency})", report.year_table(breakdown), [breakdown]
+    )
+    for n, (label, value) in enumerate(report.summary(breakdown)):
+        embed.insert_field_at(n, name=label, value=value, inline=True)
+    return embed
+
+
+def compare_embed(a: Breakdown, b: Breakdown) -> discord.Embed:
+    embed = _table_embed(f"Offer A vs offer B ({a.currency})", report.compare_table(a, b), [a, b])
+    embed.insert_field_at(0, name="Verdict", value=report.compare_verdict(a, b), inline=False)
+    return embed
+
+
+async def chart_file(offers: list[tuple[str, Breakdown]]) -> discord.File | None:
+    """The chart, drawn off the event loop; a failure costs the picture, not the answer."""
+    from bot.comp.chart import offer_chart
+
+    try:
+        png = await asyncio.to_thread(offer_chart, offers)
+    except Exception:
+        log.exception("could not draw the comp chart")
+        return None
+    return discord.File(io.BytesIO(png), filename=CHART_FILE)
+
+
+async def send_priced(
+    interaction: discord.Interaction,
+    embed: discord.Embed,
+    offers: list[tuple[str, Breakdown]],
+    private: bool,
+    view: discord.ui.View | None = None,
+) -> None:
+    """Defer (the chart can take a moment), draw the chart, then send everything."""
+    if not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=private, thinking=True)
+    chart = await chart_file(offers)
+    if chart is not None:
+        embed.set_image(url=f"attachment://{CHART_FILE}")
+    extra = {"file": chart} if chart is not None else {}
+    await interaction.followup.send(
+        embed=embed, ephemeral=private, **({"view": view} if view else {}), **extra
+    )
+
+
+class CompareButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"comp:vs:(?P<token>[0-9a-f]{12})"
+):
+    def __init__(self, token: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Compare with another offer",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"comp:vs:{token}",
+            )
+        )
+        self.token = token
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> CompareButton:
+        return cls(match["token"])
+
+    async def callback(self, interaction: discord.Interaction[CareerBot]) -> None:
+        try:
+            cog = interaction.client.get_cog("Comp")
+            offer = cog.offers.recall(self.token) if isinstance(cog, Comp) else None
+            if offer is None:
+                await interaction.response.send_message(
+                    "I no longer have that offer (offers are kept in memory only, never saved):"
+                    " run /comp offer again.",
+                    ephemeral=True,
+                )
+                return
+            await interaction.response.send_modal(CompareModal(offer))
+        except Exception as exc:
+            await report_error(interaction, exc)
+
+
+class CompareModal(discord.ui.Modal, title="Offer B, to compare with yours"):
+    base = discord.ui.TextInput(label="Base salary (e.g. 180k)", max_length=30)
+    bonus = discord.ui.TextInput(label="Bonus (e.g. 15% or 30k)", required=False, max_length=30)
+    stock = discord.ui.TextInput(
+        label="TOTAL stock grant, not per year (e.g. 400k)", required=False, max_length=30
+    )
+    vesting = discord.ui.TextInput(
+        label="Vesting (even, 5/15/40/40, 33/33/22/12)",
+        required=False,
+        max_length=40,
+        placeholder="even",
+    )
+    signon = discord.ui.TextInput(
+        label="Sign-on (e.g. 50k, or 50k/25k by year)", required=False, max_length=40
+    )
+
+    def __init__(self, offer_a: Offer) -> None:
+        super().__init__(timeout=900)
+        self.offer_a = offer_a
+
+    async def on_submit(self, interaction: discord.Interaction[CareerBot]) -> None:
+        typed = {
+            "base": self.base.value,
+            "bonus": self.bonus.value,
+            "stock": self.stock.value,
+            "vesting": self.vesting.value or "even",
+            "signon": self.signon.value,
+        }
+        offer_b = replace(
+            self.offer_a, vest_years="", cliff_months="", refresher="", benefits="", **typed
+        )
+        try:
+            a, b = compare_offers(self.offer_a, offer_b)
+        except CompInputError as exc:
+            shown = ", ".join(f"{k} {v!r}" for k, v in typed.items() if v)
+            await interaction.response.send_message(
+                render.clip(f"Offer B: {exc} You typed: {shown}.", 2000), ephemeral=True
+            )
+            return
+        await send_priced(interaction, compare_embed(a, b), [("A", a), ("B", b)], private=True)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await report_error(interaction, error)
+
+
+async def _vesting_choices(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    typed = current.strip()
+    choices = [
+        app_commands.Choice(name=label, value=name)
+        for name, label in VESTING_CHOICES.items()
+        if typed.lower() in label
+    ]
+    if typed and typed not in VESTING_CHOICES:  # a custom schedule being typed
+        choices.insert(0, app_commands.Choice(name=render.clip(typed, 100), value=typed[:100]))
+    return choices[:25]
+
+
+AMOUNT = app_commands.Range[str, 1, 40]
+
+
+class Comp(
+    commands.GroupCog,
+    group_name="comp",
+    group_description="Price a job offer year by year, compare two, or see typical pay",
+):
+    def __init__(self, bot: CareerBot) -> None:
+        self.bot = bot
+        self.offers = OfferMemory()
+
+    async def refuse(self, interaction: discord.Interaction, error: CompInputError) -> None:
+        await interaction.response.send_message(str(error), ephemeral=True)
+
+    @app_commands.command(
+        name="offer",
+        description="An offer's total pay year by year, with a chart (only you see it)",
+    )
+    @app_commands.rename(raise_="raise")
+    @app_commands.describe(
+        base="Base salary per year, e.g. 180k",
+        bonus="Annual bonus, e.g. 15% or 30k",
+        stock="TOTAL stock grant over all years, not per year, e.g. 600k",
+        vesting="even, back-loaded, front-loaded, front-loaded-40, or your own like 10/20/30/40",
+        vest_years="Years of even vesting, 1-6 (default 4)",
+        cliff_months="Cliff in months, e.g. 12",
+        signon="Sign-on bonus, e.g. 75k, or split by year: 50k/25k",
+        refresher="Refresher grant each year from year 2, e.g. 100k (not guaranteed)",
+        growth="Stock price growth per year, e.g. 10% (a scenario, not a promise)",
+        raise_="Yearly raise of base, e.g. 3%",
+        benefits="Yearly value of benefits, e.g. 10k",
+        years="Years to show, 1-6 (default: the vesting length)",
+        currency="Currency label, e.g. EUR (no conversion; default USD)",
+        public="Show the result to the channel (default: only you see it)",
+    )
+    @app_commands.autocomplete(vesting=_vesting_choices)
+    async def offer(
+        self,
+        interaction: discord.Interaction[CareerBot],
+        base: AMOUNT,
+        bonus: AMOUNT = "",
+        stock: AMOUNT = "",
+        vesting: AMOUNT = "even",
+        vest_years: app_commands.Range[int, 1, 6] | None = None,
+        cliff_months: app_commands.Range[int, 0, 72] | None = None,
+        signon: AMOUNT = "",
+        refresher: AMOUNT = "",
+        growth: AMOUNT = "",
+        raise_: AMOUNT = "",
+        benefits: AMOUNT = "",
+        years: app_commands.Range[int, 1, 6] | None = None,
+        currency: app_commands.Range[str, 1, 12] = "",
+        public: bool = False,
+    ) -> None:
+        offer = Offer(
+            base=base,
+            bonus=bonus,
+            stock=stock,
+            vesting=vesting,
+            vest_years=str(vest_years or ""),
+            cliff_months=str(cliff_months or ""),
+            signon=signon,
+            refresher=refresher,
+            growth=growth,
+            raise_=raise_,
+            benefits=benefits,
+            years=str(years or ""),
+            currency=currency,
+        )
+        try:
+            breakdown = calculate(offer)
+        except CompInputError as exc:
+            await self.refuse(interaction, exc)
+            return
+        view = discord.ui.View(timeout=None)
+        view.add_item(CompareButton(self.offers.remember(offer)))
+        await send_priced(
+            interaction,
+            offer_embed(breakdown),
+            [("Offer", breakdown)],
+            private=not public,
+            view=view,
+        )
+
+    @app_commands.command(
+        name="compare", description="Two offers side by side, year by year (only you see it)"
+    )
+    @app_commands.describe(
+        a_base="Offer A: base salary, e.g. 180k",
+        b_base="Offer B: base salary, e.g. 200k",
+        a_bonus="Offer A: bonus, e.g. 15% or 30k",
+        a_stock="Offer A: TOTAL stock grant, e.g. 600k",
+        a_vesting="Offer A: even, 5/15/40/40, 33/33/22/12…",
+        a_signon="Offer A: sign-on, e.g. 50k",
+        b_bonus="Offer B: bonus, e.g. 15% or 30k",
+        b_stock="Offer B: TOTAL stock grant, e.g. 400k",
+        b_vesting="Offer B: even, 5/15/40/40, 33/33/22/12…",
+        b_signon="Offer B: sign-on, e.g. 50k",
+        years="Years to compare, 1-6 (default: the longer vesting)",
+        growth="Stock growth per year for both, e.g. 10% (a scenario)",
+        currency="Currency label, e.g. EUR (no conversion; default USD)",
+        public="Show the result to the channel (default: only you see it)",
+    )
+    @app_commands.autocomplete(a_vesting=_vesting_choices, b_vesting=_vesting_choices)
+    async def compare(
+        self,
+        interaction: discord.Interaction[CareerBot],
+        a_base: AMOUNT,
+        b_base: AMOUNT,
+        a_bonus: AMOUNT = "",
+        a_stock: AMOUNT = "",
+        a_vesting: AMOUNT = "even",
+        a_signon: AMOUNT = "",
+        b_bonus: AMOUNT = "",
+        b_stock: AMOUNT = "",
+        b_vesting: AMOUNT = "even",
+        b_signon: AMOUNT = "",
+        years: app_commands.Range[int, 1, 6] | None = None,
+        growth: AMOUNT = "",
+        currency: app_commands.Range[str, 1, 12] = "",
+        public: bool = False,
+    ) -> None:
+        shared = {"years": str(years or ""), "growth": growth, "currency": currency}
+        offer_a = Offer(
+            base=a_base, bonus=a_bonus, stock=a_stock, vesting=a_vesting, signon=a_signon, **shared
+        )
+        offer_b = Offer(
+            base=b_base, bonus=b_bonus, stock=b_stock, vesting=b_vesting, signon=b_signon, **shared
+        )
+        try:
+            a = calculate(offer_a)
+        except CompInputError as exc:
+            await self.refuse(interaction, CompInputError(f"Offer A: {exc}"))
+            return
+        try:
+            a, b = compare_offers(offer_a, offer_b)
+        except CompInputError as exc:
+            await self.refuse(interaction, CompInputError(f"Offer B: {exc}"))
+            return
+        await send_priced(
+            interaction, compare_embed(a, b), [("A", a), ("B", b)], private=not public
+        )
+
+    @app_commands.command(
+        name="bands", description="Typical ML engineer pay by level, with sources"
+    )
+    @app_commands.describe(
+        level="entry, mid or senior",
+        public="Show the result to the channel (default: only you see it)",
+    )
+    async def bands(
+        self,
+        interaction: discord.Interaction[CareerBot],
+        level: app_commands.Range[str, 1, 40],
+        public: bool = False,
+    ) -> None:
+        try:
+            bands = load_bands(self.bot.settings.knowledge_dir)
+        except KnowledgeBaseError as exc:
+            log.error("compensation.yaml is invalid: %s", "; ".join(map(str, exc.problems)))
+            await interaction.response.send_message(
+                "The pay bands are being fixed by the moderators; try again later.", ephemeral=True
+            )
+            return
+        key = level.strip().lower()
+        if key not in bands.levels:
+            await self.refuse(
+                interaction,
+                CompInputError(f"Level must be one of {', '.join(bands.levels)}, not {level!r}."),
+            )
+            return
+        embed = discord.Embed(
+            title=bands.levels[key].label,
+            colour=discord.Colour.green(),
+            description=render.clip(report.bands_text(bands, key), 4096),
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=not public)
+
+    @bands.autocomplete("level")
+    async def level_choices(
+        self, interaction: discord.Interaction[CareerBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        try:
+            levels = load_bands(self.bot.settings.knowledge_dir).levels.values()
+        except KnowledgeBaseError:
+            return []
+        return [
+            app_commands.Choice(name=render.clip(lv.label, 100), value=lv.key)
+            for lv in levels
+            if current.lower() in lv.label.lower()
+        ][:25]
