@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from rapidfuzz import fuzz
 
 from bot.kb.files import append_line, write_atomic
 from bot.kb.matcher import Decision, Match
 from bot.kb.model import Entry, KnowledgeBase
+from bot.kb.text import canonical
 
 UNANSWERED_FILE = "unanswered.jsonl"
 ASKED_FILE = "asked.json"
@@ -31,6 +35,59 @@ def record_unanswered(
         "score": match.score,
     }
     append_line(data_dir / UNANSWERED_FILE, json.dumps(record, ensure_ascii=False))
+
+
+SAME_QUESTION = 75  # token_set_ratio at which two unanswered questions count as one
+
+
+@dataclass(frozen=True, slots=True)
+class UnansweredGroup:
+    count: int
+    example: str  # the most recent wording
+    best: str | None  # the entry the bot thought closest, if any
+
+
+def read_unanswered(data_dir: Path, days: int | None = None) -> list[dict[str, object]]:
+    path = data_dir / UNANSWERED_FILE
+    if not path.is_file():
+        return []
+    since = datetime.now(UTC) - timedelta(days=days) if days else None
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+            when = datetime.fromisoformat(record["time"])
+        except (ValueError, KeyError, TypeError):
+            continue  # a torn or foreign line is skipped
+        if since is None or when >= since:
+            records.append(record)
+    return records
+
+
+def group_unanswered(records: list[dict[str, object]]) -> list[UnansweredGroup]:
+    """Similar questions grouped (rapidfuzz on normalised text), most frequent first."""
+    groups: list[tuple[str, list[dict[str, object]]]] = []  # (key text, members)
+    for record in reversed(records):  # newest first, so each group's example is the latest
+        text = canonical(str(record.get("question", "")))
+        if not text:
+            continue
+        for key, members in groups:
+            if fuzz.token_set_ratio(text, key) >= SAME_QUESTION:
+                members.append(record)
+                break
+        else:
+            groups.append((text, [record]))
+    ranked = sorted(groups, key=lambda g: -len(g[1]))
+    return [
+        UnansweredGroup(
+            len(members),
+            str(members[0]["question"]),
+            Counter(str(m.get("best")) for m in members).most_common(1)[0][0]
+            if any(m.get("best") for m in members)
+            else None,
+        )
+        for _, members in ranked
+    ]
 
 
 class AskCounts:

@@ -1,0 +1,223 @@
+"""The curation store: validation, atomic writes, audit, undo, conflicts, imports, crashes."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.kb.files import write_atomic
+from bot.kb.loader import load_knowledge_base
+from bot.kb.model import KnowledgeBaseError
+from bot.kb.safe_yaml import UnsafeYaml, load_untrusted
+from bot.kb.store import (
+    AUDIT_FILE,
+    JOURNAL_FILE,
+    Actor,
+    ConflictError,
+    KnowledgeStore,
+    StoreError,
+    form_document,
+    version_of,
+)
+
+MOD = Actor("42", "mod", guild=1)
+
+
+@pytest.fixture
+def store(knowledge_copy: Path, tmp_path: Path) -> KnowledgeStore:
+    return KnowledgeStore(knowledge_copy, tmp_path / "data")
+
+
+def new_entry(question: str = "How do I negotiate an ML offer?") -> dict:
+    return form_document(
+        question=question,
+        phrasings="\n".join(f"negotiation wording number {n} for {question}" for n in range(6)),
+        answer="Ask for the whole package in writing, then negotiate each part.",
+        category="Pay and offers",
+        keywords="negotiate, offer",
+        base={"source": "moderator"},
+    )
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((folder / "entries").iterdir())}
+
+
+def audit(store: KnowledgeStore) -> list[dict]:
+    return [json.loads(x) for x in (store.data_dir / AUDIT_FILE).read_text().splitlines()]
+
+
+def test_add_derives_the_id_writes_one_file_and_audits(store):
+    before = snapshot(store.knowledge_dir)
+    entry_id = store.add(new_entry(), MOD)
+    assert entry_id == "how-do-i-negotiate-an-ml-offer"
+    after = snapshot(store.knowledge_dir)
+    assert set(after) - set(before) == {f"{entry_id}.yaml"}
+    assert all(after[name] == data for name, data in before.items()), "others byte-for-byte"
+    assert load_knowledge_base(store.knowledge_dir).by_id[entry_id].keywords == (
+        "negotiate",
+        "offer",
+    )
+    (record,) = audit(store)
+    assert record["action"] == "add" and record["actor_id"] == "42" and record["before"] is None
+    assert record["after"]["question"] == "How do I negotiate an ML offer?"
+
+
+def test_a_rejected_write_changes_nothing_and_says_what_to_fix(store):
+    before = snapshot(store.knowledge_dir)
+    bad = {**new_entry(), "phrasings": ["only one"]}
+    with pytest.raises(KnowledgeBaseError) as caught:
+        store.add(bad, MOD)
+    assert any("write at least 6" in str(p) for p in caught.value.problems)
+    assert snapshot(store.knowledge_dir) == before
+    assert not (store.data_dir / AUDIT_FILE).exists()
+
+
+def test_edit_remove_and_undo_walk_back(store):
+    original = store.document("phd-required")
+    edited = {**original, "answer": "A shorter answer."}
+    store.edit("phd-required", edited, MOD, version_of(original))
+    assert store.document("phd-required")["answer"] == "A shorter answer."
+    links = [i for i, d in store.documents().items() if "phd-required" in d.get("related", [])]
+    for linking in links:  # removing needs the links gone first, exactly as on disk
+        document = store.document(linking)
+        document["related"] = [r for r in document["related"] if r != "phd-required"]
+        store.edit(linking, document, MOD, version_of(store.document(linking)))
+    store.remove("phd-required", MOD, version_of(edited))
+    assert "phd-required" not in store.documents()
+    store.undo(MOD)
+    assert store.document("phd-required")["answer"] == "A shorter answer."
+    for _ in links:
+        store.undo(MOD)
+    store.undo(MOD)
+    assert store.document("phd-required") == original
+    assert [r["action"] for r in store.history(limit=2)] == ["undo", "undo"]
+    assert load_knowledge_base(store.knowledge_dir)
+
+
+def test_removing_a_linked_entry_is_refused(store):
+    with pytest.raises(KnowledgeBaseError, match="'phd-required' is not an entry"):
+        store.remove("phd-required", MOD, version_of(store.document("phd-required")))
+
+
+def test_nothing_to_undo(store):
+    with pytest.raises(StoreError, match="nothing to undo"):
+        store.undo(MOD)
+
+
+def test_two_edits_of_the_same_entry_give_one_save_and_one_conflict(store):
+    opened = version_of(store.document("phd-required"))
+    first = {**store.document("phd-required"), "answer": "First moderator's answer."}
+    second = {**store.document("phd-required"), "answer": "Second moderator's answer."}
+    store.edit("phd-required", first, MOD, opened)
+    with pytest.raises(ConflictError, match="changed 'phd-required' after you opened it"):
+        store.edit("phd-required", second, Actor("7", "other"), opened)
+    assert store.document("phd-required")["answer"] == "First moderator's answer."
+    assert len(audit(store)) == 1
+
+
+def test_fifty_concurrent_edits_of_different_entries_all_land(store):
+    ids = sorted(store.documents())
+    targets = [(ids[n % len(ids)], n) for n in range(50)]
+    errors: list[BaseException] = []
+
+    def edit(entry_id: str, n: int) -> None:
+        for _ in range(100):  # edits of the same entry retry on conflict, as a moderator would
+            document = store.document(entry_id)
+            try:
+                store.edit(
+                    entry_id,
+                    {**document, "source": f"edit {n}"},
+                    Actor(str(n), "m"),
+                    version_of(document),
+                )
+                return
+            except ConflictError:
+                continue
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+                return
+
+    threads = [threading.Thread(target=edit, args=target) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    records = audit(store)
+    assert len(records) == 50 and {r["actor_id"] for r in records} == {str(n) for n in range(50)}
+    load_knowledge_base(store.knowledge_dir)
+
+
+def test_a_crash_between_temp_file_and_replace_leaves_the_old_file(store, monkeypatch):
+    before = snapshot(store.knowledge_dir)
+
+    def crash(src, dst):
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(store.path_of("phd-required"), b"id: phd-required\nbroken: [")
+    monkeypatch.undo()
+    assert snapshot(store.knowledge_dir) == before, "no torn file, no temp file left"
+    load_knowledge_base(store.knowledge_dir)
+
+
+def test_a_crash_mid_import_is_finished_on_the_next_start(store, monkeypatch):
+    exported = load_untrusted(store.export().decode())
+    for entry in exported["entries"]:
+        entry["category"] = "Breaking in"
+    plan = store.plan_import(yaml.safe_dump(exported))
+    assert len(plan.changed) == 20 and not plan.added and not plan.removed
+    calls = {"n": 0}
+    real_replace = os.replace
+
+    def crash_on_second_file(src, dst):
+        calls["n"] += 1
+        if calls["n"] == 3:  # the journal, the first file, then the crash
+            raise KeyboardInterrupt("killed")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", crash_on_second_file)
+    with pytest.raises(KeyboardInterrupt):
+        store.apply_import(plan, MOD)
+    monkeypatch.undo()
+    load_knowledge_base(store.knowledge_dir)  # every file whole, even mid-import
+    assert KnowledgeStore(store.knowledge_dir, store.data_dir).recover()
+    assert not (store.data_dir / JOURNAL_FILE).exists()
+    assert {d["category"] for d in store.documents().values()} == {"Breaking in"}
+    assert len(audit(store)) == len(plan.changed)
+
+
+def test_import_plans_adds_changes_and_removals_and_refuses_bad_files(store):
+    exported = load_untrusted(store.export().decode())
+    exported["entries"] = [e for e in exported["entries"] if e["id"] != "future-outlook"]
+    exported["entries"][0]["answer"] = "Changed."
+    for entry in exported["entries"]:
+        entry["related"] = [r for r in entry.get("related", []) if r != "future-outlook"]
+    plan = store.plan_import(yaml.safe_dump(exported))
+    assert "future-outlook" in plan.removed and exported["entries"][0]["id"] in plan.changed
+    before = snapshot(store.knowledge_dir)
+    with pytest.raises(KnowledgeBaseError):
+        store.plan_import("entries:\n  - id: x\n    question: too thin\n")
+    assert snapshot(store.knowledge_dir) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: &x [1]\nb: *x\n", "anchors and aliases"),
+        ("a: !!python/object:os.system x\n", "tags"),
+        ("a: " + "[" * 20 + "]" * 20 + "\n", "nested more than"),
+        ("a: [\n", "not valid YAML at line"),
+        ("x: " + "y" * 1_000_001, "over 1 MB"),
+    ],
+)
+def test_untrusted_yaml_is_refused(text, message):
+    with pytest.raises(UnsafeYaml, match=message):
+        load_untrusted(text)
