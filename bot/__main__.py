@@ -16,6 +16,7 @@ from bot.comp.amounts import CompInputError
 from bot.comp_cli import add_comp_parser, run_comp
 from bot.config import ConfigError, Settings, load_settings
 from bot.kb.model import KnowledgeBaseError
+from bot.kb.store import StoreError
 
 ASK_PICK_HINT = "Ask again with the wording of the one you mean."
 
@@ -41,8 +42,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate = kb.add_parser("validate", help="check the knowledge base and report every problem")
     validate.add_argument("directory", nargs="?", type=Path, help="default: KNOWLEDGE_DIR")
-    test = kb.add_parser("test", help="score the matcher on knowledge/evaluation.yaml")
+    test = kb.add_parser(
+        "test", help="what the matcher does with a question; without one, score evaluation.yaml"
+    )
+    test.add_argument("question", nargs="?", help="a question to explain")
     test.add_argument("--verbose", action="store_true", help="list every miss")
+    kb.add_parser("list", help="every entry by category")
+    kb.add_parser("show", help="one entry as YAML").add_argument("entry_id", metavar="ID")
+    unanswered = kb.add_parser("unanswered", help="questions the bot could not answer, grouped")
+    unanswered.add_argument("--days", type=int, default=30, help="look back this far (30)")
+    history = kb.add_parser("history", help="recent changes (who, when, what)")
+    history.add_argument("entry_id", nargs="?", metavar="ID")
+    kb.add_parser("export", help="write the knowledge base as one YAML file").add_argument(
+        "file", type=Path
+    )
+    import_ = kb.add_parser("import", help="replace the knowledge base from an exported file")
+    import_.add_argument("file", type=Path)
+    import_.add_argument("--yes", action="store_true", help="apply without asking")
+    kb.add_parser("undo", help="revert the latest change")
     return parser
 
 
@@ -195,14 +212,18 @@ def main(argv: list[str] | None = None) -> int:
                 return run_comp(args, settings.knowledge_dir, print)
             case "kb" if args.kb_command == "validate":
                 return cmd_validate(settings, args.directory)
-            case "kb":
+            case "kb" if args.kb_command == "test" and not args.question:
                 return cmd_test(settings, args.verbose)
+            case "kb":
+                from bot.kb_cli import run_kb
+
+                return run_kb(args, settings)
             case _:
                 return cmd_run(settings)
     except ConfigError as exc:
         _warn(f"Configuration error: {exc}")
         return 2
-    except CompInputError as exc:
+    except (CompInputError, StoreError) as exc:
         _warn(str(exc))
         return 2
     except KnowledgeBaseError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -10,13 +11,18 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import render
 from bot.cogs.answers import AnswerButton, PickSelect, report_error
 from bot.cogs.ask import Ask
 from bot.cogs.comp import Comp, CompareButton
+from bot.cogs.curate import Curate
 from bot.cogs.topics import BackButton, Topics, TopicsMenu
 from bot.config import Settings
 from bot.kb.activity import ASKED_FILE, AskCounts
+from bot.kb.loader import entries_dir
 from bot.kb.matcher import Matcher
+from bot.kb.model import KnowledgeBaseError
+from bot.kb.store import KnowledgeStore
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +64,9 @@ class CareerBot(commands.Bot):
         self.matcher = matcher
         self.asked = AskCounts(settings.data_dir / ASKED_FILE)
         self.force_sync = force_sync
+        self.store = KnowledgeStore(settings.knowledge_dir, settings.data_dir)
+        self._disk_state = self.disk_state()
+        self._reload_lock = asyncio.Lock()
 
     def serves(self, guild: discord.abc.Snowflake | None) -> bool:
         """With GUILD_IDS set the bot serves only those servers (and no DMs)."""
@@ -78,6 +87,53 @@ class CareerBot(commands.Bot):
         await self.add_cog(Ask(self))
         await self.add_cog(Topics(self))
         await self.add_cog(Comp(self))
+        await self.add_cog(Curate(self))
+
+    def disk_state(self) -> tuple[tuple[str, int, int], ...]:
+        """Names, mtimes and sizes of the entry files: cheap to poll, changes on any edit."""
+        try:
+            files = sorted(entries_dir(self.settings.knowledge_dir).glob("*.y*ml"))
+            return tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+        except OSError:
+            return ()
+
+    async def reload_knowledge(self) -> list[str]:
+        """Rebuild the matcher from disk; on invalid files keep the last good one live.
+
+        Returns the problems (empty on success); they are logged and posted to the mod log.
+        """
+        from bot.startup import build_matcher
+
+        async with self._reload_lock:
+            self._disk_state = self.disk_state()
+            try:
+                self.matcher = await asyncio.to_thread(build_matcher, self.settings, log.warning)
+            except KnowledgeBaseError as exc:
+                problems = [str(p) for p in exc.problems]
+                for problem in problems:
+                    log.error("knowledge base on disk is invalid: %s", problem)
+                await self.mod_log(
+                    "The knowledge base on disk is invalid; still serving the "
+                    "last good version:\n" + "\n".join(f"- {p}" for p in problems)
+                )
+                return problems
+            log.info("knowledge base loaded: %d entries", len(self.matcher.kb))
+            return []
+
+    async def reload_if_changed(self) -> None:
+        if self.disk_state() != self._disk_state:
+            await self.reload_knowledge()
+
+    async def mod_log(self, text: str) -> None:
+        """Post to MOD_LOG_CHANNEL_ID when set; a missing channel or permission is logged."""
+        channel_id = self.settings.mod_log_channel_id
+        channel = self.get_channel(channel_id) if channel_id else None
+        if channel is None or not isinstance(channel, discord.abc.Messageable):
+            return
+        try:
+            await channel.send(render.clip(text, 2000))
+        except discord.HTTPException as exc:
+            log.warning("could not post to the mod log channel: %s", exc)
 
     def commands_hash(self) -> str:
         definitions = [command.to_dict(self.tree) for command in self.tree.get_commands()]

@@ -75,3 +75,28 @@ def match_record(match: Match) -> dict[str, object]:
         "score": match.score,
         "suggestions": [entry.id for entry in match.suggestions],
     }
+
+
+def ranking_text(match: Match) -> str:
+    """What the matcher did with a question, for moderators: decision and the top entries."""
+    lines = [f"Decision: {match.decision.value} (best score {match.score})"]
+    lines += [
+        f"{n}. {score:3}  {entry.id}: {entry.question}"
+        for n, (entry, score) in enumerate(match.ranking, 1)
+    ]
+    return "\n".join(lines)
+
+
+def history_lines(records: list[dict[str, object]]) -> list[str]:
+    return [
+        f"{str(r['time'])[:16].replace('T', ' ')}  {r['actor']}  {r['action']}  {r['entry']}"
+        for r in records
+    ]
+
+
+def plan_text(added: tuple[str, ...], changed: tuple[str, ...], removed: tuple[str, ...]) -> str:
+    def part(label: str, ids: tuple[str, ...]) -> str:
+        shown = ", ".join(ids[:15]) + (f" and {len(ids) - 15} more" if len(ids) > 15 else "")
+        return f"{label} {len(ids)}" + (f": {shown}" if ids else "")
+
+    return "\n".join([part("Add", added), part("Change", changed), part("Remove", removed)])

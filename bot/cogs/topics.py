@@ -126,6 +126,25 @@ class Topics(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="topics", description="Browse everything I can answer, by topic")
-    async def topics(self, interaction: discord.Interaction[CareerBot]) -> None:
-        content, view = home_view(self.bot)
-        await interaction.response.send_message(content, view=view, ephemeral=True)
+    @app_commands.describe(entry="Show one entry straight away")
+    async def topics(
+        self, interaction: discord.Interaction[CareerBot], entry: str | None = None
+    ) -> None:
+        found = self.bot.matcher.kb.by_id.get(entry) if entry else None
+        if found is None:
+            content, view = home_view(self.bot)
+            if entry:
+                content = f"There is no entry {entry!r}. " + content
+            await interaction.response.send_message(content, view=view, ephemeral=True)
+            return
+        reply = answer_reply(self.bot, found)
+        reply.view.add_item(BackButton())
+        await interaction.response.send_message(ephemeral=True, **reply.kwargs())
+
+    @topics.autocomplete("entry")
+    async def entry_choices(
+        self, interaction: discord.Interaction[CareerBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        matcher = self.bot.matcher
+        entries = matcher.complete(current, 25) if current.strip() else matcher.kb.entries[:25]
+        return [app_commands.Choice(name=render.clip(e.question, 100), value=e.id) for e in entries]

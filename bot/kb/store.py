@@ -78,7 +78,9 @@ def version_of(document: Document | None) -> str:
     """A short fingerprint of an entry's content, to notice edits made meanwhile."""
     if document is None:
         return "none"
-    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[
+        :12
+    ]  # fits a custom_id
 
 
 def slug(question: str) -> str:
@@ -88,7 +90,8 @@ def slug(question: str) -> str:
 
 
 class _BlockDumper(yaml.SafeDumper):
-    pass
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)  # indent list items, as the hand-written files do
 
 
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

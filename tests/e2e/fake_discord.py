@@ -9,6 +9,7 @@ routes the bot uses. Every payload the bot sends is checked against Discord's li
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -27,6 +28,7 @@ CHANNEL_ID = 300_000_000_000_000_001
 ANSWER_CHANNEL_ID = 300_000_000_000_000_002
 MOD_LOG_CHANNEL_ID = 300_000_000_000_000_003
 MODERATOR_ROLE_ID = 500_000_000_000_000_001
+MANAGER_ROLE_ID = 500_000_000_000_000_002  # has Manage Server
 EVERYONE_PERMISSIONS = "2248473465835073"  # view, send, read history, use commands; no admin
 MANAGE_GUILD = 1 << 5
 BOT_USER = {
@@ -60,6 +62,20 @@ def member(user_id: int, roles: tuple[int, ...] = (), permissions: int | None = 
         "mute": False,
         "flags": 0,
         "permissions": str(permissions if permissions is not None else EVERYONE_PERMISSIONS),
+    }
+
+
+def role(role_id: int, name: str, permissions: int, position: int) -> dict[str, Any]:
+    return {
+        "id": str(role_id),
+        "name": name,
+        "permissions": str(permissions),
+        "position": position,
+        "color": 0,
+        "hoist": False,
+        "managed": False,
+        "mentionable": False,
+        "flags": 0,
     }
 
 
@@ -100,6 +116,7 @@ class FakeDiscord:
         self.channel_messages: list[dict[str, Any]] = []
         self.reactions: list[tuple[int, int, str]] = []
         self.messages: dict[int, dict[str, Any]] = {}  # every message by id
+        self.uploads: dict[str, bytes] = {}  # attachments members "uploaded", by id
         self.identify: dict[str, Any] | None = None
         self.identified = asyncio.Event()
         self.changed = asyncio.Condition()
@@ -113,6 +130,7 @@ class FakeDiscord:
     async def start(self) -> None:
         app = web.Application(client_max_size=32 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{id}/{name}", self._download)
         api = "/api/v10"
         routes = [
             ("GET", "/users/@me", self._me),
@@ -173,12 +191,14 @@ class FakeDiscord:
             self.changed.notify_all()
 
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
-        """Wait until `predicate()` is truthy (re-checked on every request); return it."""
+        """Wait until `predicate()` is truthy; return it. Re-checked on every request, and
+        every 20 ms for state the bot changes without a request (a reload)."""
 
         async def wait() -> Any:
             async with self.changed:
                 while not (result := predicate()):
-                    await self.changed.wait()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.changed.wait(), 0.02)
                 return result
 
         return await asyncio.wait_for(wait(), timeout)
@@ -193,7 +213,7 @@ class FakeDiscord:
         files: list[dict[str, Any]] = []
         reader = await request.multipart()
         async for part in reader:
-            data = await part.read()  # type: ignore[union-attr]
+            data = bytes(await part.read())  # type: ignore[union-attr]
             if part.name == "payload_json":  # type: ignore[union-attr]
                 payload = json.loads(data)
             else:
@@ -392,10 +412,30 @@ class FakeDiscord:
         ):
             return bad
         message = self.message(int(request.match_info["channel"]), body, files)
-        message["message_reference"] = body.get("message_reference")
+        if body.get("message_reference"):
+            message["message_reference"] = body["message_reference"]
         self.channel_messages.append(message)
         await self.notify()
         return self.json(self.public(message))
+
+    async def _download(self, request: web.Request) -> web.Response:
+        data = self.uploads.get(request.match_info["id"])
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="application/octet-stream")
+
+    def upload(self, filename: str, data: bytes) -> tuple[str, dict[str, Any]]:
+        """A file a member attaches to a command: its id and `resolved` attachment object."""
+        attachment_id = str(self.snowflake())
+        self.uploads[attachment_id] = data
+        return attachment_id, {
+            "id": attachment_id,
+            "filename": filename,
+            "size": len(data),
+            "url": f"http://127.0.0.1:{self.port}/attachments/{attachment_id}/{filename}",
+            "proxy_url": f"http://127.0.0.1:{self.port}/attachments/{attachment_id}/{filename}",
+            "content_type": "application/x-yaml",
+        }
 
     async def _react(self, request: web.Request) -> web.Response:
         info = request.match_info
@@ -464,28 +504,9 @@ class FakeDiscord:
             else [channel(guild_id + 1, "general")]
         )
         roles = [
-            {
-                "id": str(guild_id),
-                "name": "@everyone",
-                "permissions": EVERYONE_PERMISSIONS,
-                "position": 0,
-                "color": 0,
-                "hoist": False,
-                "managed": False,
-                "mentionable": False,
-                "flags": 0,
-            },
-            {
-                "id": str(MODERATOR_ROLE_ID),
-                "name": "moderators",
-                "position": 1,
-                "permissions": EVERYONE_PERMISSIONS,
-                "color": 0,
-                "hoist": False,
-                "managed": False,
-                "mentionable": True,
-                "flags": 0,
-            },
+            role(guild_id, "@everyone", int(EVERYONE_PERMISSIONS), 0),
+            role(MODERATOR_ROLE_ID, "moderators", int(EVERYONE_PERMISSIONS), 1),
+            role(MANAGER_ROLE_ID, "admins", int(EVERYONE_PERMISSIONS) | MANAGE_GUILD, 2),
         ]
         return {
             "id": str(guild_id),
@@ -581,9 +602,15 @@ class FakeDiscord:
         raise AssertionError(f"/{name} was never synced")
 
     async def slash(
-        self, name: str, options: list[dict[str, Any]] | None = None, **who: Any
+        self,
+        name: str,
+        options: list[dict[str, Any]] | None = None,
+        resolved: dict[str, Any] | None = None,
+        **who: Any,
     ) -> Sent:
         data = {"id": self.command_id(name), "name": name, "type": 1, "options": options or []}
+        if resolved:
+            data["resolved"] = resolved
         if who.get("guild_id", GUILD_ID):
             data["guild_id"] = str(who.get("guild_id", GUILD_ID))
         return await self.interact(2, data, **who)
@@ -632,7 +659,7 @@ class FakeDiscord:
             if callbacks[0]["type"] in (5, 6):  # deferred: the answer comes as a followup
                 later = [body for kind, body in sent.events if kind in ("followup", "edit")]
                 return later[-1] if later else None
-            return callbacks[0].get("data") or {}
+            return {**(callbacks[0].get("data") or {}), "files": callbacks[0]["files"]}
 
         return await self.wait_for(final)
 

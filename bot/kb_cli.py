@@ -1,0 +1,69 @@
+"""`python -m bot kb list|show|test|unanswered|history|export|import|undo`: the moderators'
+powers from a shell, through the same store (same validation, atomicity and audit)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from bot import render
+from bot.config import Settings
+from bot.kb.activity import group_unanswered, read_unanswered
+from bot.kb.safe_yaml import UnsafeYaml
+from bot.kb.store import Actor, KnowledgeStore, StoreError, dump_entry
+
+
+def shell_actor() -> Actor:
+    user = getpass.getuser()
+    return Actor(f"shell:{user}", user)
+
+
+def run_kb(args: argparse.Namespace, settings: Settings) -> int:
+    """Raises StoreError / KnowledgeBaseError for the caller to report in one line."""
+    store = KnowledgeStore(settings.knowledge_dir, settings.data_dir)
+    match args.kb_command:
+        case "list":
+            print(render.topics_text(store.load()))
+        case "show":
+            print(dump_entry(store.document(args.entry_id)), end="")
+        case "test":
+            from bot.startup import build_matcher
+
+            match = build_matcher(settings, lambda m: print(m, file=sys.stderr)).match(
+                args.question
+            )
+            print(render.ranking_text(match))
+        case "unanswered":
+            groups = group_unanswered(read_unanswered(settings.data_dir, args.days))
+            if not groups:
+                print(f"No unanswered questions in the last {args.days} days.")
+            for group in groups:
+                near = f" (closest: {group.best})" if group.best else ""
+                print(f"{group.count:4}x  {group.example}{near}")
+        case "history":
+            lines = render.history_lines(store.history(args.entry_id, limit=20))
+            print("\n".join(lines) or "No changes yet.")
+        case "export":
+            args.file.write_bytes(store.export())
+            print(f"Wrote {len(store.documents())} entries to {args.file}.")
+        case "import":
+            try:
+                plan = store.plan_import(args.file.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError) as exc:
+                raise StoreError(f"Could not read {args.file}: {exc}.") from None
+            except UnsafeYaml as exc:
+                raise StoreError(str(exc)) from None
+            print(render.plan_text(plan.added, plan.changed, plan.removed))
+            if plan.empty:
+                print("Nothing to change.")
+                return 0
+            if not args.yes and input("Apply? [y/N] ").strip().lower() not in ("y", "yes"):
+                print("Nothing changed.")
+                return 1
+            store.apply_import(plan, shell_actor())
+            print("Imported.")
+        case "undo":
+            record = store.undo(shell_actor())
+            print(f"Undid {record['action']} of {record['entry']} by {record['actor']}.")
+    return 0
