@@ -206,3 +206,29 @@ def test_console_prices_comp_lines():
     )
     assert "405,000" in result.stdout
     assert "Base salary: 'nothing' is not an amount." in result.stdout
+
+
+def test_kb_maintainer_commands_share_the_store(knowledge_copy, tmp_path):
+    env = {"KNOWLEDGE_DIR": str(knowledge_copy), "DATA_DIR": str(tmp_path / "data")}
+    assert "Do I need a PhD" in run("kb", "list", env=env).stdout
+    assert run("kb", "show", "phd-required", env=env).stdout.startswith("id: phd-required\n")
+    explained = run("kb", "test", "do i need a phd", env=env).stdout
+    assert explained.startswith("Decision: answer") and "1.  " in explained
+    exported = tmp_path / "kb.yaml"
+    run("kb", "export", str(exported), env=env)
+    exported.write_text(
+        exported.read_text().replace("category: Getting in", "category: Breaking in")
+    )
+    imported = run("kb", "import", str(exported), "--yes", env=env)
+    assert imported.returncode == 0 and "Change " in imported.stdout, imported.stderr
+    history = run("kb", "history", env=env).stdout
+    assert " import " in history
+    assert run("kb", "undo", env=env).stdout.startswith("Undid import of")
+    assert "category: Getting in" in run("kb", "show", "phd-required", env=env).stdout
+    assert run("kb", "undo", env=env).stderr.strip() == "There is nothing to undo."
+    missing = run("kb", "show", "no-such-entry", env=env)
+    assert (
+        missing.returncode == 2 and missing.stderr.strip() == "There is no entry 'no-such-entry'."
+    )
+    declined = run("kb", "import", str(tmp_path / "none.yaml"), env=env)
+    assert declined.returncode == 2 and declined.stderr.startswith("Could not read")

@@ -245,3 +245,16 @@ async def test_a_broken_file_on_disk_keeps_the_old_knowledge_base(fake, curating
     await fake.wait_for(
         lambda: "Not at all" in curating.matcher.kb.by_id["phd-required"].answer or None
     )
+
+
+async def test_an_unanswered_question_starts_a_new_entry(fake, curating):
+    for _ in range(2):
+        await fake.reply_of(await fake.slash("ask", question("how do I knit a scarf")))
+    sent = await fake.slash("kb", sub("unanswered"), **MOD)
+    report = await fake.reply_of(sent)
+    start_entry = report["components"][0]["components"][0]
+    assert start_entry["options"][0]["description"] == "asked 2x"
+    pick = await fake.click(sent.original, start_entry["custom_id"], ["0"], **MOD)
+    (modal,) = await fake.wait_for(pick.callbacks)
+    assert modal["type"] == 9
+    assert defaults(modal["data"])["Question"] == "how do I knit a scarf"
