@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.kb import blended_matcher, lexical_matcher
 from bot.kb.loader import load_knowledge_base
 from bot.kb.matcher import Matcher
+from bot.kb.store import KnowledgeStore
 
 if TYPE_CHECKING:
     from bot.kb.encoder import SentenceEncoder
@@ -32,6 +33,8 @@ def build_matcher(settings: Settings, warn: Callable[[str], None]) -> Matcher:
     Semantic matching is the default; if the model cannot be loaded the bot says why in
     one line and runs lexical-only, with its own calibrated thresholds.
     """
+    if KnowledgeStore(settings.knowledge_dir, settings.data_dir).recover():
+        warn("Finished a knowledge-base change that was interrupted.")
     kb = load_knowledge_base(settings.knowledge_dir)
     if not settings.semantic:
         return lexical_matcher(kb)

@@ -344,7 +344,7 @@ class Comp(
             base=b_base, bonus=b_bonus, stock=b_stock, vesting=b_vesting, signon=b_signon, **shared
         )
         try:
-            a = calculate(offer_a)
+            calculate(offer_a)  # so that a mistake in A is reported as A's
         except CompInputError as exc:
             await self.refuse(interaction, CompInputError(f"Offer A: {exc}"))
             return

@@ -261,9 +261,10 @@ class KnowledgeStore:
 
     def recover(self) -> bool:
         """Finish a change a crash interrupted (see the module docstring). True if one was."""
-        pending = (self.data_dir / JOURNAL_FILE).is_file()
-        with self._locked():  # taking the lock finishes any journal
-            return pending
+        if not (self.data_dir / JOURNAL_FILE).is_file():
+            return False  # the common case: no lock taken, nothing written
+        with self._locked():  # taking the lock finishes the journal
+            return True
 
     # -- internals -------------------------------------------------------------------------
     @contextmanager

@@ -72,12 +72,7 @@ def _check_options(problems: list[str], where: str, options: list[dict], depth: 
         choices = option.get("choices") or []
         if choices and option.get("autocomplete"):
             problems.append(f"{at}: choices and autocomplete together")
-        if len(choices) > 25:
-            problems.append(f"{at}.choices: {len(choices)} > 25")
-        for m, choice in enumerate(choices):
-            _length(problems, f"{at}.choices[{m}].name", choice.get("name"), 100, 1)
-            if isinstance(choice.get("value"), str):
-                _length(problems, f"{at}.choices[{m}].value", choice["value"], 100, 1)
+        _check_choices(problems, f"{at}.choices", choices)
         for key in ("min_length", "max_length"):
             if key in option and not 0 <= option[key] <= 6000:
                 problems.append(f"{at}.{key}: {option[key]} outside 0-6000")
@@ -162,15 +157,18 @@ def _check_component(problems: list[str], where: str, item: dict[str, Any]) -> N
                 problems.append(f"{where}.{key}: {item[key]} outside 0-4000")
 
 
+def _check_choices(problems: list[str], where: str, choices: list[dict[str, Any]]) -> None:
+    if len(choices) > 25:
+        problems.append(f"{where}: {len(choices)} choices > 25")
+    for n, choice in enumerate(choices):
+        _length(problems, f"{where}[{n}].name", choice.get("name"), 100, 1)
+        if isinstance(choice.get("value"), str):
+            _length(problems, f"{where}[{n}].value", choice["value"], 100, 1)
+
+
 def check_autocomplete(data: dict[str, Any]) -> list[str]:
     problems: list[str] = []
-    choices = data.get("choices") or []
-    if len(choices) > 25:
-        problems.append(f"autocomplete: {len(choices)} choices > 25")
-    for n, choice in enumerate(choices):
-        _length(problems, f"choices[{n}].name", choice.get("name"), 100, 1)
-        if isinstance(choice.get("value"), str):
-            _length(problems, f"choices[{n}].value", choice["value"], 100, 1)
+    _check_choices(problems, "autocomplete.choices", data.get("choices") or [])
     return problems
 
 
