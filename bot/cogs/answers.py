@@ -72,6 +72,16 @@ def match_reply(bot: CareerBot, match: Match, asker_id: int) -> Reply:
     return Reply(content=render.decline_text(TOPICS_HINT))
 
 
+def entry_choices(bot: CareerBot, current: str) -> list[discord.app_commands.Choice[str]]:
+    """Autocomplete over entries by the matcher; the value is the entry id."""
+    matcher = bot.matcher
+    entries = matcher.complete(current, 25) if current.strip() else matcher.kb.entries[:25]
+    return [
+        discord.app_commands.Choice(name=render.clip(f"{e.question} ({e.id})", 100), value=e.id)
+        for e in entries
+    ]
+
+
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Log a failure with a short reference and tell the member one sentence, ephemerally."""
     reference = secrets.token_hex(3)

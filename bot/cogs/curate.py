@@ -17,7 +17,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot import render
-from bot.cogs.answers import report_error
+from bot.cogs.answers import entry_choices, report_error
 from bot.kb.activity import UnansweredGroup, group_unanswered, read_unanswered
 from bot.kb.loader import MAX_ANSWER_CHARS, MAX_CATEGORY_CHARS, MAX_QUESTION_CHARS
 from bot.kb.model import KnowledgeBaseError
@@ -295,12 +295,7 @@ class Curate(
     async def entry_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        matcher = self.bot.matcher
-        entries = matcher.complete(current, 25) if current.strip() else matcher.kb.entries[:25]
-        return [
-            app_commands.Choice(name=render.clip(f"{e.question} ({e.id})", 100), value=e.id)
-            for e in entries
-        ]
+        return entry_choices(self.bot, current)
 
     @app_commands.command(name="add", description="Add an entry (opens a form)")
     async def add(self, interaction: discord.Interaction[CareerBot]) -> None:

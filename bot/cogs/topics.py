@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.cogs.answers import answer_reply, report_error
+from bot.cogs.answers import answer_reply, entry_choices, report_error
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
@@ -145,6 +145,4 @@ class Topics(commands.Cog):
     async def entry_choices(
         self, interaction: discord.Interaction[CareerBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        matcher = self.bot.matcher
-        entries = matcher.complete(current, 25) if current.strip() else matcher.kb.entries[:25]
-        return [app_commands.Choice(name=render.clip(e.question, 100), value=e.id) for e in entries]
+        return entry_choices(self.bot, current)

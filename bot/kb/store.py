@@ -244,15 +244,15 @@ class KnowledgeStore:
             if not batches:
                 raise StoreError("There is nothing to undo.")
             batch = batches[-1]
-            changes = {r["entry"]: r["before"] for r in records if r["batch"] == batch}
-            latest = records[[r["batch"] for r in records].index(batch)]
+            undone_records = [r for r in records if r["batch"] == batch]
+            changes = {r["entry"]: r["before"] for r in undone_records}
             self._commit(changes, actor, "undo", self.documents(), undoes=batch)
-            return latest
+            return undone_records[0]
 
     def export(self) -> bytes:
-        documents = [self.documents()[i] for i in sorted(self.documents())]
+        documents = self.documents()
         return yaml.dump(
-            {"entries": documents},
+            {"entries": [documents[i] for i in sorted(documents)]},
             Dumper=_BlockDumper,
             sort_keys=False,
             allow_unicode=True,
