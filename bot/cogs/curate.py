@@ -292,7 +292,7 @@ class Curate(
         except Exception:  # the watcher must outlive any one failure
             log.exception("reloading the knowledge base failed")
 
-    async def entry_choices(
+    async def entry_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return entry_choices(self.bot, current)
@@ -347,8 +347,8 @@ class Curate(
             view=Confirm(interaction.user.id, "Remove", remove_it),
         )
 
-    edit.autocomplete("entry")(entry_choices)
-    remove.autocomplete("entry")(entry_choices)
+    edit.autocomplete("entry")(entry_autocomplete)
+    remove.autocomplete("entry")(entry_autocomplete)
 
     @app_commands.command(name="test", description="What the matcher does with a question")
     @app_commands.describe(question="A question as a member would ask it")
@@ -397,7 +397,7 @@ class Curate(
             code_block("\n".join(lines)) if lines else "No changes yet.", ephemeral=True
         )
 
-    history.autocomplete("entry")(entry_choices)
+    history.autocomplete("entry")(entry_autocomplete)
 
     @app_commands.command(name="undo", description="Revert the latest change")
     async def undo(self, interaction: discord.Interaction[CareerBot]) -> None:

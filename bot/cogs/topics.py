@@ -142,7 +142,7 @@ class Topics(commands.Cog):
         await interaction.response.send_message(ephemeral=True, **reply.kwargs())
 
     @topics.autocomplete("entry")
-    async def entry_choices(
+    async def entry_autocomplete(
         self, interaction: discord.Interaction[CareerBot], current: str
     ) -> list[app_commands.Choice[str]]:
         return entry_choices(self.bot, current)
