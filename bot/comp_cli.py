@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.comp import report
 from bot.comp.amounts import CompInputError
 from bot.comp.bands import load_bands
-from bot.comp.calculator import Breakdown, Offer, calculate
+from bot.comp.calculator import Offer, calculate, compare_offers
 
 OFFER_OPTIONS = {  # option -> help; the Offer field is the option with "-" -> "_"
     "base": "base salary, e.g. 180k",
@@ -85,15 +85,6 @@ def offer_from(args: argparse.Namespace, prefix: str = "") -> Offer:
     shared = {_field(o): getattr(args, _field(o), "") or "" for o in SHARED_OPTIONS}
     known = {f.name for f in fields(Offer)}
     return Offer(**{k: v for k, v in {**values, **shared}.items() if k in known})
-
-
-def compare_offers(a: Offer, b: Offer) -> tuple[Breakdown, Breakdown]:
-    """Price both over the same years: the one asked for, else the longer vesting."""
-    first, second = calculate(a), calculate(b)
-    if a.years.strip():
-        return first, second
-    years = max(len(first.schedule), len(second.schedule))
-    return calculate(a, years), calculate(b, years)
 
 
 def run_comp(args: argparse.Namespace, knowledge_dir: Path, write: Callable[[str], None]) -> int:

@@ -23,8 +23,7 @@ from bot.cogs.answers import report_error
 from bot.comp import report
 from bot.comp.amounts import CompInputError
 from bot.comp.bands import load_bands
-from bot.comp.calculator import PRESETS, Breakdown, Offer, calculate
-from bot.comp_cli import compare_offers
+from bot.comp.calculator import PRESETS, Breakdown, Offer, calculate, compare_offers
 from bot.kb.model import KnowledgeBaseError
 
 if TYPE_CHECKING:
@@ -38,7 +37,6 @@ VESTING_CHOICES = {
     "even": "even (equal every year)",
     **{name: f"{name} ({'/'.join(map(str, p))})" for name, p in PRESETS.items()},
 }
-PRIVATE_NOTE = "Only you can see this."
 
 
 class OfferMemory:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from bot.comp.amounts import CompInputError
 from bot.comp.calculator import Offer, calculate
 from bot.kb.loader import describe_yaml_error, parse_yaml
@@ -52,7 +54,7 @@ def load_bands(knowledge_dir: Path) -> Bands:
         data = parse_yaml(path.read_text(encoding="utf-8"))
     except OSError:
         raise KnowledgeBaseError([Problem(str(path), "", "file", "does not exist")]) from None
-    except Exception as exc:  # yaml.YAMLError
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise KnowledgeBaseError(
             [Problem(BANDS_FILE, "", "yaml", describe_yaml_error(exc))]
         ) from None

@@ -264,6 +264,15 @@ def calculate(offer: Offer, years_override: int | None = None) -> Breakdown:
     )
 
 
+def compare_offers(a: Offer, b: Offer) -> tuple[Breakdown, Breakdown]:
+    """Price both over the same years: the one asked for, else the longer vesting."""
+    first, second = calculate(a), calculate(b)
+    if a.years.strip():
+        return first, second
+    years = max(len(first.schedule), len(second.schedule))
+    return calculate(a, years), calculate(b, years)
+
+
 def _warnings(
     b: Breakdown,
     signon: list[Decimal],

@@ -74,13 +74,9 @@ class ImportPlan:
         return not (self.added or self.changed or self.removed)
 
 
-def version_of(document: Document | None) -> str:
-    """A short fingerprint of an entry's content, to notice edits made meanwhile."""
-    if document is None:
-        return "none"
-    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[
-        :12
-    ]  # fits a custom_id
+def version_of(document: Document) -> str:
+    """A short fingerprint of an entry's content (12 hex: fits a custom_id)."""
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def slug(question: str) -> str:
