@@ -6,9 +6,11 @@ of old messages keep working after a restart.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -99,6 +101,21 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         log.warning("could not tell the member about error %s", reference)
 
 
+def reports_errors(
+    callback: Callable[[Any, discord.Interaction[CareerBot]], Awaitable[None]],
+) -> Callable[[Any, discord.Interaction[CareerBot]], Awaitable[None]]:
+    """For component callbacks, which have no tree error handler: report like one."""
+
+    @functools.wraps(callback)
+    async def reporting(item: Any, interaction: discord.Interaction[CareerBot]) -> None:
+        try:
+            await callback(item, interaction)
+        except Exception as exc:
+            await report_error(interaction, exc)
+
+    return reporting
+
+
 async def show_entry(
     interaction: discord.Interaction[CareerBot], entry_id: str, edit: bool
 ) -> None:
@@ -138,11 +155,9 @@ class AnswerButton(
     ) -> AnswerButton:
         return cls(match["id"], item.label or "Related")
 
+    @reports_errors
     async def callback(self, interaction: discord.Interaction[CareerBot]) -> None:
-        try:
-            await show_entry(interaction, self.entry_id, edit=False)
-        except Exception as exc:
-            await report_error(interaction, exc)
+        await show_entry(interaction, self.entry_id, edit=False)
 
 
 class PickSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"pick:(?P<asker>\d+)"):
@@ -169,9 +184,7 @@ class PickSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"pick:(?P<
     ) -> PickSelect:
         return cls(item, int(match["asker"]))
 
+    @reports_errors
     async def callback(self, interaction: discord.Interaction[CareerBot]) -> None:
-        try:
-            picked = self.item.values[0]
-            await show_entry(interaction, picked, edit=interaction.user.id == self.asker_id)
-        except Exception as exc:
-            await report_error(interaction, exc)
+        picked = self.item.values[0]
+        await show_entry(interaction, picked, edit=interaction.user.id == self.asker_id)

@@ -19,7 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.cogs.answers import report_error
+from bot.cogs.answers import report_error, reports_errors
 from bot.comp import report
 from bot.comp.amounts import CompInputError
 from bot.comp.bands import load_bands
@@ -136,20 +136,18 @@ class CompareButton(
     ) -> CompareButton:
         return cls(match["token"])
 
+    @reports_errors
     async def callback(self, interaction: discord.Interaction[CareerBot]) -> None:
-        try:
-            cog = interaction.client.get_cog("Comp")
-            offer = cog.offers.recall(self.token) if isinstance(cog, Comp) else None
-            if offer is None:
-                await interaction.response.send_message(
-                    "I no longer have that offer (offers are kept in memory only, never saved):"
-                    " run /comp offer again.",
-                    ephemeral=True,
-                )
-                return
-            await interaction.response.send_modal(CompareModal(offer))
-        except Exception as exc:
-            await report_error(interaction, exc)
+        cog = interaction.client.get_cog("Comp")
+        offer = cog.offers.recall(self.token) if isinstance(cog, Comp) else None
+        if offer is None:
+            await interaction.response.send_message(
+                "I no longer have that offer (offers are kept in memory only, never saved):"
+                " run /comp offer again.",
+                ephemeral=True,
+            )
+            return
+        await interaction.response.send_modal(CompareModal(offer))
 
 
 class CompareModal(discord.ui.Modal, title="Offer B, to compare with yours"):

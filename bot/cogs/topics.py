@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.cogs.answers import answer_reply, entry_choices, report_error
+from bot.cogs.answers import answer_reply, entry_choices, reports_errors
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
@@ -77,26 +77,22 @@ class TopicsMenu(
     ) -> TopicsMenu:
         return cls(item)
 
+    @reports_errors
     async def callback(self, interaction: discord.Interaction[CareerBot]) -> None:
         bot = interaction.client
         picked = self.item.values[0]
-        try:
-            if self.item.custom_id == "topics:category":
-                content, view = category_view(bot, picked)
-                await interaction.response.edit_message(content=content, embed=None, view=view)
-                return
-            entry = bot.matcher.kb.by_id.get(picked)
-            if entry is None:
-                content, view = home_view(bot)
-                await interaction.response.edit_message(content=content, embed=None, view=view)
-                return
-            reply = answer_reply(bot, entry)
-            reply.view.add_item(BackButton())
-            await interaction.response.edit_message(
-                content=None, embed=reply.embed, view=reply.view
-            )
-        except Exception as exc:
-            await report_error(interaction, exc)
+        if self.item.custom_id == "topics:category":
+            content, view = category_view(bot, picked)
+            await interaction.response.edit_message(content=content, embed=None, view=view)
+            return
+        entry = bot.matcher.kb.by_id.get(picked)
+        if entry is None:
+            content, view = home_view(bot)
+            await interaction.response.edit_message(content=content, embed=None, view=view)
+            return
+        reply = answer_reply(bot, entry)
+        reply.view.add_item(BackButton())
+        await interaction.response.edit_message(content=None, embed=reply.embed, view=reply.view)
 
 
 class BackButton(discord.ui.DynamicItem[discord.ui.Button], template=r"topics:home"):
@@ -113,12 +109,10 @@ class BackButton(discord.ui.DynamicItem[discord.ui.Button], template=r"topics:ho
     ) -> BackButton:
         return cls()
 
+    @reports_errors
     async def callback(self, interaction: discord.Interaction[CareerBot]) -> None:
-        try:
-            content, view = home_view(interaction.client)
-            await interaction.response.edit_message(content=content, embed=None, view=view)
-        except Exception as exc:
-            await report_error(interaction, exc)
+        content, view = home_view(interaction.client)
+        await interaction.response.edit_message(content=content, embed=None, view=view)
 
 
 class Topics(commands.Cog):

@@ -245,3 +245,17 @@ async def test_other_servers_are_refused(fake, bot):
     sent = await fake.slash("ask", question("do I need a PhD?"), guild_id=OTHER_GUILD_ID)
     reply = await fake.reply_of(sent)
     assert reply["flags"] & EPHEMERAL and "home servers" in reply["content"]
+
+
+async def test_an_error_in_a_button_reaches_the_member_too(fake, bot, kb, monkeypatch):
+    sent = await fake.slash("ask", question("do i need a phd for ml?"))
+    await fake.reply_of(sent)
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("bot.cogs.answers.answer_reply", broken)
+    related = kb.by_id["phd-required"].related[0]
+    reply = await fake.reply_of(await fake.click(sent.original, f"answer:{related}"))
+    assert reply["flags"] & EPHEMERAL
+    assert reply["content"].startswith("Sorry, something went wrong on my side (reference `")
