@@ -112,10 +112,7 @@ class CareerBot(commands.Bot):
                 problems = [str(p) for p in exc.problems]
                 for problem in problems:
                     log.error("knowledge base on disk is invalid: %s", problem)
-                await self.mod_log(
-                    "The knowledge base on disk is invalid; still serving the "
-                    "last good version:\n" + "\n".join(f"- {p}" for p in problems)
-                )
+                await self.mod_log(f"{render.STALE_KNOWLEDGE}\n{render.bullets(problems)}")
                 return problems
             log.info("knowledge base loaded: %d entries", len(self.matcher.kb))
             return []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bot.kb.matcher import Decision, Match
 from bot.kb.model import Entry, KnowledgeBase
 
@@ -17,6 +19,13 @@ def clip(text: str, limit: int) -> str:
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:") + "…"
+
+
+STALE_KNOWLEDGE = "The knowledge base on disk is invalid; still serving the last good version:"
+
+
+def bullets(items: Iterable[object]) -> str:
+    return "\n".join(f"- {item}" for item in items)
 
 
 def confidence(score: int) -> str:

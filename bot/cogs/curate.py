@@ -128,7 +128,7 @@ class EntryModal(discord.ui.Modal):
                 interaction,
                 document,
                 "Not saved; fix this and try again:\n"
-                + "\n".join(f"- {p}" for p in entry_problems(exc, self.entry_id)),
+                + render.bullets(entry_problems(exc, self.entry_id)),
             )
             return
         except StoreError as exc:
@@ -326,7 +326,7 @@ class Curate(
             try:
                 await asyncio.to_thread(self.bot.store.remove, entry, actor(click), version)
             except KnowledgeBaseError as exc:
-                problems = "\n".join(f"- {p}" for p in entry_problems(exc, entry))
+                problems = render.bullets(entry_problems(exc, entry))
                 await click.response.edit_message(
                     content=render.clip(f"Not removed:\n{problems}", 2000), view=None
                 )
@@ -445,7 +445,7 @@ class Curate(
             await interaction.followup.send(f"Not imported: {exc}", ephemeral=True)
             return
         except KnowledgeBaseError as exc:
-            problems = "\n".join(f"- {p}" for p in exc.problems[:20])
+            problems = render.bullets(exc.problems[:20])
             more = f"\n…and {len(exc.problems) - 20} more." if len(exc.problems) > 20 else ""
             await interaction.followup.send(
                 render.clip(f"Not imported; the file has problems:\n{problems}{more}", 2000),
@@ -482,11 +482,7 @@ class Curate(
         problems = await self.bot.reload_knowledge()
         if problems:
             await interaction.response.send_message(
-                render.clip(
-                    "The files on disk are invalid; still serving the last good "
-                    "version:\n" + "\n".join(f"- {p}" for p in problems),
-                    2000,
-                ),
+                render.clip(f"{render.STALE_KNOWLEDGE}\n{render.bullets(problems)}", 2000),
                 ephemeral=True,
             )
             return
