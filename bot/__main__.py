@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -50,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     kb.add_parser("list", help="every entry by category")
     kb.add_parser("show", help="one entry as YAML").add_argument("entry_id", metavar="ID")
     unanswered = kb.add_parser("unanswered", help="questions the bot could not answer, grouped")
-    unanswered.add_argument("--days", type=int, default=30, help="look back this far (30)")
+    unanswered.add_argument("--days", type=_days, default=30, help="look back this far (30)")
     history = kb.add_parser("history", help="recent changes (who, when, what)")
     history.add_argument("entry_id", nargs="?", metavar="ID")
     kb.add_parser("export", help="write the knowledge base as one YAML file").add_argument(
@@ -61,6 +62,14 @@ def _parser() -> argparse.ArgumentParser:
     import_.add_argument("--yes", action="store_true", help="apply without asking")
     kb.add_parser("undo", help="revert the latest change")
     return parser
+
+
+def _days(text: str) -> int:
+    from bot.kb.activity import MAX_DAYS
+
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_DAYS}")
+    return int(text)
 
 
 def _questions(arguments: list[str]) -> Iterable[str]:
@@ -100,11 +109,15 @@ def cmd_ask(settings: Settings, questions: list[str], as_json: bool) -> int:
 def cmd_validate(settings: Settings, directory: Path | None) -> int:
     from bot.comp.bands import load_bands
     from bot.kb.loader import load_knowledge_base
+    from bot.kb.store import KnowledgeStore
 
-    directory = directory or settings.knowledge_dir
     problems = []
     try:
-        kb = load_knowledge_base(directory)
+        if directory is None:  # the live one: wait for, or finish, a change in progress
+            directory = settings.knowledge_dir
+            kb = KnowledgeStore(directory, settings.data_dir).load()
+        else:
+            kb = load_knowledge_base(directory)
     except KnowledgeBaseError as exc:
         problems += exc.problems
     try:
@@ -234,6 +247,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `kb history | head`: the reader has gone; stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ from bot.cogs.comp import Comp, CompareButton
 from bot.cogs.curate import Curate
 from bot.cogs.topics import BackButton, Topics, TopicsMenu
 from bot.config import Settings
-from bot.kb.activity import ASKED_FILE, AskCounts
+from bot.kb.activity import AskCounts
+from bot.kb.database import DataUnavailable
 from bot.kb.loader import entries_dir
 from bot.kb.matcher import Matcher
 from bot.kb.model import KnowledgeBaseError
@@ -26,10 +27,14 @@ from bot.kb.store import KnowledgeStore
 
 log = logging.getLogger(__name__)
 
-SYNC_HASH_FILE = "commands.sha256"
+SYNC_HASH_SETTING = "commands_hash"
 # The bot has no voice features: don't warn at every start that voice libraries are missing.
 discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
 HOME_ONLY = "I only answer in my home servers."
+DATA_WARNING = (
+    "%s. I keep answering, but unanswered questions and counts are not recorded and "
+    "knowledge-base changes are refused until DATA_DIR can be written."
+)
 
 
 class CareerTree(app_commands.CommandTree["CareerBot"]):
@@ -62,11 +67,19 @@ class CareerBot(commands.Bot):
         )
         self.settings = settings
         self.matcher = matcher
-        self.asked = AskCounts(settings.data_dir / ASKED_FILE)
         self.force_sync = force_sync
         self.store = KnowledgeStore(settings.knowledge_dir, settings.data_dir)
+        self.database = self.store.database
+        self.asked = AskCounts(self.database)
         self._disk_state = self.disk_state()
         self._reload_lock = asyncio.Lock()
+        self._data_warned = False
+
+    def data_unavailable(self, error: DataUnavailable) -> None:
+        """Recording failed (DATA_DIR unwritable or full): answering goes on; say so once."""
+        if not self._data_warned:
+            self._data_warned = True
+            log.warning("%s; answering goes on, but nothing is being recorded", error)
 
     def serves(self, guild: discord.abc.Snowflake | None) -> bool:
         """With GUILD_IDS set the bot serves only those servers (and no DMs)."""
@@ -78,8 +91,20 @@ class CareerBot(commands.Bot):
         pass  # no prefix commands; the Ask cog listens for questions
 
     async def setup_hook(self) -> None:
+        problem = await asyncio.to_thread(self.database.problem)
+        if problem:
+            self._data_warned = True
+            log.warning(DATA_WARNING, problem)
+        else:
+            await asyncio.to_thread(self.asked.load)
         await self.add_features()
         await self.sync_commands()
+        if problem:  # the mod log channel is known once the gateway has sent the servers
+            self.loop.create_task(self._warn_mod_log(DATA_WARNING % problem))
+
+    async def _warn_mod_log(self, text: str) -> None:
+        await self.wait_until_ready()
+        await self.mod_log(text)
 
     async def add_features(self) -> None:
         """Register the cogs and components; no network, so tools can inspect the commands."""
@@ -139,9 +164,12 @@ class CareerBot(commands.Bot):
 
     async def sync_commands(self) -> None:
         """Sync only when the definitions changed: Discord allows 200 creates a day per server."""
-        path = self.settings.data_dir / SYNC_HASH_FILE
         digest = self.commands_hash()
-        if not self.force_sync and path.is_file() and path.read_text().strip() == digest:
+        try:
+            synced_before = await asyncio.to_thread(self.database.setting, SYNC_HASH_SETTING)
+        except DataUnavailable:
+            synced_before = None
+        if not self.force_sync and synced_before == digest:
             log.info("commands unchanged since the last sync; not syncing")
             return
         try:
@@ -157,8 +185,10 @@ class CareerBot(commands.Bot):
         except discord.HTTPException as exc:
             log.error("command sync failed, will retry at the next start: %s", exc)
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(digest + "\n")
+        try:
+            await asyncio.to_thread(self.database.set_setting, SYNC_HASH_SETTING, digest)
+        except DataUnavailable as exc:
+            log.warning("could not record the command sync (%s); it runs again next start", exc)
 
 
 def create_bot(
@@ -175,6 +205,10 @@ def create_bot(
 def run(settings: Settings) -> None:
     """Connect and serve until stopped. Raises discord.LoginFailure for a rejected token."""
     discord.utils.setup_logging(level=logging.getLevelName(settings.log_level))
+    # At DEBUG these two log every request body and gateway event: members' questions and
+    # the pay figures typed into /comp. Keep them out of the log at any level.
+    for name in ("discord.http", "discord.gateway"):
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
     bot = create_bot(settings)
     bot.run(settings.discord_token, log_handler=None)
 

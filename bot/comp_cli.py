@@ -13,6 +13,7 @@ from bot.comp import report
 from bot.comp.amounts import CompInputError
 from bot.comp.bands import load_bands
 from bot.comp.calculator import Offer, calculate, compare_offers
+from bot.kb.model import KnowledgeBaseError
 
 OFFER_OPTIONS = {  # option -> help; the Offer field is the option with "-" -> "_"
     "base": "base salary, e.g. 180k",
@@ -114,7 +115,12 @@ def run_comp(args: argparse.Namespace, knowledge_dir: Path, write: Callable[[str
     if args.chart:
         from bot.comp.chart import offer_chart
 
-        args.chart.write_bytes(offer_chart(offers))
+        try:
+            args.chart.write_bytes(offer_chart(offers))
+        except OSError as exc:
+            raise CompInputError(
+                f"Could not save the chart to {args.chart}: {exc.strerror or exc}."
+            ) from None
     write(json.dumps(record) if args.json else text)
     return 0
 
@@ -135,5 +141,7 @@ def console_comp(line: str, knowledge_dir: Path) -> str:
         return "\n".join(out)
     except (CompInputError, ValueError) as exc:
         return str(exc)
+    except KnowledgeBaseError as exc:  # compensation.yaml is broken: say so, keep the console
+        return f"The pay bands file has problems: {exc.problems[0]}"
     except SystemExit:  # --help printed its text
         return ""

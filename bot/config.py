@@ -58,7 +58,7 @@ def _flag(name: str, value: str) -> bool:
 
 def _ids(name: str, value: str) -> frozenset[int]:
     parts = [part for part in value.replace(",", " ").split() if part]
-    if not all(part.isdigit() and 0 < int(part) < 2**64 for part in parts):
+    if not all(part.isascii() and part.isdigit() and 0 < int(part) < 2**64 for part in parts):
         raise ConfigError(
             f"{name} must be Discord ids (numbers) separated by commas, not {value!r}"
         )

@@ -42,7 +42,7 @@ def run_console(
             write(console_comp(line, knowledge_dir))
         elif line.lower() in ("topics", "/topics"):
             write(render.topics_text(matcher.kb))
-        elif line.isdigit():
+        elif line.isascii() and line.isdigit():
             index = int(line) - 1
             if 0 <= index < len(last_suggestions):
                 write(render.entry_text(last_suggestions[index]))

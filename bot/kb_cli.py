@@ -10,8 +10,13 @@ import sys
 from bot import render
 from bot.config import Settings
 from bot.kb.activity import group_unanswered, read_unanswered
+from bot.kb.entry_yaml import dump_entry
 from bot.kb.safe_yaml import UnsafeYaml
-from bot.kb.store import Actor, KnowledgeStore, StoreError, dump_entry
+from bot.kb.store import Actor, KnowledgeStore, StoreError
+
+
+def _warn(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 def shell_actor() -> Actor:
@@ -30,12 +35,10 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
         case "test":
             from bot.startup import build_matcher
 
-            match = build_matcher(settings, lambda m: print(m, file=sys.stderr)).match(
-                args.question
-            )
+            match = build_matcher(settings, _warn, store).match(args.question)
             print(render.ranking_text(match))
         case "unanswered":
-            groups = group_unanswered(read_unanswered(settings.data_dir, args.days))
+            groups = group_unanswered(read_unanswered(store.database, args.days))
             if not groups:
                 print(f"No unanswered questions in the last {args.days} days.")
             for group in groups:
@@ -45,8 +48,12 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
             lines = render.history_lines(store.history(args.entry_id, limit=20))
             print("\n".join(lines) or "No changes yet.")
         case "export":
-            args.file.write_bytes(store.export())
-            print(f"Wrote {len(store.documents())} entries to {args.file}.")
+            data = store.export()
+            try:
+                args.file.write_bytes(data)
+            except OSError as exc:
+                raise StoreError(f"Could not write {args.file}: {exc.strerror or exc}.") from None
+            print(f"Wrote the knowledge base ({len(data):,} bytes) to {args.file}.")
         case "import":
             try:
                 plan = store.plan_import(args.file.read_text(encoding="utf-8"))
@@ -64,6 +71,6 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
             store.apply_import(plan, shell_actor())
             print("Imported.")
         case "undo":
-            record = store.undo(shell_actor())
-            print(f"Undid {record['action']} of {record['entry']} by {record['actor']}.")
+            batch = store.undo(shell_actor())
+            print(f"Undid the {batch.action} of {render.id_list(batch.entries)} by {batch.actor}.")
     return 0

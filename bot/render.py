@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from bot.kb.matcher import Decision, Match
 from bot.kb.model import Entry, KnowledgeBase
@@ -96,16 +97,22 @@ def ranking_text(match: Match) -> str:
     return "\n".join(lines)
 
 
-def history_lines(records: list[dict[str, object]]) -> list[str]:
+def id_list(ids: Sequence[str], shown: int = 3) -> str:
+    """`a, b, c and 297 more`."""
+    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more
+
+
+def history_lines(records: list[dict[str, Any]]) -> list[str]:
     return [
-        f"{str(r['time'])[:16].replace('T', ' ')}  {r['actor']}  {r['action']}  {r['entry']}"
+        f"{str(r['time'])[:16].replace('T', ' ')}  {r['actor']}  {r['action']}  "
+        + id_list(r["entries"])
         for r in records
     ]
 
 
 def plan_text(added: tuple[str, ...], changed: tuple[str, ...], removed: tuple[str, ...]) -> str:
     def part(label: str, ids: tuple[str, ...]) -> str:
-        shown = ", ".join(ids[:15]) + (f" and {len(ids) - 15} more" if len(ids) > 15 else "")
-        return f"{label} {len(ids)}" + (f": {shown}" if ids else "")
+        return f"{label} {len(ids)}" + (f": {id_list(ids, 15)}" if ids else "")
 
     return "\n".join([part("Add", added), part("Change", changed), part("Remove", removed)])

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.kb import blended_matcher, lexical_matcher
-from bot.kb.loader import load_knowledge_base
 from bot.kb.matcher import Matcher
 from bot.kb.store import KnowledgeStore
 
@@ -27,15 +26,21 @@ def load_encoder(settings: Settings) -> SentenceEncoder:
     return SentenceEncoder(model_dir)
 
 
-def build_matcher(settings: Settings, warn: Callable[[str], None]) -> Matcher:
+def build_matcher(
+    settings: Settings, warn: Callable[[str], None], store: KnowledgeStore | None = None
+) -> Matcher:
     """Load and validate the knowledge base (raises KnowledgeBaseError) and index it.
 
-    Semantic matching is the default; if the model cannot be loaded the bot says why in
-    one line and runs lexical-only, with its own calibrated thresholds.
+    It is read through the store, so a change in progress is waited for and one a crash
+    interrupted is finished first. Semantic matching is the default; if the model cannot be
+    loaded the bot says why in one line and runs lexical-only, with its own thresholds.
     """
-    if KnowledgeStore(settings.knowledge_dir, settings.data_dir).recover():
+    store = store or KnowledgeStore(settings.knowledge_dir, settings.data_dir)
+    if store.recover():
         warn("Finished a knowledge-base change that was interrupted.")
-    kb = load_knowledge_base(settings.knowledge_dir)
+    kb = store.load()
+    for note in store.database.take_notes():
+        warn(f"Moving the old data files into the database: {note}")
     if not settings.semantic:
         return lexical_matcher(kb)
     try:

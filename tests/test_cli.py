@@ -223,7 +223,7 @@ def test_kb_maintainer_commands_share_the_store(knowledge_copy, tmp_path):
     assert imported.returncode == 0 and "Change " in imported.stdout, imported.stderr
     history = run("kb", "history", env=env).stdout
     assert " import " in history
-    assert run("kb", "undo", env=env).stdout.startswith("Undid import of")
+    assert run("kb", "undo", env=env).stdout.startswith("Undid the import of phd-required")
     assert "category: Getting in" in run("kb", "show", "phd-required", env=env).stdout
     assert run("kb", "undo", env=env).stderr.strip() == "There is nothing to undo."
     missing = run("kb", "show", "no-such-entry", env=env)

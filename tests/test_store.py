@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from pathlib import Path
@@ -10,20 +9,15 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.kb import history
+from bot.kb.entry_yaml import form_document, version_of
 from bot.kb.files import write_atomic
-from bot.kb.loader import load_knowledge_base
+from bot.kb.loader import entry_path, load_knowledge_base
 from bot.kb.model import KnowledgeBaseError
 from bot.kb.safe_yaml import UnsafeYaml, load_untrusted
-from bot.kb.store import (
-    AUDIT_FILE,
-    JOURNAL_FILE,
-    Actor,
-    ConflictError,
-    KnowledgeStore,
-    StoreError,
-    form_document,
-    version_of,
-)
+from bot.kb.store import Actor, ConflictError, KnowledgeStore, StoreError
+from tests.conftest import recorded_changes
+from tests.synthetic import snapshot
 
 MOD = Actor("42", "mod", guild=1)
 
@@ -44,12 +38,8 @@ def new_entry(question: str = "How do I negotiate an ML offer?") -> dict:
     )
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((folder / "entries").iterdir())}
-
-
 def audit(store: KnowledgeStore) -> list[dict]:
-    return [json.loads(x) for x in (store.data_dir / AUDIT_FILE).read_text().splitlines()]
+    return recorded_changes(store.database)
 
 
 def test_add_derives_the_id_writes_one_file_and_audits(store):
@@ -65,7 +55,8 @@ def test_add_derives_the_id_writes_one_file_and_audits(store):
     )
     (record,) = audit(store)
     assert record["action"] == "add" and record["actor_id"] == "42" and record["before"] is None
-    assert record["after"]["question"] == "How do I negotiate an ML offer?"
+    assert record["after"] == after[f"{entry_id}.yaml"].decode(), "the exact file text is kept"
+    assert record["state"] == "applied"
 
 
 def test_a_rejected_write_changes_nothing_and_says_what_to_fix(store):
@@ -75,7 +66,7 @@ def test_a_rejected_write_changes_nothing_and_says_what_to_fix(store):
         store.add(bad, MOD)
     assert any("write at least 6" in str(p) for p in caught.value.problems)
     assert snapshot(store.knowledge_dir) == before
-    assert not (store.data_dir / AUDIT_FILE).exists()
+    assert audit(store) == []
 
 
 def test_edit_remove_and_undo_walk_back(store):
@@ -162,13 +153,17 @@ def test_a_crash_between_temp_file_and_replace_leaves_the_old_file(store, monkey
 
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(KeyboardInterrupt):
-        write_atomic(store.path_of("phd-required"), b"id: phd-required\nbroken: [")
+        write_atomic(
+            entry_path(store.knowledge_dir, "phd-required"), b"id: phd-required\nbroken: ["
+        )
     monkeypatch.undo()
     assert snapshot(store.knowledge_dir) == before, "no torn file, no temp file left"
     load_knowledge_base(store.knowledge_dir)
 
 
-def test_a_crash_mid_import_is_finished_on_the_next_start(store, monkeypatch):
+@pytest.mark.parametrize("crash_at", [1, 2, 11, 20])  # which os.replace: the first .. the last
+def test_a_crash_mid_import_is_finished_before_anyone_reads(store, monkeypatch, crash_at):
+    old = snapshot(store.knowledge_dir)
     exported = load_untrusted(store.export().decode())
     for entry in exported["entries"]:
         entry["category"] = "Breaking in"
@@ -177,21 +172,47 @@ def test_a_crash_mid_import_is_finished_on_the_next_start(store, monkeypatch):
     calls = {"n": 0}
     real_replace = os.replace
 
-    def crash_on_second_file(src, dst):
+    def crash(src, dst):
         calls["n"] += 1
-        if calls["n"] == 3:  # the journal, the first file, then the crash
+        if calls["n"] == crash_at:
             raise KeyboardInterrupt("killed")
         real_replace(src, dst)
 
-    monkeypatch.setattr(os, "replace", crash_on_second_file)
+    monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(KeyboardInterrupt):
         store.apply_import(plan, MOD)
     monkeypatch.undo()
-    load_knowledge_base(store.knowledge_dir)  # every file whole, even mid-import
-    assert KnowledgeStore(store.knowledge_dir, store.data_dir).recover()
-    assert not (store.data_dir / JOURNAL_FILE).exists()
-    assert {d["category"] for d in store.documents().values()} == {"Breaking in"}
-    assert len(audit(store)) == len(plan.changed)
+    assert history.pending(store.database), "the change is logged before any file changes"
+    reader = KnowledgeStore(store.knowledge_dir, store.data_dir)  # the next process
+    assert {d["category"] for d in reader.documents().values()} == {"Breaking in"}
+    assert not history.pending(store.database)
+    assert not list((store.knowledge_dir / "entries").glob(".*.tmp")), "no temp file left"
+    assert [r["entries"] for r in reader.history(limit=5)] == [list(plan.changed)]
+    reader.undo(MOD)
+    assert snapshot(store.knowledge_dir) == old, "undo is exact, byte for byte"
+
+
+def test_import_then_undo_leaves_every_file_byte_for_byte(store):
+    old = snapshot(store.knowledge_dir)
+    exported = load_untrusted(store.export().decode())
+    exported["entries"][0]["answer"] = "Changed by an import."
+    store.apply_import(store.plan_import(yaml.safe_dump(exported)), MOD)
+    changed = snapshot(store.knowledge_dir)
+    assert [n for n in old if old[n] != changed[n]] == [f"{exported['entries'][0]['id']}.yaml"]
+    batch = store.undo(MOD)
+    assert batch.entries == (exported["entries"][0]["id"],)
+    assert snapshot(store.knowledge_dir) == old
+
+
+def test_an_import_previewed_before_another_edit_is_refused_on_confirm(store):
+    exported = load_untrusted(store.export().decode())
+    exported["entries"][0]["answer"] = "From the import."
+    plan = store.plan_import(yaml.safe_dump(exported))
+    other = store.document("phd-required")
+    store.edit("phd-required", {**other, "answer": "Another moderator."}, MOD, version_of(other))
+    with pytest.raises(ConflictError, match="changed after this import was previewed"):
+        store.apply_import(plan, MOD)
+    assert store.document("phd-required")["answer"] == "Another moderator."
 
 
 def test_import_plans_adds_changes_and_removals_and_refuses_bad_files(store):

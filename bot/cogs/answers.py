@@ -18,7 +18,7 @@ import discord
 
 from bot import render
 from bot.kb.matcher import Decision, Match
-from bot.kb.model import Entry
+from bot.kb.model import Entry, KnowledgeBaseError, StoreError
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 TOPICS_HINT = "`/topics`"
 BUTTON_LABEL_CHARS = 80
 EMBED_COLOUR = discord.Colour.blurple()
+KNOWLEDGE_BROKEN = "The knowledge base files on disk have problems a moderator must fix first:"
 
 
 @dataclass
@@ -84,21 +85,34 @@ def entry_choices(bot: CareerBot, current: str) -> list[discord.app_commands.Cho
     ]
 
 
+def error_text(error: BaseException) -> str | None:
+    """What a person can act on, for errors the core explains itself; None for the rest."""
+    if isinstance(error, StoreError):
+        return render.clip(str(error), 2000)
+    if isinstance(error, KnowledgeBaseError):
+        problems = render.bullets(error.problems)
+        return render.clip(f"{KNOWLEDGE_BROKEN}\n{problems}", 2000)
+    return None
+
+
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
-    """Log a failure with a short reference and tell the member one sentence, ephemerally."""
-    reference = secrets.token_hex(3)
-    log.error("error %s in interaction %s", reference, interaction.id, exc_info=error)
-    text = (
-        f"Sorry, something went wrong on my side (reference `{reference}`). "
-        "Please try again; if it keeps happening, tell a moderator."
-    )
+    """Tell the member one sentence, ephemerally: the core's own explanation, or for a bug a
+    short reference that is logged with the traceback."""
+    text = error_text(error)
+    if text is None:
+        reference = secrets.token_hex(3)
+        log.error("error %s in interaction %s", reference, interaction.id, exc_info=error)
+        text = (
+            f"Sorry, something went wrong on my side (reference `{reference}`). "
+            "Please try again; if it keeps happening, tell a moderator."
+        )
     try:
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)
         else:
             await interaction.response.send_message(text, ephemeral=True)
     except discord.HTTPException:
-        log.warning("could not tell the member about error %s", reference)
+        log.warning("could not tell the member about an error: %s", error)
 
 
 def reports_errors(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import TYPE_CHECKING
 
 import discord
@@ -14,8 +13,9 @@ from discord.ext import commands, tasks
 from bot.cogs.answers import match_reply
 from bot.cooldown import Cooldown
 from bot.kb.activity import record_unanswered
+from bot.kb.database import DataUnavailable
 from bot.kb.matcher import MAX_QUESTION_CHARS, Decision, Match
-from bot.kb.text import looks_like_question
+from bot.kb.text import looks_like_question, strip_mentions
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
@@ -40,11 +40,17 @@ class Ask(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.save_counts.cancel()
-        self.bot.asked.save()
+        try:
+            self.bot.asked.save()
+        except DataUnavailable as exc:
+            self.bot.data_unavailable(exc)
 
     @tasks.loop(minutes=1)
     async def save_counts(self) -> None:
-        self.bot.asked.save()
+        try:
+            await asyncio.to_thread(self.bot.asked.save)
+        except DataUnavailable as exc:
+            self.bot.data_unavailable(exc)
 
     async def match(self, question: str, guild_id: int | None, channel_id: int | None) -> Match:
         """Match off the event loop, then log and record the outcome (never the text at INFO)."""
@@ -57,7 +63,12 @@ class Ask(commands.Cog):
         log.info("question %s: %s score=%d", match.decision.value, best or "-", match.score)
         self.bot.asked.record(match)
         if match.decision is not Decision.ANSWER:
-            record_unanswered(self.bot.settings.data_dir, match, guild_id, channel_id)
+            try:
+                await asyncio.to_thread(
+                    record_unanswered, self.bot.database, match, guild_id, channel_id
+                )
+            except DataUnavailable as exc:  # never costs the member their answer
+                self.bot.data_unavailable(exc)
         return match
 
     def cooldown_notice(self, member_id: int) -> str | None:
@@ -112,20 +123,21 @@ class Ask(commands.Cog):
         mentioned = bot.user in message.mentions
         if not mentioned and message.channel.id not in bot.settings.answer_channel_ids:
             return
-        question = re.sub(rf"<@!?{bot.user.id}>", " ", message.content).strip()
+        question = strip_mentions(message.content).strip()
         try:
             if mentioned and not question:
                 await message.reply(MENTION_HELP, mention_author=False)
                 return
             if not mentioned and not looks_like_question(question):
                 return
+            if self.cooldown_notice(message.author.id):  # before anything is matched or kept
+                if mentioned:
+                    await message.add_reaction(COOLDOWN_REACTION)
+                return
             guild_id = message.guild.id if message.guild else None
             match = await self.match(question, guild_id, message.channel.id)
             if match.decision is Decision.DECLINE and not mentioned:
                 return  # an answer channel is a conversation: stay out of what we can't answer
-            if self.cooldown_notice(message.author.id):
-                await message.add_reaction(COOLDOWN_REACTION)
-                return
             reply = match_reply(bot, match, message.author.id)
             await message.reply(mention_author=False, **reply.kwargs())
         except discord.HTTPException as exc:  # e.g. no permission to post in this channel

@@ -128,7 +128,7 @@ class Topics(commands.Cog):
         if found is None:
             content, view = home_view(self.bot)
             if entry:
-                content = f"There is no entry {entry!r}. " + content
+                content = f"There is no entry {render.clip(entry, 100)!r}. " + content
             await interaction.response.send_message(content, view=view, ephemeral=True)
             return
         reply = answer_reply(self.bot, found)

@@ -115,11 +115,12 @@ def whole(value: Decimal) -> int:
 def _integer(text: str, what: str, low: int, high: int, default: int) -> int:
     if not text.strip():
         return default
-    if not text.strip().isdigit() or not low <= int(text) <= high:
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()) or not low <= int(digits) <= high:
         raise CompInputError(
             f"{what} must be a whole number from {low} to {high}, not {text.strip()!r}."
         )
-    return int(text)
+    return int(digits)
 
 
 def parse_schedule(text: str, vest_years: str) -> tuple[Decimal, ...]:

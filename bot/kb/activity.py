@@ -1,40 +1,41 @@
-"""What members asked, kept in DATA_DIR: unanswered questions for moderators, and how often
+"""What members asked, kept in the database: unanswered questions for moderators, and how often
 each entry was answered (so autocomplete can open on the most-asked ones)."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from bot.kb.files import append_line, write_atomic
+from bot.kb.database import Database
 from bot.kb.matcher import Decision, Match
 from bot.kb.model import Entry, KnowledgeBase
 from bot.kb.text import canonical
 
-UNANSWERED_FILE = "unanswered.jsonl"
-ASKED_FILE = "asked.json"
+MAX_DAYS = 3650  # how far back a report may look (ten years)
 
 
 def record_unanswered(
-    data_dir: Path, match: Match, guild_id: int | None, channel_id: int | None
+    database: Database, match: Match, guild_id: int | None, channel_id: int | None
 ) -> None:
-    """Append a declined or unsure question; no user id is kept."""
+    """Keep a declined or unsure question; no user id is kept. Raises DataUnavailable."""
     best = match.ranking[0][0].id if match.ranking else None
-    record = {
-        "time": datetime.now(UTC).isoformat(timespec="seconds"),
-        "guild": guild_id,
-        "channel": channel_id,
-        "question": match.question,
-        "decision": match.decision.value,
-        "best": best,
-        "score": match.score,
-    }
-    append_line(data_dir / UNANSWERED_FILE, json.dumps(record, ensure_ascii=False))
+    with database.transaction() as db:
+        db.execute(
+            "INSERT INTO unanswered (time, guild, channel, question, decision, best, score) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                guild_id,
+                channel_id,
+                match.question,
+                match.decision.value,
+                best,
+                match.score,
+            ),
+        )
 
 
 SAME_QUESTION = 75  # token_set_ratio at which two unanswered questions count as one
@@ -47,21 +48,19 @@ class UnansweredGroup:
     best: str | None  # the entry the bot thought closest, if any
 
 
-def read_unanswered(data_dir: Path, days: int | None = None) -> list[dict[str, object]]:
-    path = data_dir / UNANSWERED_FILE
-    if not path.is_file():
-        return []
-    since = datetime.now(UTC) - timedelta(days=days) if days else None
-    records = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            record = json.loads(line)
-            when = datetime.fromisoformat(record["time"])
-        except (ValueError, KeyError, TypeError):
-            continue  # a torn or foreign line is skipped
-        if since is None or when >= since:
-            records.append(record)
-    return records
+def read_unanswered(database: Database, days: int | None = None) -> list[dict[str, object]]:
+    """Unanswered questions of the last `days` (1 to MAX_DAYS; None: all), oldest first."""
+    if days is not None and not 1 <= days <= MAX_DAYS:
+        raise ValueError(f"days must be from 1 to {MAX_DAYS}")
+    since = (datetime.now(UTC) - timedelta(days=days)).isoformat() if days else ""
+    with database.transaction(write=False) as db:
+        rows = db.execute(
+            "SELECT time, guild, channel, question, decision, best, score FROM unanswered "
+            "WHERE time >= ? ORDER BY id",
+            (since,),
+        ).fetchall()
+    keys = ("time", "guild", "channel", "question", "decision", "best", "score")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def group_unanswered(records: list[dict[str, object]]) -> list[UnansweredGroup]:
@@ -91,27 +90,34 @@ def group_unanswered(records: list[dict[str, object]]) -> list[UnansweredGroup]:
 
 
 class AskCounts:
-    """Answers given per entry id, saved atomically when asked to (not on every answer)."""
+    """Answers given per entry id, counted in memory and added to the database on `save()`."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, database: Database) -> None:
+        self.database = database
         self.counts: Counter[str] = Counter()
-        self.dirty = False
-        try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
-            self.counts.update({k: v for k, v in stored.items() if isinstance(v, int)})
-        except (OSError, ValueError, AttributeError):
-            pass  # missing or unreadable: counting starts again
+        self._unsaved: Counter[str] = Counter()
+
+    def load(self) -> None:
+        """Read the saved counts. Raises DataUnavailable (counting then starts from zero)."""
+        with self.database.transaction(write=False) as db:
+            self.counts.update(dict(db.execute("SELECT entry, count FROM ask_counts")))
 
     def record(self, match: Match) -> None:
         if match.decision is Decision.ANSWER and match.entry is not None:
             self.counts[match.entry.id] += 1
-            self.dirty = True
+            self._unsaved[match.entry.id] += 1
 
     def save(self) -> None:
-        if self.dirty:
-            write_atomic(self.path, json.dumps(dict(self.counts), sort_keys=True).encode())
-            self.dirty = False
+        """Add the counts since the last save. Raises DataUnavailable (they are kept for later)."""
+        if not self._unsaved:
+            return
+        with self.database.transaction() as db:
+            db.executemany(
+                "INSERT INTO ask_counts VALUES (?, ?) "
+                "ON CONFLICT (entry) DO UPDATE SET count = count + excluded.count",
+                self._unsaved.items(),
+            )
+        self._unsaved.clear()
 
     def most_asked(self, kb: KnowledgeBase, limit: int) -> list[Entry]:
         """Most-answered first; never-asked entries follow in knowledge-base order."""

@@ -18,7 +18,12 @@ MAX_QUESTION_CHARS = 100  # a question is shown whole as an autocomplete choice
 MAX_CATEGORY_CHARS = 100  # and a category as a select-menu label
 MIN_PHRASINGS = 6
 MAX_ID_CHARS = 80  # the id travels inside Discord custom_ids (at most 100 characters)
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # use fullmatch: $ allows a final \n
+MAX_RELATED = 5  # related-entry buttons under an answer: one row
+# The moderators' form (a Discord modal) shows phrasings one per line and keywords joined by
+# commas in text inputs of these sizes: an entry that validates can always be edited there.
+MAX_PHRASINGS_CHARS = 4000
+MAX_KEYWORDS_CHARS = 1000
 
 REQUIRED = ("id", "category", "question", "phrasings", "answer", "source")
 OPTIONAL = ("keywords", "related")
@@ -34,7 +39,23 @@ def entries_dir(knowledge_dir: Path) -> Path:
 
 
 def load_knowledge_base(knowledge_dir: Path) -> KnowledgeBase:
-    """Load `knowledge_dir/entries/*.yaml`; raise KnowledgeBaseError listing every problem."""
+    """Load `knowledge_dir/entries/*.yaml`; raise KnowledgeBaseError listing every problem.
+
+    This reads without the store's lock: the store's `load()` is the reader that never sees a
+    change half made.
+    """
+    return knowledge_base(parse_documents(entry_texts(knowledge_dir)))
+
+
+def knowledge_base(documents: dict[str, Any]) -> KnowledgeBase:
+    """Validate entry id -> parsed document as one knowledge base."""
+    entries = validate_entries([(f"{stem}.yaml", data) for stem, data in documents.items()])
+    return KnowledgeBase(tuple(sorted(entries, key=lambda e: e.id)))
+
+
+def entry_texts(knowledge_dir: Path) -> dict[str, str]:
+    """File stem -> text of every entry file. Files that vanish while listed are skipped;
+    folders named like entries are not entries."""
     folder = entries_dir(knowledge_dir)
     if not knowledge_dir.is_dir():
         raise KnowledgeBaseError([Problem(str(knowledge_dir), "", "directory", "does not exist")])
@@ -42,22 +63,66 @@ def load_knowledge_base(knowledge_dir: Path) -> KnowledgeBase:
         raise KnowledgeBaseError(
             [Problem(str(knowledge_dir), "", "directory", f"has no {ENTRIES_FOLDER}/ folder")]
         )
-    files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
-    if not files:
-        raise KnowledgeBaseError([Problem(str(folder), "", "directory", "has no .yaml entries")])
-    parsed: list[tuple[str, Any]] = []
+    texts: dict[str, str] = {}
     problems: list[Problem] = []
-    for path in files:
+    for path in sorted(folder.iterdir()):
+        if path.suffix not in (".yaml", ".yml") or path.name.startswith(".") or not path.is_file():
+            continue
         try:
-            parsed.append((path.name, parse_yaml(path.read_text(encoding="utf-8"))))
-        except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            continue  # removed between the listing and the read
+        except (UnicodeDecodeError, OSError) as exc:
             problems.append(Problem(path.name, "", "file", describe_yaml_error(exc)))
-    entries = validate_entries(parsed, problems)
-    return KnowledgeBase(tuple(sorted(entries, key=lambda e: e.id)))
+            continue
+        if path.stem in texts:
+            problems.append(Problem(path.name, path.stem, "id", "another file has the same name"))
+        texts[path.stem] = text
+    if not texts and not problems:
+        raise KnowledgeBaseError([Problem(str(folder), "", "directory", "has no .yaml entries")])
+    if problems:
+        raise KnowledgeBaseError(problems)
+    return texts
+
+
+def entry_path(knowledge_dir: Path, entry_id: str) -> Path:
+    """The file an entry lives in: an existing `.yml` is kept, anything new is `.yaml`."""
+    folder = entries_dir(knowledge_dir)
+    other = folder / f"{entry_id}.yml"
+    return other if other.is_file() else folder / f"{entry_id}.yaml"
+
+
+def parse_documents(texts: dict[str, str]) -> dict[str, Any]:
+    """File stem -> parsed YAML; every unparsable file reported at once."""
+    documents: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for stem, text in texts.items():
+        try:
+            documents[stem] = parse_yaml(text)
+        except yaml.YAMLError as exc:
+            problems.append(Problem(f"{stem}.yaml", "", "file", describe_yaml_error(exc)))
+    if problems:
+        raise KnowledgeBaseError(problems)
+    return documents
+
+
+class _UniqueKeyLoader(_SafeLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, refusing a key written twice (YAML would keep the last silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is written twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def parse_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_SafeLoader)  # a safe loader (no tags)
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # a safe loader (no tags)
 
 
 def describe_yaml_error(exc: Exception) -> str:
@@ -138,7 +203,7 @@ def parse_entry(data: Any, file: str, problems: list[Problem]) -> Entry | None:
 
     if len(entry_id) > MAX_ID_CHARS:
         bad("id", f"is {len(entry_id)} characters; the limit is {MAX_ID_CHARS}")
-    elif entry_id and not ID_PATTERN.match(entry_id):
+    elif entry_id and not ID_PATTERN.fullmatch(entry_id):
         bad("id", "must be kebab-case: lower-case letters, digits and single hyphens")
     elif raw_id is not None and not isinstance(raw_id, str):
         bad("id", f"must be text, not {type(raw_id).__name__}")
@@ -156,6 +221,23 @@ def parse_entry(data: Any, file: str, problems: list[Problem]) -> Entry | None:
         bad("phrasings", f"has {len(phrasings)}; write at least {MIN_PHRASINGS}")
     if entry_id in related:
         bad("related", "lists the entry itself")
+    if len(set(related)) < len(related):
+        bad("related", "lists an entry twice")
+    if len(related) > MAX_RELATED:
+        bad("related", f"has {len(related)}; the limit is {MAX_RELATED}")
+    for key, items, joiner, limit in (
+        ("phrasings", phrasings, "\n", MAX_PHRASINGS_CHARS),
+        ("keywords", keywords, ", ", MAX_KEYWORDS_CHARS),
+    ):
+        if len(joiner.join(items)) > limit:
+            bad(key, f"are {len(joiner.join(items))} characters together; the limit is {limit}")
+    if any("\n" in p for p in phrasings):
+        bad("phrasings", "one item spans several lines; write each wording on one line")
+    if any("," in k or "\n" in k for k in keywords):
+        bad("keywords", "an item holds a comma or a line break; write one keyword per item")
+    for key, value in (("question", question), ("category", category)):
+        if "\n" in value:
+            bad(key, "must be one line")
 
     if len(problems) > before:
         return None

@@ -35,6 +35,14 @@ class Problem:
         return f"{self.file}: {self.entry_id or '(no id)'}: {self.field}: {self.message}"
 
 
+class StoreError(Exception):
+    """A write or record that cannot be done as asked; the message is one sentence."""
+
+
+class ConflictError(StoreError):
+    """Someone changed what a moderator was editing since they opened it."""
+
+
 class KnowledgeBaseError(Exception):
     """The knowledge base failed validation; `problems` lists every reason at once."""
 

@@ -1,58 +1,50 @@
 """Every write to the knowledge base: validated like the files on disk, atomic, audited, undoable.
 
-The YAML files stay the single source of truth. A write
-1. takes the store lock (a thread lock and an flock on DATA_DIR, so the bot and the terminal
-   never interleave),
-2. validates the whole knowledge base as it would be after the change (same rules, same
-   messages as `kb validate`),
-3. writes a journal of the change, then each changed file via temp file + fsync + os.replace,
-   then the audit records, then removes the journal. A crash leaves every file whole; a
-   journal left behind is finished on the next start, so a multi-file import is all or nothing.
+The YAML files stay the single source of truth; the database (bot/kb/database.py) is the
+write-ahead log and the history. A write
+1. takes the exclusive store lock (an flock on DATA_DIR/kb.lock: the bot and the terminal may
+   write at once) and finishes any change a crash left pending,
+2. validates the whole knowledge base as it would be after the change,
+3. commits a batch with every changed file's exact old and new text, state `pending`,
+4. replaces each file atomically (temp file, fsync, rename), then marks the batch `applied`.
+A kill at any instant leaves either no batch (all old) or a pending one, which the next reader
+or writer re-applies completely (all new). Readers take no lock, so they never hold up a
+writer; they read between two checks that no change began (`_read`), so they never see one
+half made. Undo writes back the exact old texts: files a change did not touch, and the
+ones it restores, are byte-for-byte what they were.
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
-import json
-import re
 import secrets
-import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import yaml
-
-from bot.kb.files import append_line, write_atomic
+from bot.kb import history
+from bot.kb.database import Database
+from bot.kb.entry_yaml import Document, dump_entry, dump_yaml, slug, version_of
+from bot.kb.files import remove_temp_files, write_atomic
+from bot.kb.legacy import import_legacy_files
 from bot.kb.loader import (
     MAX_ID_CHARS,
-    describe_yaml_error,
     entries_dir,
-    load_knowledge_base,
-    parse_yaml,
+    entry_path,
+    entry_texts,
+    knowledge_base,
+    parse_documents,
+    validate_entries,
 )
-from bot.kb.loader import validate_entries as _validate
-from bot.kb.model import KnowledgeBase, KnowledgeBaseError, Problem
+from bot.kb.model import ConflictError, KnowledgeBase, KnowledgeBaseError, StoreError
 from bot.kb.safe_yaml import load_untrusted
 
-AUDIT_FILE = "audit.jsonl"
-JOURNAL_FILE = "kb-journal.json"
 LOCK_FILE = "kb.lock"
-FIELD_ORDER = ("id", "category", "question", "phrasings", "keywords", "answer", "related", "source")
-
-Document = dict[str, Any]
-
-
-class StoreError(Exception):
-    """A write that cannot be done as asked; the message is one sentence for the person."""
-
-
-class ConflictError(StoreError):
-    pass
+READ_ATTEMPTS = 5  # then a reader waits for the writers' lock instead of retrying
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,135 +60,73 @@ class ImportPlan:
     added: tuple[str, ...]
     changed: tuple[str, ...]
     removed: tuple[str, ...]
+    base: dict[str, str]  # id -> version of the knowledge base the plan was made against
 
     @property
     def empty(self) -> bool:
         return not (self.added or self.changed or self.removed)
 
 
-def version_of(document: Document) -> str:
-    """A short fingerprint of an entry's content (12 hex: fits a custom_id)."""
-    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[:12]
-
-
-def slug(question: str) -> str:
-    words = re.sub(r"[^a-z0-9]+", " ", question.lower()).split()
-    text = "-".join(words)[:MAX_ID_CHARS].rstrip("-")
-    return text or "entry"
-
-
-class _BlockDumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)  # indent list items, as the hand-written files do
-
-
-def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_BlockDumper.add_representer(str, _text)
-
-
-def dump_entry(document: Document) -> str:
-    ordered = {k: document[k] for k in FIELD_ORDER if k in document and document[k] != []}
-    ordered |= {k: v for k, v in document.items() if k not in FIELD_ORDER}
-    return yaml.dump(ordered, Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=100)
-
-
-def form_document(
-    *, question: str, phrasings: str, answer: str, category: str, keywords: str, base: Document
-) -> Document:
-    """An entry from a moderator's form: phrasings one per line, keywords comma-separated.
-
-    `base` supplies what the form does not show (id, related, source). Text is kept verbatim.
-    """
-    document = dict(base)
-    document.update(
-        question=question.strip(),
-        phrasings=[line.strip() for line in phrasings.splitlines() if line.strip()],
-        answer=answer.strip() + "\n" if "\n" in answer.strip() else answer.strip(),
-        category=category.strip(),
-        keywords=[k.strip() for k in re.split(r"[,\n]", keywords) if k.strip()],
-    )
-    return document
+def open_database(data_dir: Path) -> Database:
+    """The database, importing older versions' files the first time it is created."""
+    return Database(data_dir, lambda connection: import_legacy_files(data_dir, connection))
 
 
 class KnowledgeStore:
-    def __init__(self, knowledge_dir: Path, data_dir: Path) -> None:
+    def __init__(self, knowledge_dir: Path, data_dir: Path, database: Database | None = None):
         self.knowledge_dir = knowledge_dir
         self.data_dir = data_dir
-        self._thread_lock = threading.Lock()
+        self.database = database or open_database(data_dir)
 
-    # -- reading ---------------------------------------------------------------------------
+    # -- reading (each waits for a write in progress, and finishes one a crash left) -------
     def load(self) -> KnowledgeBase:
-        return load_knowledge_base(self.knowledge_dir)
-
-    def path_of(self, entry_id: str) -> Path:
-        return entries_dir(self.knowledge_dir) / f"{entry_id}.yaml"
+        return knowledge_base(parse_documents(self._read(lambda: entry_texts(self.knowledge_dir))))
 
     def documents(self) -> dict[str, Document]:
         """id -> raw document of every entry file (the files are the source of truth)."""
-        found: dict[str, Document] = {}
-        problems: list[Problem] = []
-        for path in sorted(entries_dir(self.knowledge_dir).glob("*.y*ml")):
-            try:
-                data = parse_yaml(path.read_text(encoding="utf-8"))
-            except (yaml.YAMLError, UnicodeDecodeError) as exc:
-                problems.append(Problem(path.name, "", "file", describe_yaml_error(exc)))
-                continue
-            found[path.stem] = data if isinstance(data, dict) else {}
-        if problems:  # a broken file on disk must be fixed before anything is written
-            raise KnowledgeBaseError(problems)
-        return found
+        return self._read(self._documents)
 
     def document(self, entry_id: str) -> Document:
         document = self.documents().get(entry_id)
         if document is None:
-            raise StoreError(f"There is no entry {entry_id!r}.")
+            raise StoreError(f"There is no entry {_shown(entry_id)}.")
         return document
 
     def history(self, entry_id: str | None = None, limit: int = 10) -> list[dict[str, Any]]:
-        records = self._audit()
-        if entry_id:
-            records = [r for r in records if r["entry"] == entry_id]
-        return records[-limit:][::-1]
+        return self._read(lambda: history.changes(self.database, entry_id, limit))
 
-    def _audit(self) -> list[dict[str, Any]]:
-        path = self.data_dir / AUDIT_FILE
-        if not path.is_file():
-            return []
-        records = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                records.append(json.loads(line))
-            except ValueError:
-                continue  # a torn last line from a crash is skipped, never fatal
-        return records
+    def export(self) -> bytes:
+        documents = self.documents()
+        return dump_yaml({"entries": [documents[i] for i in sorted(documents)]}).encode()
 
-    # -- writing ---------------------------------------------------------------------------
+    def recover(self) -> bool:
+        """Finish a change a crash interrupted. True if there was one."""
+        if not history.pending(self.database, quiet=True):
+            return False
+        with self._writing():
+            return True
+
+    # -- writing -----------------------------------------------------------------------------
     def add(self, document: Document, actor: Actor) -> str:
         """Add an entry; its id is derived from the question (made unique). Returns the id."""
-        with self._locked():
-            existing = self.documents()
+        with self._writing():
+            existing = self._documents()
             base = slug(str(document.get("question", "")))
             entry_id, n = base, 2
             while entry_id in existing:
                 entry_id, n = f"{base[: MAX_ID_CHARS - 4]}-{n}", n + 1
-            self._commit({entry_id: {**document, "id": entry_id}}, actor, "add", existing)
+            self._commit({entry_id: dump_entry({**document, "id": entry_id})}, actor, "add")
             return entry_id
 
     def edit(self, entry_id: str, document: Document, actor: Actor, version: str) -> None:
-        with self._locked():
-            existing = self.documents()
-            self._check_version(entry_id, existing, version)
-            self._commit({entry_id: {**document, "id": entry_id}}, actor, "edit", existing)
+        with self._writing():
+            self._check_version(entry_id, self._documents(), version)
+            self._commit({entry_id: dump_entry({**document, "id": entry_id})}, actor, "edit")
 
     def remove(self, entry_id: str, actor: Actor, version: str) -> None:
-        with self._locked():
-            existing = self.documents()
-            self._check_version(entry_id, existing, version)
-            self._commit({entry_id: None}, actor, "remove", existing)
+        with self._writing():
+            self._check_version(entry_id, self._documents(), version)
+            self._commit({entry_id: None}, actor, "remove")
 
     def plan_import(self, text: str) -> ImportPlan:
         """Validate an import completely and say what it would change; writes nothing."""
@@ -204,80 +134,83 @@ class KnowledgeStore:
         items = data.get("entries") if isinstance(data, dict) else data
         if not isinstance(items, list) or not items:
             raise StoreError("The file must hold a list of entries (as /kb export writes it).")
-        parsed = [(f"entry {n}", item) for n, item in enumerate(items, 1)]
-        _validate(parsed)  # raises KnowledgeBaseError with every problem
+        validate_entries([(f"entry {n}", item) for n, item in enumerate(items, 1)])
         incoming = {item["id"]: item for item in items}
         existing = self.documents()
+        both = set(incoming) & set(existing)
         return ImportPlan(
             documents=incoming,
             added=tuple(sorted(set(incoming) - set(existing))),
-            changed=tuple(
-                sorted(
-                    i
-                    for i in set(incoming) & set(existing)
-                    if version_of(incoming[i]) != version_of(existing[i])
-                )
-            ),
+            changed=tuple(sorted(i for i in both if incoming[i] != existing[i])),
             removed=tuple(sorted(set(existing) - set(incoming))),
+            base={i: version_of(d) for i, d in existing.items()},
         )
 
     def apply_import(self, plan: ImportPlan, actor: Actor) -> None:
-        with self._locked():
-            changes: dict[str, Document | None] = {
-                i: plan.documents[i] for i in plan.added + plan.changed
+        with self._writing():
+            current = {i: version_of(d) for i, d in self._documents().items()}
+            if current != plan.base:
+                raise ConflictError(
+                    "The knowledge base changed after this import was previewed, so it was not "
+                    "applied; preview the file again to see what it would change now."
+                )
+            changes: dict[str, str | None] = {
+                i: dump_entry(plan.documents[i]) for i in plan.added + plan.changed
             }
             changes |= {i: None for i in plan.removed}
-            self._commit(changes, actor, "import", self.documents())
+            self._commit(changes, actor, "import")
 
-    def undo(self, actor: Actor) -> dict[str, Any]:
+    def undo(self, actor: Actor) -> history.Batch:
         """Revert the latest change not yet undone; the undo is itself an audited change."""
-        with self._locked():
-            records = self._audit()
-            undone = {r.get("undoes") for r in records if r.get("undoes")}
-            batches = [
-                r["batch"] for r in records if r["action"] != "undo" and r["batch"] not in undone
-            ]
-            if not batches:
+        with self._writing():
+            batch = history.last_undoable(self.database)
+            if batch is None:
                 raise StoreError("There is nothing to undo.")
-            batch = batches[-1]
-            undone_records = [r for r in records if r["batch"] == batch]
-            changes = {r["entry"]: r["before"] for r in undone_records}
-            self._commit(changes, actor, "undo", self.documents(), undoes=batch)
-            return undone_records[0]
+            self._commit(dict(batch.restores), actor, "undo", undoes=batch.id)
+            return batch
 
-    def export(self) -> bytes:
-        documents = self.documents()
-        return yaml.dump(
-            {"entries": [documents[i] for i in sorted(documents)]},
-            Dumper=_BlockDumper,
-            sort_keys=False,
-            allow_unicode=True,
-            width=100,
-        ).encode()
+    # -- internals -----------------------------------------------------------------------------
+    def _documents(self) -> dict[str, Document]:
+        documents = parse_documents(entry_texts(self.knowledge_dir))
+        return {i: d if isinstance(d, dict) else {} for i, d in documents.items()}
 
-    def recover(self) -> bool:
-        """Finish a change a crash interrupted (see the module docstring). True if one was."""
-        if not (self.data_dir / JOURNAL_FILE).is_file():
-            return False  # the common case: no lock taken, nothing written
-        with self._locked():  # taking the lock finishes the journal
-            return True
+    def _read(self, read: Callable[[], T]) -> T:
+        """`read()` as of a moment no change was being made: readers take no lock (so they
+        never hold up a writer), and read again if a change began meanwhile. A pending change
+        is waited for, or, if a crash left it, finished first."""
+        for _ in range(READ_ATTEMPTS):
+            before = history.generation(self.database)
+            if before is None:  # no database to consult (DATA_DIR unusable): files as they are
+                return read()
+            if before[1]:
+                break
+            result = read()
+            if history.generation(self.database) == before:
+                return result
+        with self._writing():
+            return read()
 
-    # -- internals -------------------------------------------------------------------------
     @contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        with self._thread_lock, open(self.data_dir / LOCK_FILE, "a") as handle:
+    def _writing(self) -> Iterator[None]:
+        """The exclusive store lock (across processes), with any interrupted change finished."""
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            handle = open(self.data_dir / LOCK_FILE, "a")  # noqa: SIM115 - held across the yield
+        except OSError as exc:
+            raise StoreError(
+                f"DATA_DIR ({self.data_dir}) is not writable ({exc.strerror}); nothing changed."
+            ) from None
+        with handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                self._finish_journal()
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+            for batch in history.pending(self.database):
+                self._apply(batch.id, batch.writes, batch.restores)
+            remove_temp_files(entries_dir(self.knowledge_dir))
+            yield
 
     @staticmethod
-    def _check_version(entry_id: str, existing: Mapping[str, Document], version: str) -> None:
+    def _check_version(entry_id: str, existing: dict[str, Document], version: str) -> None:
         if entry_id not in existing:
-            raise StoreError(f"There is no entry {entry_id!r}; it may have just been removed.")
+            raise StoreError(f"There is no entry {_shown(entry_id)}; it may have just gone.")
         if version_of(existing[entry_id]) != version:
             raise ConflictError(
                 f"Someone changed {entry_id!r} after you opened it, so your "
@@ -285,55 +218,63 @@ class KnowledgeStore:
             )
 
     def _commit(
-        self,
-        changes: dict[str, Document | None],
-        actor: Actor,
-        action: str,
-        existing: dict[str, Document],
-        undoes: str | None = None,
+        self, changes: dict[str, str | None], actor: Actor, action: str, undoes: str | None = None
     ) -> None:
-        after = {**existing, **changes}
-        after = {i: d for i, d in after.items() if d is not None}
+        """Validate the knowledge base after `changes` (id -> new file text, None: remove),
+        then log, apply and mark them. Called under the exclusive lock."""
+        before = entry_texts(self.knowledge_dir)
+        after = {i: t for i, t in {**before, **changes}.items() if t is not None}
         if not after:
             raise StoreError("The knowledge base cannot be left empty.")
-        _validate([(f"{i}.yaml", d) for i, d in after.items()])
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        knowledge_base(parse_documents(after))  # raises KnowledgeBaseError: every problem
+        writes = {i: changes[i] for i in changes}
+        restores = {i: before.get(i) for i in changes}
         batch = secrets.token_hex(8)
-        records = [
-            {
-                "time": now,
-                "guild": actor.guild,
-                "actor_id": actor.id,
-                "actor": actor.name,
-                "action": action,
-                "entry": entry_id,
-                "before": existing.get(entry_id),
-                "after": document,
-                "batch": batch,
-                **({"undoes": undoes} if undoes else {}),
-            }
-            for entry_id, document in changes.items()
-        ]
-        write_atomic(self.data_dir / JOURNAL_FILE, json.dumps(records).encode())
-        self._finish_journal()
+        history.begin(
+            self.database,
+            history.Batch(batch, _now(), actor.id, actor.name, actor.guild, action, undoes),
+            writes,
+            restores,
+        )
+        self._apply(batch, writes, restores)
 
-    def _finish_journal(self) -> bool:
-        journal = self.data_dir / JOURNAL_FILE
-        if not journal.is_file():
-            return False
-        records = json.loads(journal.read_text(encoding="utf-8"))
-        for record in records:
-            path = self.path_of(record["entry"])
-            if record["after"] is None:
+    def _apply(
+        self, batch: str, writes: dict[str, str | None], restores: dict[str, str | None]
+    ) -> None:
+        """Make the files say `writes`, then mark the batch applied. If a file cannot be
+        written (a full disk), put every file back, mark the batch rolled back and refuse."""
+        try:
+            self._write_files(writes)
+        except OSError as exc:
+            try:
+                self._write_files(restores)
+            except OSError:
+                raise StoreError(
+                    f"Could not write the knowledge base ({exc.strerror or exc}); the change "
+                    "will be finished when the disk allows it."
+                ) from None
+            history.mark(self.database, batch, "rolled back")
+            raise StoreError(
+                f"Could not write the knowledge base ({exc.strerror or exc}); nothing changed."
+            ) from None
+        history.mark(self.database, batch, "applied")
+
+    def _write_files(self, texts: dict[str, str | None]) -> None:
+        for entry_id, text in texts.items():
+            path = entry_path(self.knowledge_dir, entry_id)
+            if text is None:
                 path.unlink(missing_ok=True)
-            else:
-                write_atomic(path, dump_entry(record["after"]).encode())
-        logged = {r["batch"] for r in self._audit()}
-        for record in records:
-            if record["batch"] not in logged:
-                append_line(self.data_dir / AUDIT_FILE, json.dumps(record, ensure_ascii=False))
-        journal.unlink()
-        return True
+            elif not path.is_file() or path.read_bytes() != text.encode():
+                write_atomic(path, text.encode(), make_parents=False)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _shown(entry_id: str) -> str:
+    """An id as typed, clipped: option text may be thousands of characters."""
+    return repr(entry_id if len(entry_id) <= 90 else entry_id[:89] + "…")
 
 
 def entry_problems(error: KnowledgeBaseError, entry_id: str | None = None) -> list[str]:

@@ -81,11 +81,26 @@ _SYNONYM_RE = re.compile(
     r"\b(" + "|".join(re.escape(k) for k in sorted(SYNONYMS, key=len, reverse=True)) + r")\b"
 )
 _CPP_RE = re.compile(r"c\+\+", re.IGNORECASE)
+# Discord mention markup (<@1>, <@!1>, <@&1>, <#1>) and mass mentions: never part of a question.
+_MENTION_RE = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b")
+# Zero-width and bidi control characters: invisible, they split words or reorder how text shows.
+# The zero-width joiner (U+200D) stays: emoji sequences need it.
+_INVISIBLE_RE = re.compile(
+    "[\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]"
+)
+
+
+def strip_invisible(text: str) -> str:
+    return _INVISIBLE_RE.sub("", text)
+
+
+def strip_mentions(text: str) -> str:
+    return _MENTION_RE.sub(" ", text)
 
 
 def clean(text: str) -> str:
-    """Lower-case, drop punctuation and control characters, fold Unicode compatibility forms."""
-    text = unicodedata.normalize("NFKC", text)
+    """Lower-case, drop mentions, punctuation and control characters, fold Unicode forms."""
+    text = unicodedata.normalize("NFKC", strip_mentions(strip_invisible(text)))
     text = _CPP_RE.sub("cpp", text)
     return utils.default_process(text)
 

@@ -8,7 +8,7 @@ import threading
 import numpy as np
 
 from bot.cogs.ask import COOLDOWN_REACTION, MENTION_HELP
-from bot.kb.activity import UNANSWERED_FILE
+from bot.kb.activity import read_unanswered
 from bot.kb.matcher import Decision, Matcher
 
 from .fake_discord import (
@@ -102,9 +102,9 @@ async def test_did_you_mean_then_pick_shows_the_answer(fake, bot, lexical, kb):
     (callback,) = await fake.wait_for(pick.callbacks)
     assert callback["type"] == 7, "the asker's pick replaces the menu with the answer"
     assert callback["data"]["embeds"][0]["title"] == kb.by_id[picked].question
-    record = json.loads((bot.settings.data_dir / UNANSWERED_FILE).read_text().splitlines()[-1])
+    record = read_unanswered(bot.database)[-1]
     assert record["question"] == text and record["decision"] == "suggest"
-    assert "user" not in json.dumps(record)
+    assert str(ASKER) not in json.dumps(record), "no member id is kept"
 
 
 async def test_someone_elses_pick_is_shown_only_to_them(fake, bot, lexical):
@@ -121,8 +121,7 @@ async def test_someone_elses_pick_is_shown_only_to_them(fake, bot, lexical):
 async def test_off_topic_is_declined_and_points_to_topics(fake, bot):
     reply = await fake.reply_of(await fake.slash("ask", question("how do I bake sourdough bread")))
     assert "/topics" in reply["content"] and not reply.get("embeds")
-    lines = (bot.settings.data_dir / UNANSWERED_FILE).read_text().splitlines()
-    assert json.loads(lines[-1])["decision"] == "decline"
+    assert read_unanswered(bot.database)[-1]["decision"] == "decline"
 
 
 async def test_topics_navigates_category_entry_answer_and_back(fake, bot, kb):

@@ -3,7 +3,6 @@ import (valid and invalid), refusals, unanswered, and a broken file dropped on d
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 import yaml
 
 from bot.app import CareerBot, create_bot
-from bot.kb.store import AUDIT_FILE
+from tests.conftest import recorded_changes
 
 from .conftest import bot_settings, start_bot, stop_bot
 from .fake_discord import (
@@ -84,8 +83,7 @@ def defaults(modal: dict) -> dict[str, str]:
 
 
 def audit(bot: CareerBot) -> list[dict]:
-    path = bot.settings.data_dir / AUDIT_FILE
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    return recorded_changes(bot.database)
 
 
 async def test_moderator_adds_an_entry_that_members_then_get(fake, curating):

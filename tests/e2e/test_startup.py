@@ -3,7 +3,7 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bot.app import SYNC_HASH_FILE, create_bot
+from bot.app import SYNC_HASH_SETTING, create_bot
 from tests.conftest import KNOWLEDGE
 
 from .conftest import bot_settings, start_bot, stop_bot
@@ -19,7 +19,7 @@ async def test_start_up_syncs_valid_commands_to_the_home_server(fake, bot):
     ask = next(c for c in fake.commands[GUILD_ID] if c["name"] == "ask")
     question = ask["options"][0]
     assert question["autocomplete"] is True and question["required"] is True
-    assert (bot.settings.data_dir / SYNC_HASH_FILE).is_file()
+    assert bot.database.setting(SYNC_HASH_SETTING) == bot.commands_hash()
 
 
 async def test_unchanged_commands_are_not_synced_again(fake, tmp_path, lexical):

@@ -1,0 +1,53 @@
+"""Who may curate, and the sentences /kb answers with."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot import render
+from bot.kb.model import KnowledgeBaseError
+from bot.kb.store import Actor, entry_problems
+
+if TYPE_CHECKING:
+    from bot.app import CareerBot
+
+REFUSED = "Only moderators (Manage Server or a moderator role) can change the knowledge base."
+NO_HOME_SERVERS = (
+    "Changing the knowledge base is off until the bot's owner sets GUILD_IDS to the servers "
+    "whose moderators may curate it (see the README)."
+)
+
+
+def refusal(bot: CareerBot, interaction: discord.Interaction) -> str | None:
+    """None if the member may curate here, else why not in one sentence.
+
+    Moderators are members with Manage Server or a MODERATOR_ROLE_IDS role, in a home server.
+    With no home servers set, nobody may: any server's admin could otherwise rewrite the
+    knowledge base every server reads.
+    """
+    if not bot.settings.guild_ids:
+        return NO_HOME_SERVERS
+    member = interaction.user
+    if interaction.guild is None or not isinstance(member, discord.Member):
+        return REFUSED
+    if interaction.guild.id not in bot.settings.guild_ids:
+        return REFUSED
+    roles = {role.id for role in member.roles}
+    if member.guild_permissions.manage_guild or roles & bot.settings.moderator_role_ids:
+        return None
+    return REFUSED
+
+
+def actor(interaction: discord.Interaction) -> Actor:
+    return Actor(str(interaction.user.id), interaction.user.name, interaction.guild_id)
+
+
+def code_block(text: str, limit: int = 4000) -> str:
+    fenced = text.replace("```", "` ` `")  # a fence inside would end the block
+    return f"```\n{render.clip(fenced, limit - 8)}\n```"
+
+
+def problems_text(heading: str, error: KnowledgeBaseError, entry_id: str | None = None) -> str:
+    return render.clip(f"{heading}\n{render.bullets(entry_problems(error, entry_id))}", 2000)
