@@ -32,6 +32,12 @@ def test_limits_catch_what_discord_rejects():
     assert limits.check_message({}) == ["message: empty (no content, embeds, components or files)"]
     choices = {"choices": [{"name": "n" * 101, "value": "v"}] * 26}
     assert len(limits.check_autocomplete(choices)) == 27
+    button = {"type": 2, "style": 2, "label": "b", "custom_id": "answer:x"}
+    twice = {"components": [{"type": 1, "components": [button, button]}]}
+    assert limits.check_message(twice) == ["components: custom_id used twice: answer:x"]
+    text = {"type": 4, "custom_id": "q", "label": "Q", "max_length": 5, "value": "toolong"}
+    modal = {"title": "t", "custom_id": "m", "components": [{"type": 1, "components": [text]}]}
+    assert len(limits.check_modal(modal)) == 1
 
 
 @pytest.mark.parametrize(

@@ -232,3 +232,38 @@ def test_kb_maintainer_commands_share_the_store(knowledge_copy, tmp_path):
     )
     declined = run("kb", "import", str(tmp_path / "none.yaml"), env=env)
     assert declined.returncode == 2 and declined.stderr.startswith("Could not read")
+
+
+def test_bad_numbers_and_paths_get_one_sentence_not_a_traceback(knowledge_copy, tmp_path):
+    env = {"KNOWLEDGE_DIR": str(knowledge_copy), "DATA_DIR": str(tmp_path / "data")}
+    nowhere = tmp_path / "missing" / "out"
+    cases = [
+        (("comp", "offer", "--base", "100k", "--years", "²"), "whole number from 1"),
+        (("comp", "offer", "--base", "100k", "--chart", f"{nowhere}.png"), "Could not save"),
+        (("kb", "export", f"{nowhere}.yaml"), "Could not write"),
+        (("kb", "unanswered", "--days", "99999999"), "from 1 to 3650"),
+    ]
+    for args, message in cases:
+        result = run(*args, env=env)
+        assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert not nowhere.parent.exists()
+
+
+def test_output_into_a_closed_pipe_ends_quietly():
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `| head` that has already exited: every write fails
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "kb", "list"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "SEMANTIC": "off"},
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in result.stderr and result.returncode == 141, result.stderr

@@ -36,3 +36,10 @@ def test_number_without_suggestions_says_so_and_eof_leaves(lexical):
 def test_related_entries_are_shown_as_questions(lexical):
     text = session(lexical, ["what are rsus"])
     assert "Related:\n  - What does a senior ML engineer's total compensation look like?" in text
+
+
+def test_odd_digits_and_a_chart_to_nowhere_never_end_the_session(lexical, tmp_path):
+    chart = tmp_path / "missing" / "x.png"
+    text = session(lexical, ["²", f"/comp offer --base 100k --chart {chart}", "do I need a phd"])
+    assert "Could not save the chart to" in text and not chart.exists()
+    assert "Do I need a PhD" in text, "the session went on"

@@ -14,7 +14,13 @@ from bot.app import CareerBot, create_bot
 from bot.config import Settings
 from bot.kb.matcher import Matcher
 
-from .fake_discord import ANSWER_CHANNEL_ID, GUILD_ID, MODERATOR_ROLE_ID, FakeDiscord
+from .fake_discord import (
+    ANSWER_CHANNEL_ID,
+    GUILD_ID,
+    MOD_LOG_CHANNEL_ID,
+    MODERATOR_ROLE_ID,
+    FakeDiscord,
+)
 
 
 @pytest.fixture
@@ -64,3 +70,16 @@ async def bot(fake: FakeDiscord, tmp_path: Path, lexical: Matcher) -> AsyncItera
     task = await start_bot(fake, running)
     yield running
     await stop_bot(running, task)
+
+
+@pytest.fixture
+async def curating(
+    fake: FakeDiscord, knowledge_copy: Path, tmp_path: Path
+) -> AsyncIterator[CareerBot]:
+    settings = bot_settings(
+        tmp_path / "data", knowledge_dir=knowledge_copy, mod_log_channel_id=MOD_LOG_CHANNEL_ID
+    )
+    bot = create_bot(settings)
+    task = await start_bot(fake, bot)
+    yield bot
+    await stop_bot(bot, task)

@@ -116,9 +116,18 @@ def _check_embed(problems: list[str], where: str, embed: dict[str, Any]) -> int:
     return total
 
 
+def _unique_custom_ids(problems: list[str], where: str, items: list[dict[str, Any]]) -> None:
+    """Discord: "Component custom id cannot be duplicated" within one message or modal."""
+    ids = [item["custom_id"] for item in items if "custom_id" in item]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        problems.append(f"{where}: custom_id used twice: {', '.join(duplicates)}")
+
+
 def _check_components(problems: list[str], rows: list[dict[str, Any]]) -> None:
     if len(rows) > 5:
         problems.append(f"components: {len(rows)} rows > 5")
+    _unique_custom_ids(problems, "components", [c for r in rows for c in r.get("components") or []])
     for n, row in enumerate(rows):
         children = row.get("components") or []
         where = f"components[{n}]"
@@ -155,6 +164,8 @@ def _check_component(problems: list[str], where: str, item: dict[str, Any]) -> N
         for key in ("min_length", "max_length"):
             if key in item and not 0 <= item[key] <= 4000:
                 problems.append(f"{where}.{key}: {item[key]} outside 0-4000")
+        if len(item.get("value") or "") > item.get("max_length", 4000):
+            problems.append(f"{where}.value: longer than its max_length {item['max_length']}")
 
 
 def _check_choices(problems: list[str], where: str, choices: list[dict[str, Any]]) -> None:
@@ -185,4 +196,6 @@ def check_modal(data: dict[str, Any]) -> list[str]:
             _length(problems, f"modal.components[{n}].label", row.get("label"), 45, 1)
         for m, child in enumerate(children):
             _check_component(problems, f"modal.components[{n}].components[{m}]", child)
+    inputs = [c for row in rows for c in row.get("components") or [row.get("component") or {}]]
+    _unique_custom_ids(problems, "modal", inputs)
     return problems

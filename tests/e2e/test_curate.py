@@ -3,16 +3,11 @@ import (valid and invalid), refusals, unanswered, and a broken file dropped on d
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 import yaml
 
-from bot.app import CareerBot, create_bot
+from bot.app import CareerBot
 from tests.conftest import recorded_changes
 
-from .conftest import bot_settings, start_bot, stop_bot
 from .fake_discord import (
     MANAGER_ROLE_ID,
     MOD_LOG_CHANNEL_ID,
@@ -41,19 +36,6 @@ NEW = {
     "Category": "Pay and offers",
     "Keywords, separated by commas": "negotiate, negotiation, counter offer",
 }
-
-
-@pytest.fixture
-async def curating(
-    fake: FakeDiscord, knowledge_copy: Path, tmp_path: Path
-) -> AsyncIterator[CareerBot]:
-    settings = bot_settings(
-        tmp_path / "data", knowledge_dir=knowledge_copy, mod_log_channel_id=MOD_LOG_CHANNEL_ID
-    )
-    bot = create_bot(settings)
-    task = await start_bot(fake, bot)
-    yield bot
-    await stop_bot(bot, task)
 
 
 def sub(name: str, **values: object) -> list[dict]:
