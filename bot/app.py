@@ -28,6 +28,7 @@ from bot.kb.store import KnowledgeStore
 log = logging.getLogger(__name__)
 
 SYNC_HASH_SETTING = "commands_hash"
+PRIVATE_LOGGERS = ("discord.http", "discord.gateway")
 # The bot has no voice features: don't warn at every start that voice libraries are missing.
 discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
 HOME_ONLY = "I only answer in my home servers."
@@ -202,13 +203,17 @@ def create_bot(
     return CareerBot(settings, matcher, force_sync=force_sync)
 
 
-def run(settings: Settings) -> None:
-    """Connect and serve until stopped. Raises discord.LoginFailure for a rejected token."""
+def setup_logging(settings: Settings) -> None:
     discord.utils.setup_logging(level=logging.getLevelName(settings.log_level))
     # At DEBUG these two log every request body and gateway event: members' questions and
     # the pay figures typed into /comp. Keep them out of the log at any level.
-    for name in ("discord.http", "discord.gateway"):
+    for name in PRIVATE_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
+
+
+def run(settings: Settings) -> None:
+    """Connect and serve until stopped. Raises discord.LoginFailure for a rejected token."""
+    setup_logging(settings)
     bot = create_bot(settings)
     bot.run(settings.discord_token, log_handler=None)
 

@@ -100,3 +100,24 @@ def test_ask_counts_survive_a_restart_and_add_up_across_saves(tmp_path, lexical,
     again.load()
     assert dict(again.counts) == {"phd-required": 2, "salary-by-city": 2}
     assert [e.id for e in again.most_asked(kb, 2)] == ["phd-required", "salary-by-city"]
+
+
+def test_debug_logging_keeps_request_bodies_and_events_out(monkeypatch):
+    import logging
+
+    from bot.app import PRIVATE_LOGGERS, setup_logging
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
+    setup_logging(Settings(log_level="DEBUG"))
+    assert root.level == logging.DEBUG
+    for name in PRIVATE_LOGGERS:
+        assert not logging.getLogger(name).isEnabledFor(logging.DEBUG)
+        monkeypatch.setattr(logging.getLogger(name), "level", logging.NOTSET)
+
+
+def test_invisible_characters_and_mentions_do_not_change_the_match(lexical):
+    plain = lexical.match("do I need a phd for ml?")
+    hidden = lexical.match("do I need a p\u200bhd for\u202e ml? <@&123> @everyone")
+    assert hidden.entry == plain.entry and hidden.score == plain.score

@@ -267,3 +267,19 @@ def test_output_into_a_closed_pipe_ends_quietly():
     finally:
         os.close(write_end)
     assert "Traceback" not in result.stderr and result.returncode == 141, result.stderr
+
+
+def test_an_unusable_data_dir_refuses_writes_in_one_sentence_and_still_answers(
+    knowledge_copy, tmp_path
+):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    env = {"KNOWLEDGE_DIR": str(knowledge_copy), "DATA_DIR": str(blocker)}
+    exported = tmp_path / "kb.yaml"
+    assert run("kb", "export", str(exported), env=env).returncode == 0
+    exported.write_text(exported.read_text().replace("category: Getting in", "category: Other"))
+    for args in (("kb", "undo"), ("kb", "import", str(exported), "--yes"), ("kb", "history")):
+        result = run(*args, env=env)
+        assert result.returncode == 2 and "DATA_DIR" in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+    assert "Do I need a PhD" in run("ask", "do I need a phd", env=env).stdout

@@ -107,10 +107,12 @@ class Database:
         return notes
 
     def problem(self) -> str | None:
-        """None when the database can be written, else the reason in one sentence."""
+        """None when the database can be written (it notes the time), else why not."""
         try:
             with self.transaction() as connection:
-                connection.execute("INSERT OR REPLACE INTO settings VALUES ('checked', '1')")
+                connection.execute(
+                    "INSERT OR REPLACE INTO settings VALUES ('last_checked', datetime('now'))"
+                )
         except DataUnavailable as exc:
             return str(exc)
         return None

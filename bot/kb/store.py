@@ -227,16 +227,15 @@ class KnowledgeStore:
         if not after:
             raise StoreError("The knowledge base cannot be left empty.")
         knowledge_base(parse_documents(after))  # raises KnowledgeBaseError: every problem
-        writes = {i: changes[i] for i in changes}
         restores = {i: before.get(i) for i in changes}
         batch = secrets.token_hex(8)
         history.begin(
             self.database,
             history.Batch(batch, _now(), actor.id, actor.name, actor.guild, action, undoes),
-            writes,
+            changes,
             restores,
         )
-        self._apply(batch, writes, restores)
+        self._apply(batch, changes, restores)
 
     def _apply(
         self, batch: str, writes: dict[str, str | None], restores: dict[str, str | None]

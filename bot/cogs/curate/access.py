@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot import render
-from bot.kb.model import KnowledgeBaseError
+from bot.kb.model import KnowledgeBaseError, StoreError
 from bot.kb.store import Actor, entry_problems
 
 if TYPE_CHECKING:
@@ -49,5 +49,10 @@ def code_block(text: str, limit: int = 4000) -> str:
     return f"```\n{render.clip(fenced, limit - 8)}\n```"
 
 
-def problems_text(heading: str, error: KnowledgeBaseError, entry_id: str | None = None) -> str:
+def failure_text(
+    heading: str, error: KnowledgeBaseError | StoreError, entry_id: str | None = None
+) -> str:
+    """Why a write was refused: its sentence, or every validation problem (`entry_id`'s first)."""
+    if isinstance(error, StoreError):
+        return render.clip(f"{heading} {error}", 2000)
     return render.clip(f"{heading}\n{render.bullets(entry_problems(error, entry_id))}", 2000)

@@ -15,7 +15,7 @@ from discord.ext import commands, tasks
 
 from bot import render
 from bot.cogs.answers import entry_choices
-from bot.cogs.curate.access import actor, code_block, problems_text, refusal
+from bot.cogs.curate.access import actor, code_block, failure_text, refusal
 from bot.cogs.curate.views import Confirm, EntryModal, UnansweredView
 from bot.kb.activity import group_unanswered, read_unanswered
 from bot.kb.entry_yaml import version_of
@@ -108,13 +108,9 @@ class Curate(
         async def remove_it(click: discord.Interaction) -> None:
             try:
                 await asyncio.to_thread(self.bot.store.remove, entry, actor(click), version)
-            except KnowledgeBaseError as exc:
-                await click.response.edit_message(
-                    content=problems_text("Not removed:", exc, entry), view=None
-                )
-                return
-            except StoreError as exc:
-                await click.response.edit_message(content=f"Not removed: {exc}", view=None)
+            except (KnowledgeBaseError, StoreError) as exc:
+                text = failure_text("Not removed:", exc, entry)
+                await click.response.edit_message(content=text, view=None)
                 return
             await self.changed(
                 click,
@@ -186,13 +182,9 @@ class Curate(
     async def undo(self, interaction: discord.Interaction[CareerBot]) -> None:
         try:
             batch = await asyncio.to_thread(self.bot.store.undo, actor(interaction))
-        except KnowledgeBaseError as exc:
-            await interaction.response.send_message(
-                problems_text("Nothing undone:", exc), ephemeral=True
-            )
-            return
-        except StoreError as exc:
-            await interaction.response.send_message(f"Nothing undone: {exc}", ephemeral=True)
+        except (KnowledgeBaseError, StoreError) as exc:
+            text = failure_text("Nothing undone:", exc)
+            await interaction.response.send_message(text, ephemeral=True)
             return
         what = f"{batch.action} of `{render.id_list(batch.entries)}` by {batch.actor}"
         await self.changed(
@@ -248,13 +240,9 @@ class Curate(
         async def apply(click: discord.Interaction) -> None:
             try:
                 await asyncio.to_thread(self.bot.store.apply_import, plan, actor(click))
-            except KnowledgeBaseError as exc:
-                await click.response.edit_message(
-                    content=problems_text("Not imported:", exc), view=None
-                )
-                return
-            except StoreError as exc:
-                await click.response.edit_message(content=f"Not imported: {exc}", view=None)
+            except (KnowledgeBaseError, StoreError) as exc:
+                text = failure_text("Not imported:", exc)
+                await click.response.edit_message(content=text, view=None)
                 return
             await self.changed(
                 click,

@@ -10,7 +10,7 @@ import discord
 
 from bot import render
 from bot.cogs.answers import report_error
-from bot.cogs.curate.access import actor, problems_text
+from bot.cogs.curate.access import actor, failure_text
 from bot.kb.activity import UnansweredGroup
 from bot.kb.entry_yaml import Document, dump_entry, form_document, version_of
 from bot.kb.loader import (
@@ -102,15 +102,13 @@ class EntryModal(discord.ui.Modal):
                     store.edit, self.entry_id, document, actor(interaction), self.version or ""
                 )
                 entry_id, done = self.entry_id, f"Saved **{self.entry_id}**."
-        except KnowledgeBaseError as exc:
-            await self.show_back(
-                interaction,
-                document,
-                problems_text("Not saved; fix this and try again:", exc, self.entry_id),
+        except (KnowledgeBaseError, StoreError) as exc:
+            heading = (
+                "Not saved; fix this and try again:"
+                if isinstance(exc, KnowledgeBaseError)
+                else "Not saved:"
             )
-            return
-        except StoreError as exc:
-            await self.show_back(interaction, document, f"Not saved: {exc}")
+            await self.show_back(interaction, document, failure_text(heading, exc, self.entry_id))
             return
         await self.cog.changed(
             interaction,
