@@ -6,6 +6,7 @@ Only `run` and `sync` import discord; `ask`, `kb` and `console` stay light for a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from bot import render
 from bot.comp.amounts import CompInputError
-from bot.comp_cli import add_comp_parser, run_comp
+from bot.comp_cli import add_comp_parser, join_negative_values, run_comp
 from bot.config import ConfigError, Settings, load_settings
 from bot.kb.model import KnowledgeBaseError
 from bot.kb.store import StoreError
@@ -26,14 +27,23 @@ def _warn(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def _program() -> str:
+    """How the user started us: `python -m bot`, or the installed `ml-career-bot` script."""
+    started = Path(sys.argv[0]).name
+    return "python -m bot" if started in ("__main__.py", "-m", "") else started
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m bot", description="ML Career Bot: answers ML-career questions."
+        prog=_program(), description="ML Career Bot: answers ML-career questions."
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="run the bot (the terminal console when no Discord token)")
     commands.add_parser("sync", help="push the slash commands to Discord now, changed or not")
     commands.add_parser("console", help="an interactive terminal session")
+    commands.add_parser("invite", help="print the link that adds the bot to a server")
+    init = commands.add_parser("init", help="create a deployment folder (knowledge, .env, data)")
+    init.add_argument("folder", type=Path, metavar="DIR")
     ask = commands.add_parser("ask", help="answer questions and exit")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.add_argument("questions", nargs="+", metavar="QUESTION", help="a question, or - for stdin")
@@ -84,17 +94,17 @@ def cmd_ask(settings: Settings, questions: list[str], as_json: bool) -> int:
     from bot.startup import build_matcher
 
     matcher = build_matcher(settings, _warn)
-    if as_json:
-        for question in _questions(questions):
-            print(json.dumps(render.match_record(matcher.match(question)), ensure_ascii=False))
-        return 0
     status = 0
     for question in _questions(questions):
         if not question.strip():
-            _warn('Type a question, for example: python -m bot ask "Do I need a PhD for ML?"')
+            _warn(f'Type a question, for example: {_program()} ask "Do I need a PhD for ML?"')
             status = 2
-            continue
+            if not as_json:
+                continue  # JSON keeps one line per question, so the output stays aligned
         match = matcher.match(question)
+        if as_json:
+            print(json.dumps(render.match_record(match), ensure_ascii=False))
+            continue
         print(
             render.match_text(
                 match,
@@ -159,6 +169,9 @@ def cmd_console(settings: Settings) -> int:
     from bot.console import run_console
     from bot.startup import build_matcher
 
+    with contextlib.suppress(ImportError):  # not on every platform; works without it
+        import readline  # noqa: F401 - arrow keys and history at the prompt
+
     run_console(build_matcher(settings, _warn), knowledge_dir=settings.knowledge_dir)
     return 0
 
@@ -199,6 +212,30 @@ def cmd_run(settings: Settings) -> int:
     return _discord(settings, run)
 
 
+def cmd_invite(settings: Settings) -> int:
+    from bot.readiness import application_id_from_token, invite_url
+
+    application_id = application_id_from_token(settings.discord_token)
+    if application_id is None:
+        _warn(f"{NO_TOKEN} (or it is not a bot token): set it in .env to make the invite link.")
+        return 2
+    print(invite_url(application_id))
+    return 0
+
+
+def cmd_init(folder: Path) -> int:
+    from bot.deploy import init_deployment
+
+    try:
+        done = init_deployment(folder)
+    except OSError as exc:
+        _warn(f"Could not create {folder}: {exc.strerror or exc}.")
+        return 2
+    print("\n".join(done))
+    print(f"Next: cd {folder}, edit .env, then run `{_program()} run`.")
+    return 0
+
+
 def cmd_sync(settings: Settings) -> int:
     if not settings.discord_token:
         _warn(f"{NO_TOKEN}: set it in .env to sync the slash commands.")
@@ -212,9 +249,13 @@ def cmd_sync(settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = _parser().parse_args(argv)
+        args = _parser().parse_args(join_negative_values(sys.argv[1:] if argv is None else argv))
+        if args.command == "init":  # before the settings: there may be nothing to read yet
+            return cmd_init(args.folder)
         settings = load_settings()
         match args.command:
+            case "invite":
+                return cmd_invite(settings)
             case "ask":
                 return cmd_ask(settings, args.questions, args.json)
             case "console":
@@ -225,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
                 return run_comp(args, settings.knowledge_dir, print)
             case "kb" if args.kb_command == "validate":
                 return cmd_validate(settings, args.directory)
-            case "kb" if args.kb_command == "test" and not args.question:
+            case "kb" if args.kb_command == "test" and args.question is None:
                 return cmd_test(settings, args.verbose)
             case "kb":
                 from bot.kb_cli import run_kb

@@ -6,29 +6,36 @@ import asyncio
 import hashlib
 import json
 import logging
+from logging.handlers import RotatingFileHandler
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.cogs.answers import AnswerButton, PickSelect, report_error
-from bot.cogs.ask import Ask
-from bot.cogs.comp import Comp, CompareButton
-from bot.cogs.curate import Curate
-from bot.cogs.topics import BackButton, Topics, TopicsMenu
 from bot.config import Settings
+from bot.errors import report_error
 from bot.kb.activity import AskCounts
 from bot.kb.database import DataUnavailable
 from bot.kb.loader import entries_dir
 from bot.kb.matcher import Matcher
 from bot.kb.model import KnowledgeBaseError
 from bot.kb.store import KnowledgeStore
+from bot.readiness import invite_url, readiness_warnings
 
 log = logging.getLogger(__name__)
 
 SYNC_HASH_SETTING = "commands_hash"
 PRIVATE_LOGGERS = ("discord.http", "discord.gateway")
+# Loaded by name: the application never imports a cog, so cogs may import it for types.
+EXTENSIONS = (
+    "bot.cogs.ask",
+    "bot.cogs.topics",
+    "bot.cogs.comp",
+    "bot.cogs.curate",
+    "bot.cogs.info",
+)
+LOG_FILE_BYTES, LOG_FILE_KEPT = 5_000_000, 3  # LOG_FILE rotates at 5 MB and keeps 3 old ones
 # The bot has no voice features: don't warn at every start that voice libraries are missing.
 discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
 HOME_ONLY = "I only answer in my home servers."
@@ -75,6 +82,18 @@ class CareerBot(commands.Bot):
         self._disk_state = self.disk_state()
         self._reload_lock = asyncio.Lock()
         self._data_warned = False
+        self._announced = False
+
+    async def on_ready(self) -> None:
+        """Tell the admin, once, where the bot is and what it cannot use."""
+        if self._announced:  # on_ready comes again after every reconnect
+            return
+        self._announced = True
+        log.info("Ready as %s in %d servers", self.user, len(self.guilds))
+        if self.application_id:
+            log.info("Invite link: %s", invite_url(self.application_id))
+        for warning in readiness_warnings(self):
+            log.warning(warning)
 
     def data_unavailable(self, error: DataUnavailable) -> None:
         """Recording failed (DATA_DIR unwritable or full): answering goes on; say so once."""
@@ -108,12 +127,10 @@ class CareerBot(commands.Bot):
         await self.mod_log(text)
 
     async def add_features(self) -> None:
-        """Register the cogs and components; no network, so tools can inspect the commands."""
-        self.add_dynamic_items(AnswerButton, PickSelect, TopicsMenu, BackButton, CompareButton)
-        await self.add_cog(Ask(self))
-        await self.add_cog(Topics(self))
-        await self.add_cog(Comp(self))
-        await self.add_cog(Curate(self))
+        """Load the cogs (each registers its own persistent components); no network, so tools
+        can inspect the commands."""
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
 
     def disk_state(self) -> tuple[tuple[str, int, int], ...]:
         """Names, mtimes and sizes of the entry files: cheap to poll, changes on any edit."""
@@ -173,18 +190,23 @@ class CareerBot(commands.Bot):
         if not self.force_sync and synced_before == digest:
             log.info("commands unchanged since the last sync; not syncing")
             return
-        try:
-            if self.settings.guild_ids:
-                for guild_id in sorted(self.settings.guild_ids):
-                    guild = discord.Object(guild_id)
-                    self.tree.copy_global_to(guild=guild)
-                    synced = await self.tree.sync(guild=guild)
-                    log.info("synced %d commands to server %s", len(synced), guild_id)
-            else:
-                synced = await self.tree.sync()
+        targets = [discord.Object(g) for g in sorted(self.settings.guild_ids)] or [None]
+        failed = False
+        for guild in targets:  # one server out of reach must not hold up the others
+            if guild is not None:
+                self.tree.copy_global_to(guild=guild)
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except discord.HTTPException as exc:
+                failed = True
+                where = f"server {guild.id}" if guild else "Discord (global commands)"
+                log.error("command sync to %s failed, will retry at the next start: %s", where, exc)
+                continue
+            if guild is None:
                 log.info("synced %d global commands (they can take an hour to show)", len(synced))
-        except discord.HTTPException as exc:
-            log.error("command sync failed, will retry at the next start: %s", exc)
+            else:
+                log.info("synced %d commands to server %s", len(synced), guild.id)
+        if failed:
             return
         try:
             await asyncio.to_thread(self.database.set_setting, SYNC_HASH_SETTING, digest)
@@ -204,7 +226,15 @@ def create_bot(
 
 
 def setup_logging(settings: Settings) -> None:
-    discord.utils.setup_logging(level=logging.getLevelName(settings.log_level))
+    level = logging.getLevelName(settings.log_level)
+    discord.utils.setup_logging(level=level)
+    if settings.log_file:
+        settings.log_file.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(
+            settings.log_file, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_KEPT, encoding="utf-8"
+        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-8s %(name)s: %(message)s"))
+        logging.getLogger().addHandler(handler)
     # At DEBUG these two log every request body and gateway event: members' questions and
     # the pay figures typed into /comp. Keep them out of the log at any level.
     for name in PRIVATE_LOGGERS:

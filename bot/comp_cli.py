@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import shlex
 from collections.abc import Callable
@@ -58,22 +60,30 @@ def _field(option: str) -> str:
 
 def add_comp_parser(commands: argparse._SubParsersAction) -> None:
     comp = commands.add_parser("comp", help="price an offer, compare two, show pay bands")
+    _add_actions(comp)
+
+
+def _add_actions(comp: argparse.ArgumentParser) -> None:
+    """offer, compare and bands, under `python -m bot comp` or the console's `/comp`."""
     actions = comp.add_subparsers(
-        dest="comp_command", metavar="COMP_COMMAND", required=True, parser_class=_Parser
+        dest="comp_command", metavar="{offer,compare,bands}", required=True, parser_class=_Parser
     )
     offer = actions.add_parser("offer", help="an offer's year-by-year total compensation")
     for option, text in {**OFFER_OPTIONS, **SHARED_OPTIONS}.items():
-        offer.add_argument(f"--{option}", default="", help=text)
+        offer.add_argument(f"--{option}", dest=_field(option), default="", help=text)
     compare = actions.add_parser("compare", help="two offers side by side (--a-… and --b-…)")
     for side in ("a", "b"):
         for option in PER_OFFER:
             compare.add_argument(
                 f"--{side}-{option}",
+                dest=_field(f"{side}-{option}"),
                 default="",
                 help=f"offer {side.upper()}: {OFFER_OPTIONS[option]}",
             )
     for option, text in SHARED_OPTIONS.items():
-        compare.add_argument(f"--{option}", default="", help=f"both offers: {text}")
+        compare.add_argument(
+            f"--{option}", dest=_field(option), default="", help=f"both offers: {text}"
+        )
     for action in (offer, compare):
         action.add_argument("--json", action="store_true", help="print one JSON object")
         action.add_argument("--chart", type=Path, metavar="FILE.png", help="save a PNG chart")
@@ -97,11 +107,7 @@ def run_comp(args: argparse.Namespace, knowledge_dir: Path, write: Callable[[str
             raise CompInputError(
                 f"Level must be one of {', '.join(bands.levels)}, not {args.level!r}."
             )
-        write(
-            "\n\n".join(
-                report.bands_text(bands, key) for key in ([level] if level else bands.levels)
-            )
-        )
+        write(report.bands_text(bands, [level] if level else list(bands.levels)))
         return 0
     if args.comp_command == "offer":
         breakdown = calculate(offer_from(args))
@@ -122,20 +128,41 @@ def run_comp(args: argparse.Namespace, knowledge_dir: Path, write: Callable[[str
                 f"Could not save the chart to {args.chart}: {exc.strerror or exc}."
             ) from None
     write(json.dumps(record) if args.json else text)
+    if args.chart and not args.json:
+        write(f"Chart saved to {args.chart}.")
     return 0
 
 
-def comp_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="comp", add_help=False)
-    add_comp_parser(parser.add_subparsers(dest="command", required=True))
-    return parser
+CONSOLE_USAGE = (
+    "Say what to price: `/comp offer --base 180k --stock 600k`, `/comp compare --a-base 180k "
+    "--b-base 200k`, or `/comp bands`. `/comp offer --help` lists every option."
+)
+
+
+def join_negative_values(words: list[str]) -> list[str]:
+    """`--growth -60%` as `--growth=-60%`: argparse takes `-60%` for an option otherwise."""
+    joined: list[str] = []
+    for word in words:
+        previous = joined[-1] if joined else ""
+        negative = word[:1] == "-" and word[1:2].isdigit()
+        if negative and previous.startswith("--") and "=" not in previous:
+            joined[-1] = f"{previous}={word}"
+        else:
+            joined.append(word)
+    return joined
 
 
 def console_comp(line: str, knowledge_dir: Path) -> str:
     """Answer a console line such as `/comp offer --base 180k --stock 600k`."""
+    parser = _Parser(prog="/comp", description="Price an offer, compare two, show pay bands.")
+    _add_actions(parser)
+    printed = io.StringIO()  # what --help prints
     try:
-        words = shlex.split(line.lstrip("/"))
-        args = comp_parser().parse_args(words)
+        words = join_negative_values(shlex.split(line)[1:])
+        if not words:
+            return CONSOLE_USAGE
+        with contextlib.redirect_stdout(printed):
+            args = parser.parse_args(words)
         out: list[str] = []
         run_comp(args, knowledge_dir, out.append)
         return "\n".join(out)
@@ -143,5 +170,5 @@ def console_comp(line: str, knowledge_dir: Path) -> str:
         return str(exc)
     except KnowledgeBaseError as exc:  # compensation.yaml is broken: say so, keep the console
         return f"The pay bands file has problems: {exc.problems[0]}"
-    except SystemExit:  # --help printed its text
-        return ""
+    except SystemExit:
+        return printed.getvalue().rstrip()

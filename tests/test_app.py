@@ -18,7 +18,7 @@ async def test_create_bot_needs_no_token_and_its_commands_fit_discord(tmp_path, 
     bot = create_bot(Settings(data_dir=tmp_path), lexical)
     await bot.add_features()
     commands = [command.to_dict(bot.tree) for command in bot.tree.get_commands()]
-    assert {c["name"] for c in commands} == {"ask", "topics", "comp", "kb"}
+    assert {c["name"] for c in commands} == {"ask", "topics", "comp", "kb", "help", "about"}
     assert limits.check_commands(commands) == []
     assert bot.allowed_mentions is not None and bot.allowed_mentions.to_dict() == {"parse": []}
     assert not bot.intents.message_content, "no answer channels: no privileged intent"

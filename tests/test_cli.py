@@ -48,13 +48,15 @@ def test_ask_json_has_exactly_the_contract_keys():
 def test_ask_json_reads_questions_from_stdin():
     result = run("ask", "--json", "-", stdin="do i need a phd\n\nwhat is mlops\n")
     ids = [json.loads(line)["id"] for line in result.stdout.splitlines()]
-    assert ids == ["phd-required", None, "skill-mlops-production"]
+    assert ids == ["phd-required", None, "skill-mlops-production"], "one line per question"
+    assert result.returncode == 2 and result.stderr.startswith("Type a question")
+    assert run("ask", "--json", "").returncode == 2
 
 
 def test_ask_survives_hostile_input():
     hostile = ["   ", "x" * 10_000, "\x00\x1b[2J\x07", "🙂🙂", "Привет, как дела?"]
     result = run("ask", "--json", "-", stdin="\n".join(hostile) + "\n")
-    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr  # the blank one
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [None] * 5
 
 
@@ -76,9 +78,9 @@ def test_kb_validate_reports_every_problem(knowledge_copy):
 
 def test_missing_knowledge_directory_is_one_clear_sentence(tmp_path):
     result = run("ask", "what is mlops", env={"KNOWLEDGE_DIR": str(tmp_path / "gone")})
-    assert result.returncode == 1
-    assert "directory: does not exist" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.returncode == 2
+    assert result.stderr.startswith("Configuration error: KNOWLEDGE_DIR")
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
 
 
 def test_bad_setting_is_named(tmp_path):
@@ -272,9 +274,9 @@ def test_output_into_a_closed_pipe_ends_quietly():
 def test_an_unusable_data_dir_refuses_writes_in_one_sentence_and_still_answers(
     knowledge_copy, tmp_path
 ):
-    blocker = tmp_path / "file"
-    blocker.write_text("not a folder")
-    env = {"KNOWLEDGE_DIR": str(knowledge_copy), "DATA_DIR": str(blocker)}
+    data = tmp_path / "data"
+    (data / "bot.sqlite3").mkdir(parents=True)  # the database cannot be opened
+    env = {"KNOWLEDGE_DIR": str(knowledge_copy), "DATA_DIR": str(data)}
     exported = tmp_path / "kb.yaml"
     assert run("kb", "export", str(exported), env=env).returncode == 0
     exported.write_text(exported.read_text().replace("category: Getting in", "category: Other"))
@@ -283,3 +285,21 @@ def test_an_unusable_data_dir_refuses_writes_in_one_sentence_and_still_answers(
         assert result.returncode == 2 and "DATA_DIR" in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
     assert "Do I need a PhD" in run("ask", "do I need a phd", env=env).stdout
+
+
+def test_raise_applies_in_the_terminal_as_in_discord():
+    result = run("comp", "offer", "--base", "100k", "--raise", "10%", "--years", "2", "--json")
+    assert [y["base"] for y in json.loads(result.stdout)["years"]] == [100_000, 110_000]
+    compare = run(
+        "comp", "compare", "--a-base", "100k", "--b-base", "100k", "--raise", "10%", "--json"
+    )
+    assert json.loads(compare.stdout)["a"]["years"][1]["base"] == 110_000
+    refused = run("comp", "offer", "--base", "100k", "--raise", "abc")
+    assert refused.returncode == 2 and "Yearly raise: 'abc' is not a percentage" in refused.stderr
+
+
+def test_a_negative_growth_is_a_value_not_an_option():
+    result = run("comp", "offer", "--base", "100k", "--stock", "400k", "--growth", "-60%", "--json")
+    assert result.returncode == 0, result.stderr
+    stock = [y["stock"] for y in json.loads(result.stdout)["years"]]
+    assert stock[1] == 40_000, "year 2 is worth 40% of its grant value"

@@ -166,8 +166,20 @@ def test_bands_carry_the_articles_figures(tmp_path):
     ]
     assert (bands.bonus_low, bands.bonus_high) == (10, 20)
     assert all(level.source for level in bands.levels.values())
-    text = report.bands_text(bands, "senior")
+    text = report.bands_text(bands, ["senior"])
     assert "160,000 to 220,000+" in text and "Example package" in text
+    every = report.bands_text(bands, list(bands.levels))
+    assert every.count("What moves pay") == 1 and every.count("Stock: grants") == 1
+    assert all(f"{level.label}: base" in every for level in bands.levels.values())
+
+
+def test_assumptions_speak_only_of_what_the_offer_has():
+    base_only = calculate(Offer(base="150k"))
+    assert base_only.assumptions == ("Pre-tax",)
+    full = calculate(Offer(base="150k", bonus="20k", stock="400k", cliff_months="12"))
+    assert {"stock at its grant value", "bonus is a fixed amount", "12-month cliff"} <= set(
+        full.assumptions
+    )
 
 
 @pytest.mark.parametrize(
@@ -195,3 +207,17 @@ def test_the_chart_is_a_png_and_matplotlib_loads_only_for_it():
     png = offer_chart([("A", calculate(ARTICLE)), ("B", calculate(Offer(base="200k")))])
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5_000
     assert "matplotlib" in sys.modules
+
+
+def test_a_comparison_chart_names_the_parts_of_both_offers():
+    from bot.comp.chart import offer_chart, shown_parts
+
+    a = calculate(Offer(base="100k", stock="400k"))
+    b = calculate(Offer(base="120k", signon="50k", benefits="5k"))
+    assert [label for label, _, _ in shown_parts([("A", a), ("B", b)])] == [
+        "Base",
+        "Stock",
+        "Sign-on",
+        "Other",
+    ]
+    assert offer_chart([("A", a), ("B", b)]).startswith(b"\x89PNG")

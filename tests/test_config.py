@@ -7,13 +7,48 @@ import pytest
 from bot.config import ConfigError, load_settings
 
 
-def test_environment_wins_over_env_file(tmp_path):
+def test_environment_wins_over_env_file(tmp_path, knowledge_copy):
     env_file = tmp_path / ".env"
-    env_file.write_text('# note\nDATA_DIR="from-file"\nKNOWLEDGE_DIR=kb\nexport LOG_LEVEL=debug\n')
+    env_file.write_text(
+        f'# note\nDATA_DIR="from-file"\nKNOWLEDGE_DIR={knowledge_copy}\nexport LOG_LEVEL=debug\n'
+    )
     settings = load_settings({"DATA_DIR": "from-env"}, env_file)
     assert settings.data_dir == Path("from-env")
-    assert settings.knowledge_dir == Path("kb")
+    assert settings.knowledge_dir == knowledge_copy
     assert settings.log_level == "DEBUG"
+
+
+def test_env_file_reads_like_docker_compose(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "export LOG_LEVEL=warning  # inline comment\n"
+        "ANSWER_COOLDOWN='3/10'\n"
+        'GUILD_IDS="1, 2"   # two servers\n'
+    )
+    settings = load_settings({}, env_file)
+    assert settings.log_level == "WARNING" and settings.answer_cooldown == (3, 10.0)
+    assert settings.guild_ids == frozenset({1, 2})
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"),
+    [
+        ("KNOWLEDGE_DIR", lambda tmp: tmp / "nope", "must be a folder holding entries/*.yaml"),
+        ("DATA_DIR", lambda tmp: Path("/etc/passwd"), "must be a folder"),
+        ("DATA_DIR", lambda tmp: Path("/etc/passwd/data"), "/etc/passwd is a file"),
+        ("LOG_FILE", lambda tmp: tmp, "must be a file"),
+    ],
+)
+def test_path_settings_are_checked_and_named(tmp_path, name, make, message):
+    with pytest.raises(ConfigError, match=name) as caught:
+        load_settings({name: str(make(tmp_path))}, tmp_path / "missing.env")
+    assert message in str(caught.value)
+
+
+def test_without_a_local_knowledge_folder_the_shipped_one_is_used(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings({}, tmp_path / "missing.env")
+    assert (settings.knowledge_dir / "entries" / "phd-required.yaml").is_file()
 
 
 def test_defaults(tmp_path):

@@ -1,24 +1,22 @@
 """Answers as Discord messages: the answer embed, "did you mean" and related-entry components.
 
 Components are `DynamicItem`s whose custom_id carries the entry id, so the buttons and menus
-of old messages keep working after a restart.
+of old messages keep working after a restart (the Ask cog registers them).
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
-import secrets
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot import render
+from bot.errors import reports_errors
 from bot.kb.matcher import Decision, Match
-from bot.kb.model import Entry, KnowledgeBaseError, StoreError
+from bot.kb.model import Entry
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
@@ -28,7 +26,6 @@ log = logging.getLogger(__name__)
 TOPICS_HINT = "`/topics`"
 BUTTON_LABEL_CHARS = 80
 EMBED_COLOUR = discord.Colour.blurple()
-KNOWLEDGE_BROKEN = "The knowledge base files on disk have problems a moderator must fix first:"
 
 
 @dataclass
@@ -83,51 +80,6 @@ def entry_choices(bot: CareerBot, current: str) -> list[discord.app_commands.Cho
         discord.app_commands.Choice(name=render.clip(f"{e.question} ({e.id})", 100), value=e.id)
         for e in entries
     ]
-
-
-def error_text(error: BaseException) -> str | None:
-    """What a person can act on, for errors the core explains itself; None for the rest."""
-    if isinstance(error, StoreError):
-        return render.clip(str(error), 2000)
-    if isinstance(error, KnowledgeBaseError):
-        problems = render.bullets(error.problems)
-        return render.clip(f"{KNOWLEDGE_BROKEN}\n{problems}", 2000)
-    return None
-
-
-async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
-    """Tell the member one sentence, ephemerally: the core's own explanation, or for a bug a
-    short reference that is logged with the traceback."""
-    text = error_text(error)
-    if text is None:
-        reference = secrets.token_hex(3)
-        log.error("error %s in interaction %s", reference, interaction.id, exc_info=error)
-        text = (
-            f"Sorry, something went wrong on my side (reference `{reference}`). "
-            "Please try again; if it keeps happening, tell a moderator."
-        )
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)
-    except discord.HTTPException:
-        log.warning("could not tell the member about an error: %s", error)
-
-
-def reports_errors(
-    callback: Callable[[Any, discord.Interaction[CareerBot]], Awaitable[None]],
-) -> Callable[[Any, discord.Interaction[CareerBot]], Awaitable[None]]:
-    """For component callbacks, which have no tree error handler: report like one."""
-
-    @functools.wraps(callback)
-    async def reporting(item: Any, interaction: discord.Interaction[CareerBot]) -> None:
-        try:
-            await callback(item, interaction)
-        except Exception as exc:
-            await report_error(interaction, exc)
-
-    return reporting
 
 
 async def show_entry(

@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.cogs.answers import match_reply
+from bot.cogs.answers import AnswerButton, PickSelect, match_reply
 from bot.cooldown import Cooldown
 from bot.kb.activity import record_unanswered
 from bot.kb.database import DataUnavailable
@@ -36,9 +36,12 @@ class Ask(commands.Cog):
         self.cooldown = Cooldown(*bot.settings.answer_cooldown)
 
     async def cog_load(self) -> None:
+        # Answer buttons and "did you mean" menus of old messages keep working after a restart.
+        self.bot.add_dynamic_items(AnswerButton, PickSelect)
         self.save_counts.start()
 
     async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(AnswerButton, PickSelect)
         self.save_counts.cancel()
         try:
             self.bot.asked.save()
@@ -142,3 +145,7 @@ class Ask(commands.Cog):
             await message.reply(mention_author=False, **reply.kwargs())
         except discord.HTTPException as exc:  # e.g. no permission to post in this channel
             log.warning("could not answer in channel %s: %s", message.channel.id, exc)
+
+
+async def setup(bot: CareerBot) -> None:
+    await bot.add_cog(Ask(bot))

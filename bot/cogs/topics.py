@@ -10,7 +10,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.cogs.answers import answer_reply, entry_choices, reports_errors
+from bot.cogs.answers import answer_reply, entry_choices
+from bot.errors import reports_errors
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
@@ -119,6 +120,12 @@ class Topics(commands.Cog):
     def __init__(self, bot: CareerBot) -> None:
         self.bot = bot
 
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(TopicsMenu, BackButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(TopicsMenu, BackButton)
+
     @app_commands.command(name="topics", description="Browse everything I can answer, by topic")
     @app_commands.describe(entry="Show one entry straight away")
     async def topics(
@@ -140,3 +147,7 @@ class Topics(commands.Cog):
         self, interaction: discord.Interaction[CareerBot], current: str
     ) -> list[app_commands.Choice[str]]:
         return entry_choices(self.bot, current)
+
+
+async def setup(bot: CareerBot) -> None:
+    await bot.add_cog(Topics(bot))

@@ -261,7 +261,9 @@ def calculate(offer: Offer, years_override: int | None = None) -> Breakdown:
         currency,
         schedule,
         warnings=_warnings(breakdown, signon, growth, refresher, years, len(schedule)),
-        assumptions=_assumptions(bonus_rate is not None, raise_, growth, cliff, bool(refresher)),
+        assumptions=_assumptions(
+            bonus_rate is not None, bool(bonus_text), raise_, growth, cliff, grant, refresher
+        ),
     )
 
 
@@ -316,19 +318,27 @@ def _warnings(
 
 
 def _assumptions(
-    bonus_is_percent: bool, raise_: Decimal, growth: Decimal, cliff: int, refresher: bool
+    bonus_is_percent: bool,
+    has_bonus: bool,
+    raise_: Decimal,
+    growth: Decimal,
+    cliff: int,
+    grant: Decimal,
+    refresher: Decimal,
 ) -> tuple[str, ...]:
-    notes = [
-        "Pre-tax",
-        f"stock value grows {percent(growth)} a year after year 1"
-        if growth
-        else "stock at its grant value",
-    ]
+    """What the figures assume, about the parts this offer has."""
+    notes = ["Pre-tax"]
+    if grant or refresher:
+        notes.append(
+            f"stock value grows {percent(growth)} a year after year 1"
+            if growth
+            else "stock at its grant value"
+        )
     if raise_:
         notes.append(f"base rises {percent(raise_)} a year")
-    if not bonus_is_percent:
+    if has_bonus and not bonus_is_percent:
         notes.append("bonus is a fixed amount")
-    if cliff:
+    if cliff and grant:
         notes.append(f"{cliff}-month cliff")
     if refresher:
         notes.append("a refresher each year from year 2, vesting evenly over 4 years")

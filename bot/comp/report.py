@@ -102,29 +102,36 @@ def compare_text(a: Breakdown, b: Breakdown) -> str:
     return "\n".join(lines)
 
 
-def bands_text(bands: Bands, level_key: str) -> str:
-    level = bands.levels[level_key]
+def bands_text(bands: Bands, level_keys: list[str]) -> str:
+    """Each level's band, then once what applies to all of them."""
     c = bands.currency
-    low_cash = level.base_low * (100 + bands.bonus_low) // 100
-    high_cash = level.base_high * (100 + bands.bonus_high) // 100
-    lines = [
-        f"{level.label}: base {c} {money(level.base_low)} to {money(level.base_high)}+",
-        f"Bonus: typically {bands.bonus_low} to {bands.bonus_high}% of base, so base plus bonus "
-        f"comes to about {c} {money(low_cash)} to {money(high_cash)}+ a year.",
+    lines = []
+    for key in level_keys:
+        level = bands.levels[key]
+        low_cash = level.base_low * (100 + bands.bonus_low) // 100
+        high_cash = level.base_high * (100 + bands.bonus_high) // 100
+        lines.append(
+            f"{level.label}: base {c} {money(level.base_low)} to {money(level.base_high)}+; "
+            f"with bonus about {c} {money(low_cash)} to {money(high_cash)}+ a year. "
+            f"Source: {level.source}."
+        )
+        if key == bands.illustrative_level:
+            o = bands.illustrative
+            lines.append(
+                f"  Example package: base {money(int(o.base))}, bonus {money(int(o.bonus))}, "
+                f"a {money(int(o.stock))} grant over {o.vest_years} years and a "
+                f"{money(int(o.signon))} sign-on. Try /comp offer with these numbers."
+            )
+    lines += [
+        "",
+        f"Bonus: typically {bands.bonus_low} to {bands.bonus_high}% of base.",
         "Stock: grants can be a large share of the package; for senior roles at successful "
         "companies they can be worth hundreds of thousands or more over the vesting years. "
         f"Sign-on: {bands.signon_summary}.",
+        "What moves pay:",
     ]
-    if level_key == bands.illustrative_level:
-        o = bands.illustrative
-        lines.append(
-            f"Example package at this level: base {money(int(o.base))}, bonus "
-            f"{money(int(o.bonus))}, a {money(int(o.stock))} grant over {o.vest_years} years "
-            f"and a {money(int(o.signon))} sign-on. Try /comp offer with these numbers."
-        )
-    lines.append("What moves pay:")
     lines += [
         f"- {name.replace('_', ' ').capitalize()}: {text}" for name, text in bands.factors.items()
     ]
-    lines.append(f"Source: {level.source}. {bands.source_note}")
+    lines.append(bands.source_note)
     return "\n".join(lines)

@@ -20,8 +20,12 @@ MAX_DAYS = 3650  # how far back a report may look (ten years)
 def record_unanswered(
     database: Database, match: Match, guild_id: int | None, channel_id: int | None
 ) -> None:
-    """Keep a declined or unsure question; no user id is kept. Raises DataUnavailable."""
-    best = match.ranking[0][0].id if match.ranking else None
+    """Keep a declined or unsure question; no user id is kept. Raises DataUnavailable.
+
+    `best` is the entry the bot offered first, when it was unsure; a declined question has
+    none (the nearest entry of an off-topic question means nothing)."""
+    unsure = match.decision is Decision.SUGGEST and match.suggestions
+    best = match.suggestions[0].id if unsure else None
     with database.transaction() as db:
         db.execute(
             "INSERT INTO unanswered (time, guild, channel, question, decision, best, score) "
@@ -77,16 +81,16 @@ def group_unanswered(records: list[dict[str, object]]) -> list[UnansweredGroup]:
         else:
             groups.append((text, [record]))
     ranked = sorted(groups, key=lambda g: -len(g[1]))
-    return [
-        UnansweredGroup(
-            len(members),
-            str(members[0]["question"]),
-            Counter(str(m.get("best")) for m in members).most_common(1)[0][0]
-            if any(m.get("best") for m in members)
-            else None,
-        )
-        for _, members in ranked
-    ]
+    return [UnansweredGroup(len(m), str(m[0]["question"]), _closest(m)) for _, m in ranked]
+
+
+def _closest(members: list[dict[str, object]]) -> str | None:
+    """The entry most often offered for the group; only suggestions count (older versions
+    also kept the nearest entry of declined questions)."""
+    offered = Counter(
+        str(m["best"]) for m in members if m.get("best") and m["decision"] == "suggest"
+    )
+    return offered.most_common(1)[0][0] if offered else None
 
 
 class AskCounts:

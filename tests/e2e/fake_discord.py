@@ -311,6 +311,8 @@ class FakeDiscord:
         if bad := self.reject("command sync", limits.check_commands(commands)):
             return bad
         guild = request.match_info.get("guild")
+        if guild and int(guild) not in self.guilds:  # Discord: the bot is not in that server
+            return self.json({"message": "Missing Access", "code": 50001}, status=403)
         stored = [
             {
                 **c,

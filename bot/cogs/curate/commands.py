@@ -135,7 +135,7 @@ class Curate(
     ) -> None:
         match = await asyncio.to_thread(self.bot.matcher.match, question)
         await interaction.response.send_message(
-            code_block(render.ranking_text(match)), ephemeral=True
+            code_block(render.ranking_text(match, self.bot.matcher.mode)), ephemeral=True
         )
 
     @app_commands.command(name="unanswered", description="Questions the bot could not answer")

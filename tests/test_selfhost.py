@@ -1,0 +1,115 @@
+"""What a server admin runs: init, invite, the installed command from any folder, logging to a
+file, and the documented behaviours of the terminal that used to differ from the README."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.app import LOG_FILE_KEPT, setup_logging
+from bot.comp_cli import console_comp, join_negative_values
+from bot.config import Settings
+from bot.kb.activity import group_unanswered, read_unanswered, record_unanswered
+from bot.kb.database import Database
+from bot.readiness import PERMISSIONS, application_id_from_token, invite_url
+from tests.conftest import KNOWLEDGE, ROOT
+from tests.test_cli import run
+
+SCRIPT = Path(sys.executable).parent / "ml-career-bot"
+
+
+def fake_token(user_id: int) -> str:
+    head = base64.b64encode(str(user_id).encode()).decode().rstrip("=")
+    return f"{head}.XXXXXX.signature"
+
+
+def test_invite_link_comes_from_the_token_with_exactly_the_listed_permissions():
+    assert application_id_from_token(fake_token(1234567890123)) == 1234567890123
+    assert application_id_from_token("not a token") is None
+    result = run("invite", env={"DISCORD_TOKEN": fake_token(1234567890123)})
+    assert result.stdout.strip() == invite_url(1234567890123)
+    assert f"permissions={PERMISSIONS.value}" in result.stdout
+    assert "scope=bot+applications.commands" in result.stdout
+    refused = run("invite", env={"DISCORD_TOKEN": ""})
+    assert refused.returncode == 2 and "DISCORD_TOKEN" in refused.stderr
+
+
+def test_init_makes_a_deployment_folder_the_installed_command_runs_from(tmp_path):
+    folder = tmp_path / "deploy"
+    made = subprocess.run(
+        [str(SCRIPT), "init", str(folder)], capture_output=True, text=True, check=False
+    )
+    assert made.returncode == 0, made.stderr
+    assert (folder / "knowledge" / "entries" / "phd-required.yaml").is_file()
+    assert (folder / ".env").read_text().startswith("# Copy to .env")
+    assert (folder / "data").is_dir()
+    again = subprocess.run([str(SCRIPT), "init", str(folder)], capture_output=True, text=True)
+    assert "kept" in again.stdout, "what is there is kept"
+    env = {"SEMANTIC": "off", "PATH": "/usr/bin:/bin"}
+    answered = subprocess.run(
+        [str(SCRIPT), "ask", "do I need a phd"], cwd=folder, env=env, capture_output=True, text=True
+    )
+    assert "Do I need a PhD" in answered.stdout, answered.stderr
+    elsewhere = subprocess.run(
+        [str(SCRIPT), "kb", "list"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert "(phd-required)" in elsewhere.stdout, "the shipped knowledge base, from anywhere"
+    helped = subprocess.run([str(SCRIPT), "--help"], capture_output=True, text=True)
+    assert helped.stdout.startswith("usage: ml-career-bot")
+
+
+def test_log_file_gets_the_log_and_rotates(tmp_path, monkeypatch):
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])
+    monkeypatch.setattr(root, "level", root.level)
+    log_file = tmp_path / "logs" / "bot.log"
+    setup_logging(Settings(log_file=log_file))
+    handler = root.handlers[-1]
+    logging.getLogger("bot.test").warning("written to the file")
+    handler.flush()
+    assert "written to the file" in log_file.read_text()
+    assert handler.backupCount == LOG_FILE_KEPT and handler.maxBytes > 0
+    for handler in root.handlers:
+        handler.close()
+
+
+def test_the_application_imports_no_cog():
+    code = "import bot.app, sys; print(sorted(m for m in sys.modules if m.startswith('bot.cogs')))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_console_comp_help_and_bare_comp_say_something_useful():
+    assert console_comp("/comp", KNOWLEDGE).startswith("Say what to price")
+    assert console_comp("/comp --help", KNOWLEDGE).startswith("usage: /comp")
+    assert console_comp("/comp offer --help", KNOWLEDGE).startswith("usage: /comp offer")
+    falling = console_comp("/comp offer --base 100k --stock 400k --growth -60%", KNOWLEDGE)
+    assert "expected one argument" not in falling and "Year" in falling
+    assert join_negative_values(["--growth", "-60%", "--base", "-x"]) == [
+        "--growth=-60%",
+        "--base",
+        "-x",
+    ]
+
+
+def test_kb_list_shows_ids_and_kb_test_names_its_mode():
+    listed = run("kb", "list").stdout
+    assert "Do I need a PhD to become a well-paid ML engineer? (phd-required)" in listed
+    tested = run("kb", "test", "do i need a phd")
+    assert "lexical matching" in tested.stdout.splitlines()[0]
+    empty = run("kb", "test", "")
+    assert empty.returncode == 2 and empty.stderr.startswith("Type a question")
+
+
+def test_declined_questions_name_no_closest_entry(tmp_path, lexical):
+    database = Database(tmp_path)
+    record_unanswered(database, lexical.match("best pizza in town"), None, None)
+    record_unanswered(database, lexical.match("ml pay"), None, None)
+    declined, unsure = read_unanswered(database)
+    assert declined["decision"] == "decline" and declined["best"] is None
+    assert unsure["decision"] == "suggest" and unsure["best"]
+    groups = {g.example: g.best for g in group_unanswered([declined, unsure])}
+    assert groups["best pizza in town"] is None and groups["ml pay"] == unsure["best"]
