@@ -5,7 +5,6 @@ Only `run` and `sync` import discord; `ask`, `kb` and `console` stay light for a
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -14,8 +13,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bot import render
+from bot.cli_parser import build_parser, program
 from bot.comp.amounts import CompInputError
-from bot.comp_cli import add_comp_parser, join_negative_values, run_comp
+from bot.comp_cli import join_negative_values, run_comp
 from bot.config import ConfigError, Settings, load_settings
 from bot.kb.model import KnowledgeBaseError
 from bot.kb.store import StoreError
@@ -25,61 +25,6 @@ ASK_PICK_HINT = "Ask again with the wording of the one you mean."
 
 def _warn(message: str) -> None:
     print(message, file=sys.stderr)
-
-
-def _program() -> str:
-    """How the user started us: `python -m bot`, or the installed `ml-career-bot` script."""
-    started = Path(sys.argv[0]).name
-    return "python -m bot" if started in ("__main__.py", "-m", "") else started
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=_program(), description="ML Career Bot: answers ML-career questions."
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", help="run the bot (the terminal console when no Discord token)")
-    commands.add_parser("sync", help="push the slash commands to Discord now, changed or not")
-    commands.add_parser("console", help="an interactive terminal session")
-    commands.add_parser("invite", help="print the link that adds the bot to a server")
-    init = commands.add_parser("init", help="create a deployment folder (knowledge, .env, data)")
-    init.add_argument("folder", type=Path, metavar="DIR")
-    ask = commands.add_parser("ask", help="answer questions and exit")
-    ask.add_argument("--json", action="store_true", help="one JSON object per question")
-    ask.add_argument("questions", nargs="+", metavar="QUESTION", help="a question, or - for stdin")
-    add_comp_parser(commands)
-    kb = commands.add_parser("kb", help="knowledge-base tools").add_subparsers(
-        dest="kb_command", metavar="KB_COMMAND", required=True
-    )
-    validate = kb.add_parser("validate", help="check the knowledge base and report every problem")
-    validate.add_argument("directory", nargs="?", type=Path, help="default: KNOWLEDGE_DIR")
-    test = kb.add_parser(
-        "test", help="what the matcher does with a question; without one, score evaluation.yaml"
-    )
-    test.add_argument("question", nargs="?", help="a question to explain")
-    test.add_argument("--verbose", action="store_true", help="list every miss")
-    kb.add_parser("list", help="every entry by category")
-    kb.add_parser("show", help="one entry as YAML").add_argument("entry_id", metavar="ID")
-    unanswered = kb.add_parser("unanswered", help="questions the bot could not answer, grouped")
-    unanswered.add_argument("--days", type=_days, default=30, help="look back this far (30)")
-    history = kb.add_parser("history", help="recent changes (who, when, what)")
-    history.add_argument("entry_id", nargs="?", metavar="ID")
-    kb.add_parser("export", help="write the knowledge base as one YAML file").add_argument(
-        "file", type=Path
-    )
-    import_ = kb.add_parser("import", help="replace the knowledge base from an exported file")
-    import_.add_argument("file", type=Path)
-    import_.add_argument("--yes", action="store_true", help="apply without asking")
-    kb.add_parser("undo", help="revert the latest change")
-    return parser
-
-
-def _days(text: str) -> int:
-    from bot.kb.activity import MAX_DAYS
-
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_DAYS:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_DAYS}")
-    return int(text)
 
 
 def _questions(arguments: list[str]) -> Iterable[str]:
@@ -97,7 +42,7 @@ def cmd_ask(settings: Settings, questions: list[str], as_json: bool) -> int:
     status = 0
     for question in _questions(questions):
         if not question.strip():
-            _warn(f'Type a question, for example: {_program()} ask "Do I need a PhD for ML?"')
+            _warn(f'Type a question, for example: {program()} ask "Do I need a PhD for ML?"')
             status = 2
             if not as_json:
                 continue  # JSON keeps one line per question, so the output stays aligned
@@ -205,6 +150,9 @@ def _discord(settings: Settings, action: Callable[[Settings], object]) -> int:
 
 def cmd_run(settings: Settings) -> int:
     if not settings.discord_token:
+        if not sys.stdin.isatty():  # a service or container: a console would read nothing
+            _warn(f"{NO_TOKEN}: set it in .env (or run `{program()} console` to use stdin).")
+            return 2
         _warn(f"{NO_TOKEN}: opening the offline terminal console.")
         return cmd_console(settings)
     from bot.app import run
@@ -223,6 +171,19 @@ def cmd_invite(settings: Settings) -> int:
     return 0
 
 
+def cmd_health(settings: Settings, max_age: int) -> int:
+    """For container health checks: the connected bot touches a heartbeat file every minute."""
+    from bot.health import heartbeat_age
+
+    age = heartbeat_age(settings.data_dir)
+    if age is None or age > max_age:
+        since = "ever" if age is None else f"{age:.0f} s"
+        _warn(f"Unhealthy: no heartbeat for {since}; the bot is not connected to Discord.")
+        return 1
+    print(f"Healthy: connected, heartbeat {age:.0f} s ago.")
+    return 0
+
+
 def cmd_init(folder: Path) -> int:
     from bot.deploy import init_deployment
 
@@ -232,7 +193,7 @@ def cmd_init(folder: Path) -> int:
         _warn(f"Could not create {folder}: {exc.strerror or exc}.")
         return 2
     print("\n".join(done))
-    print(f"Next: cd {folder}, edit .env, then run `{_program()} run`.")
+    print(f"Next: cd {folder}, edit .env, then run `{program()} run`.")
     return 0
 
 
@@ -249,13 +210,16 @@ def cmd_sync(settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = _parser().parse_args(join_negative_values(sys.argv[1:] if argv is None else argv))
+        words = sys.argv[1:] if argv is None else argv
+        args = build_parser().parse_args(join_negative_values(words))
         if args.command == "init":  # before the settings: there may be nothing to read yet
             return cmd_init(args.folder)
         settings = load_settings()
         match args.command:
             case "invite":
                 return cmd_invite(settings)
+            case "health":
+                return cmd_health(settings, args.max_age)
             case "ask":
                 return cmd_ask(settings, args.questions, args.json)
             case "console":

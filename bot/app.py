@@ -10,11 +10,12 @@ from logging.handlers import RotatingFileHandler
 
 import discord
 from discord import app_commands
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot import render
 from bot.config import Settings
 from bot.errors import report_error
+from bot.health import HEARTBEAT_SECONDS, beat
 from bot.kb.activity import AskCounts
 from bot.kb.database import DataUnavailable
 from bot.kb.loader import entries_dir
@@ -94,6 +95,17 @@ class CareerBot(commands.Bot):
             log.info("Invite link: %s", invite_url(self.application_id))
         for warning in readiness_warnings(self):
             log.warning(warning)
+        if not self.heartbeat.is_running():
+            self.heartbeat.start()
+
+    @tasks.loop(seconds=HEARTBEAT_SECONDS)
+    async def heartbeat(self) -> None:
+        """While connected, show `health` the bot is alive (see bot/health.py)."""
+        if self.is_ready() and not self.is_closed():
+            try:
+                await asyncio.to_thread(beat, self.settings.data_dir)
+            except OSError as exc:
+                log.warning("could not write the heartbeat: %s", exc)
 
     def data_unavailable(self, error: DataUnavailable) -> None:
         """Recording failed (DATA_DIR unwritable or full): answering goes on; say so once."""

@@ -6,7 +6,6 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib.resources import files
 from pathlib import Path
 
 
@@ -51,12 +50,12 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 
 def shipped_knowledge() -> Path:
-    """The knowledge base that comes with the bot: package data in an installed wheel, the
-    checkout's own knowledge/ folder in a source or editable install."""
-    try:
-        return Path(str(files("bot.shipped_knowledge")))
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parent.parent / "knowledge"
+    """The knowledge base that comes with the bot: package data in an installed wheel
+    (pyproject maps knowledge/ to bot/shipped_knowledge), the checkout's own knowledge/ in a
+    source or editable install."""
+    package = Path(__file__).resolve().parent
+    installed = package / "shipped_knowledge"
+    return installed if installed.is_dir() else package.parent / "knowledge"
 
 
 def _knowledge_dir(value: str) -> Path:

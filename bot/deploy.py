@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from importlib.resources import files
 from pathlib import Path
 
 from bot.config import shipped_knowledge
+
+ENV_EXAMPLE = "env.example"  # package data; the repository's .env.example links to it
 
 
 def init_deployment(folder: Path) -> list[str]:
@@ -25,7 +26,7 @@ def init_deployment(folder: Path) -> list[str]:
     if env.exists():
         done.append(f"kept {env} (already there)")
     else:
-        env.write_text(files("bot").joinpath("env.example").read_text(encoding="utf-8"))
+        env.write_text((Path(__file__).parent / ENV_EXAMPLE).read_text(encoding="utf-8"))
         done.append(f"created {env}: set DISCORD_TOKEN and GUILD_IDS there")
     (folder / "data").mkdir(exist_ok=True)
     done.append(f"created {folder / 'data'}: where the bot keeps its database")

@@ -104,11 +104,16 @@ def test_kb_test_prints_the_four_figures():
         assert label in result.stdout
 
 
-def test_run_without_token_opens_the_console_and_leaves_on_eof():
-    result = run("run", stdin="what are rsus\nquit\n", env={"DISCORD_TOKEN": ""})
+def test_console_reads_questions_from_a_pipe_and_leaves_on_eof():
+    result = run("console", stdin="what are rsus\nquit\n", env={"DISCORD_TOKEN": ""})
     assert result.returncode == 0
-    assert "No DISCORD_TOKEN set" in result.stderr
     assert "What makes up an ML engineer's total compensation?" in result.stdout
+
+
+def test_run_without_token_and_without_a_terminal_is_a_configuration_error():
+    """A service or container: exit 2, which systemd and compose do not restart."""
+    result = run("run", stdin="", env={"DISCORD_TOKEN": ""})
+    assert result.returncode == 2 and result.stderr.startswith("No DISCORD_TOKEN set")
 
 
 def test_light_commands_do_not_import_discord():

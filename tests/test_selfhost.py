@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from bot.app import LOG_FILE_KEPT, setup_logging
 from bot.comp_cli import console_comp, join_negative_values
 from bot.config import Settings
+from bot.health import beat
 from bot.kb.activity import group_unanswered, read_unanswered, record_unanswered
 from bot.kb.database import Database
 from bot.readiness import PERMISSIONS, application_id_from_token, invite_url
@@ -113,3 +116,15 @@ def test_declined_questions_name_no_closest_entry(tmp_path, lexical):
     assert unsure["decision"] == "suggest" and unsure["best"]
     groups = {g.example: g.best for g in group_unanswered([declined, unsure])}
     assert groups["best pizza in town"] is None and groups["ml pay"] == unsure["best"]
+
+
+def test_health_reads_the_heartbeat_a_connected_bot_leaves(tmp_path):
+    env = {"DATA_DIR": str(tmp_path)}
+    missing = run("health", env=env)
+    assert missing.returncode == 1 and "no heartbeat for ever" in missing.stderr
+    beat(tmp_path)
+    assert run("health", env=env).returncode == 0
+    old = time.time() - 600
+    os.utime(tmp_path / "heartbeat", (old, old))
+    stale = run("health", "--max-age", "180", env=env)
+    assert stale.returncode == 1 and "no heartbeat for 600 s" in stale.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.app import create_bot
+from bot.health import heartbeat_age
 from bot.readiness import invite_url
 
 from .conftest import bot_settings, start_bot, stop_bot
@@ -78,3 +79,4 @@ async def test_start_up_names_every_server_and_channel_it_cannot_use(
     assert any("lacks send messages, embed links in #ask-here" in m for m in messages)
     assert not any(str(OTHER_GUILD_ID) in m for m in messages), "it is in that server"
     assert fake.commands[GUILD_ID], "a server it cannot reach does not stop the others' sync"
+    assert heartbeat_age(settings.data_dir) is not None, "the connected bot left a heartbeat"

@@ -1,0 +1,23 @@
+"""What a pip install carries: every package of the bot, the knowledge base and the example
+settings (a wheel built without them would start and then fail far from the cause)."""
+
+from __future__ import annotations
+
+import tomllib
+
+from tests.conftest import ROOT
+
+
+def test_every_package_and_the_shipped_data_are_in_the_build():
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    on_disk = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for path in (ROOT / "bot").rglob("__init__.py")
+    }
+    listed = set(setuptools["packages"])
+    assert on_disk <= listed, f"add to pyproject's packages: {sorted(on_disk - listed)}"
+    assert setuptools["package-dir"]["bot.shipped_knowledge"] == "knowledge"
+    data = setuptools["package-data"]
+    assert "env.example" in data["bot"] and (ROOT / "bot" / "env.example").is_file()
+    assert data["bot.shipped_knowledge.entries"] == ["*.yaml"]
+    assert (ROOT / ".env.example").resolve() == (ROOT / "bot" / "env.example").resolve()
