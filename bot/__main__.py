@@ -91,22 +91,24 @@ def cmd_validate(settings: Settings, directory: Path | None) -> int:
 
 
 def cmd_test(settings: Settings, verbose: bool) -> int:
-    from bot.kb.evaluation import EVALUATION_FILE, evaluate, load_labelled_set
+    from bot.kb.evaluation import EVALUATION_FILE, evaluate, load_cases, misses
     from bot.startup import build_matcher
 
     path = settings.knowledge_dir / EVALUATION_FILE
     if not path.is_file():
         _warn(f"No evaluation file at {path}: write labelled questions there first.")
         return 1
-    report = evaluate(build_matcher(settings, _warn), load_labelled_set(path))
-    print("\n".join(report.summary()))
+    matcher = build_matcher(settings, _warn)
+    reports = evaluate(matcher.match, load_cases(path))
+    print(f"mode: {matcher.mode} (fit: what the thresholds were tuned on; check: held out)")
+    for split in ("fit", "check"):
+        print("\n".join(r.line() for r in reports if r.split == split))
     if verbose:
-        for question, expected, match in report.misses:
-            got = match.entry.id if match.entry else [s.id for s in match.suggestions]
-            print(
-                f"  {match.decision.value:8} {match.score:3} {question!r} -> {got}"
-                f" (expected {expected or 'decline'})"
-            )
+        for outcome in misses(reports):
+            case, offered = outcome.case, ",".join(outcome.offered)
+            got = ",".join(outcome.answered) or (f"suggest {offered}" if offered else "decline")
+            expected = "+".join(case.expected) or "decline"
+            print(f"  {case.kind}/{case.split} {case.text[:70]!r} -> {got} (expected {expected})")
     return 0
 
 

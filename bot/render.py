@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.kb.matcher import Decision, Match
-from bot.kb.model import Entry, KnowledgeBase
+from bot.kb.model import Entry, KnowledgeBase, OutOfScopeTopic
 
 SCOPE = "ML careers: skills, pay and offers, the job market, and how to get in"
 
@@ -43,30 +43,39 @@ def entry_text(entry: Entry, score: int | None = None) -> str:
     return f"{entry.question}\n\n{entry.answer.strip()}\n\n— {entry_footer(entry, score)}"
 
 
-def decline_text(topics_hint: str) -> str:
+def decline_text(topics_hint: str, topic: OutOfScopeTopic | None = None) -> str:
+    """The decline; for an out-of-scope topic, its pointer when it has one."""
+    pointer = f" {topic.pointer}" if topic is not None and topic.pointer else ""
     return (
-        f"Sorry, I don't have an answer for that. I cover {SCOPE}. "
+        f"Sorry, I don't have an answer for that. I cover {SCOPE}.{pointer} "
         f"Try {topics_hint} to browse what I know."
     )
 
 
 def suggestions_text(match: Match, pick_hint: str) -> str:
-    lines = ["I'm not sure which of these you mean:"]
+    opening = "Did you also mean" if match.answers else "I'm not sure which of these you mean"
+    lines = [f"{opening}:"]
     lines += [f"  {n}. {entry.question}" for n, entry in enumerate(match.suggestions, 1)]
     lines.append(pick_hint)
     return "\n".join(lines)
 
 
 def match_text(match: Match, kb: KnowledgeBase, *, topics_hint: str, pick_hint: str) -> str:
-    if match.decision is Decision.ANSWER and match.entry is not None:
-        text = entry_text(match.entry, match.score)
-        related = [kb.by_id[i].question for i in match.entry.related if i in kb.by_id]
-        if related:
-            text += "\nRelated:" + "".join(f"\n  - {question}" for question in related)
-        return text
+    """Every answer (a post may ask several things), then "did you mean" for the rest."""
+    if match.answers:
+        texts = []
+        for entry in match.answers:
+            text = entry_text(entry, match.score if len(match.answers) == 1 else None)
+            related = [kb.by_id[i].question for i in entry.related if i in kb.by_id]
+            if related and len(match.answers) == 1:
+                text += "\nRelated:" + "".join(f"\n  - {question}" for question in related)
+            texts.append(text)
+        if match.suggestions:
+            texts.append(suggestions_text(match, pick_hint))
+        return "\n\n".join(texts)
     if match.decision is Decision.SUGGEST and match.suggestions:
         return suggestions_text(match, pick_hint)
-    return decline_text(topics_hint)
+    return decline_text(topics_hint, match.topic)
 
 
 def topics_text(kb: KnowledgeBase, with_ids: bool = False) -> str:
@@ -82,6 +91,7 @@ def match_record(match: Match) -> dict[str, object]:
     return {
         "question": match.question,
         "id": match.entry.id if match.entry else None,
+        "answers": [entry.id for entry in match.answers],
         "score": match.score,
         "suggestions": [entry.id for entry in match.suggestions],
     }

@@ -35,13 +35,21 @@ def test_ask_prints_the_answer():
 
 
 def test_ask_json_has_exactly_the_contract_keys():
-    result = run("ask", "--json", "what are rsus", "hello", "ml pay")
+    result = run("ask", "--json", "what are rsus", "hello", "ml engineer pay")
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [set(line) for line in lines] == [{"question", "id", "score", "suggestions"}] * 3
+    keys = {"question", "id", "answers", "score", "suggestions"}
+    assert [set(line) for line in lines] == [keys] * 3
     answered, declined, unsure = lines
     assert answered["id"] == "total-comp-components" and answered["question"] == "what are rsus"
     assert answered["id"] not in answered["suggestions"]
-    assert declined == {"question": "hello", "id": None, "score": 0, "suggestions": []}
+    assert answered["answers"] == [answered["id"]]
+    assert declined == {
+        "question": "hello",
+        "id": None,
+        "answers": [],
+        "score": 0,
+        "suggestions": [],
+    }
     assert unsure["id"] is None and unsure["suggestions"]
 
 
@@ -91,17 +99,15 @@ def test_bad_setting_is_named(tmp_path):
     )
 
 
-def test_kb_test_prints_the_four_figures():
-    result = run("kb", "test")
-    assert result.returncode == 0
-    for label in (
-        "mode: lexical",
-        "direct answers right",
-        "direct answers wrong",
-        "answered or in top 3",
-        "off-topic declined",
-    ):
-        assert label in result.stdout
+def test_kb_test_prints_every_kind_for_both_halves():
+    result = run("kb", "test", "--verbose")
+    assert result.returncode == 0 and result.stdout.startswith("mode: lexical")
+    lines = result.stdout.splitlines()
+    for kind in ("existing", "long", "short", "multi", "near_topic", "off_topic", "languages"):
+        for split in ("fit", "check"):
+            assert any(line.split()[:2] == [kind, split] for line in lines), (kind, split)
+    assert "right" in result.stdout and "in reply" in result.stdout and "declined" in result.stdout
+    assert any("(expected " in line for line in lines), "--verbose lists the misses"
 
 
 def test_console_reads_questions_from_a_pipe_and_leaves_on_eof():

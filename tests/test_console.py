@@ -20,7 +20,7 @@ def session(matcher, lines: list[str]) -> str:
 
 
 def test_answers_suggests_picks_and_leaves(lexical):
-    text = session(lexical, ["ml pay", "1", "topics", "9", "quit", "never read"])
+    text = session(lexical, ["ml engineer pay", "1", "topics", "9", "quit", "never read"])
     assert "I'm not sure which of these you mean:" in text
     assert "Type its number to see that answer." in text
     assert "Compensation:" in text  # topics listing

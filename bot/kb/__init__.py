@@ -6,28 +6,42 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.kb.lexical import LexicalScorer
-from bot.kb.matcher import Matcher, Thresholds
+from bot.kb.matcher import DecisionModel, Matcher, indexed_entries
 from bot.kb.model import KnowledgeBase
 
 if TYPE_CHECKING:
     from bot.kb.encoder import SentenceEncoder
 
-# Both calibrated on knowledge/evaluation.yaml (README, "Tuning the matcher").
-LEXICAL_THRESHOLDS = Thresholds(answer=0.49, margin=0.05, suggest=0.49)
 SEMANTIC_WEIGHT = 0.6  # the rest is lexical; best of a 0.5-1.0 sweep (0.65-0.7 fall to 88% right)
-BLENDED_THRESHOLDS = Thresholds(answer=0.44, margin=0.03, suggest=0.44)
+# Fitted by bench/calibrate.py on the `fit` half of knowledge/evaluation.yaml (README, "Tuning
+# the matcher"); the `check` half measures them.
+LEXICAL_MODEL = DecisionModel(
+    weights=(1.658, 1.208, -1.082, 2.74, 1.77, 1.658, 1.658),
+    bias=-2.906,
+    answer=0.82,
+    suggest=0.76,
+    min_score=0.3,
+)
+BLENDED_MODEL = DecisionModel(
+    weights=(2.249, 1.094, -1.164, 3.413, 1.707, 2.399, 2.025),
+    bias=-3.381,
+    answer=0.76,
+    suggest=0.44,
+    min_score=0.3,
+)
 
 
 def lexical_matcher(kb: KnowledgeBase) -> Matcher:
-    return Matcher(kb, [(LexicalScorer(kb.entries), 1.0)], LEXICAL_THRESHOLDS)
+    return Matcher(kb, [(LexicalScorer(indexed_entries(kb)), 1.0)], LEXICAL_MODEL)
 
 
 def blended_matcher(kb: KnowledgeBase, encoder: SentenceEncoder, cache_dir: Path | None) -> Matcher:
     """Embeddings for paraphrases blended with rapidfuzz for typos and short queries."""
     from bot.kb.semantic import SemanticScorer
 
+    indexed = indexed_entries(kb)
     scorers = [
-        (SemanticScorer(kb.entries, encoder, cache_dir), SEMANTIC_WEIGHT),
-        (LexicalScorer(kb.entries), 1 - SEMANTIC_WEIGHT),
+        (SemanticScorer(indexed, encoder, cache_dir), SEMANTIC_WEIGHT),
+        (LexicalScorer(indexed), 1 - SEMANTIC_WEIGHT),
     ]
-    return Matcher(kb, scorers, BLENDED_THRESHOLDS)
+    return Matcher(kb, scorers, BLENDED_MODEL)

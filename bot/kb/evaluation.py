@@ -1,100 +1,145 @@
-"""Score the matcher against the labelled questions in `knowledge/evaluation.yaml`."""
+"""Score the matcher on the labelled questions in `knowledge/evaluation.yaml`, per kind of
+question and per split (`fit`: what thresholds are tuned on; `check`: the honest measure)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.kb.loader import parse_yaml
-from bot.kb.matcher import Decision, Match, Matcher
+from bot.kb.matcher import Decision, Match
 
 EVALUATION_FILE = "evaluation.yaml"
+SPLITS = ("fit", "check")
+NONE = "none"  # the expected label of a question the bot must not answer directly
 
 
 @dataclass(frozen=True, slots=True)
-class LabelledSet:
-    in_scope: tuple[tuple[str, str], ...]  # (question, expected entry id)
-    off_topic: tuple[str, ...]
+class Case:
+    kind: str
+    split: str
+    text: str
+    expected: tuple[str, ...]  # entry ids it asks about; () when it must not be answered
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
-    mode: str
-    in_scope: int
-    off_topic: int
-    right: int  # answered directly with the expected entry
-    wrong: int  # answered directly with another entry
-    in_top3: int  # expected entry answered or among the suggestions
-    declined: int  # off-topic questions declined
-    misses: tuple[tuple[str, str, Match], ...]  # (question, expected id or "", match)
-
-    def percent(self, count: int, of: int) -> float:
-        return 100.0 * count / of if of else 0.0
-
-    @property
-    def right_pct(self) -> float:
-        return self.percent(self.right, self.in_scope)
-
-    @property
-    def wrong_pct(self) -> float:
-        return self.percent(self.wrong, self.in_scope)
-
-    @property
-    def top3_pct(self) -> float:
-        return self.percent(self.in_top3, self.in_scope)
-
-    @property
-    def declined_pct(self) -> float:
-        return self.percent(self.declined, self.off_topic)
-
-    def summary(self) -> list[str]:
-        return [
-            f"mode: {self.mode}",
-            f"direct answers right: {self.right}/{self.in_scope} ({self.right_pct:.1f}%)",
-            f"direct answers wrong: {self.wrong}/{self.in_scope} ({self.wrong_pct:.1f}%)",
-            f"right entry answered or in top 3: {self.in_top3}/{self.in_scope}"
-            f" ({self.top3_pct:.1f}%)",
-            f"off-topic declined: {self.declined}/{self.off_topic} ({self.declined_pct:.1f}%)",
-        ]
-
-
-def load_labelled_set(path: Path) -> LabelledSet:
+def load_cases(path: Path) -> list[Case]:
+    """kind -> split -> expected (an id, ids joined by "+", or none) -> questions."""
     data = parse_yaml(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or not {"in_scope", "off_topic"} <= data.keys():
-        raise ValueError(f"{path} must be a mapping with 'in_scope' and 'off_topic'")
-    in_scope = tuple((str(q), str(eid)) for eid, qs in data["in_scope"].items() for q in qs)
-    return LabelledSet(in_scope, tuple(str(q) for q in data["off_topic"]))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} must be a mapping of kinds")
+    cases = []
+    for kind, splits in data.items():
+        for split, labelled in (splits or {}).items():
+            if split not in SPLITS or not isinstance(labelled, dict):
+                raise ValueError(f"{path}: {kind}: {split} must be fit or check, a mapping")
+            for label, texts in labelled.items():
+                expected = () if label == NONE else tuple(str(label).split("+"))
+                cases += [Case(kind, split, str(text), expected) for text in texts or []]
+    return cases
 
 
-def evaluate(matcher: Matcher, labelled: LabelledSet) -> Report:
-    right = wrong = in_top3 = declined = 0
-    misses: list[tuple[str, str, Match]] = []
-    for question, expected in labelled.in_scope:
-        m = matcher.match(question)
-        ids = [m.entry.id] if m.entry else []
-        ids += [s.id for s in m.suggestions]
-        if m.decision is Decision.ANSWER:
-            if m.entry is not None and m.entry.id == expected:
-                right += 1
-            else:
-                wrong += 1
-        if expected in ids[:3] or (m.entry is not None and m.entry.id == expected):
-            in_top3 += 1
-        if not (m.decision is Decision.ANSWER and ids[0] == expected):
-            misses.append((question, expected, m))
-    for question in labelled.off_topic:
-        m = matcher.match(question)
-        if m.decision is Decision.DECLINE:
-            declined += 1
-        else:
-            misses.append((question, "", m))
-    return Report(
-        matcher.mode,
-        len(labelled.in_scope),
-        len(labelled.off_topic),
-        right,
-        wrong,
-        in_top3,
-        declined,
-        tuple(misses),
-    )
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    case: Case
+    match: Match
+
+    @property
+    def answered(self) -> tuple[str, ...]:
+        return tuple(entry.id for entry in self.match.answers)
+
+    @property
+    def offered(self) -> tuple[str, ...]:
+        """Answered, then suggested: everything the reply shows."""
+        return self.answered + tuple(entry.id for entry in self.match.suggestions)
+
+    @property
+    def right(self) -> bool:
+        """Answered directly, and only with what was asked (every asked entry, if several)."""
+        return bool(self.answered) and set(self.answered) <= set(self.case.expected)
+
+    @property
+    def wrong(self) -> bool:
+        return any(entry not in self.case.expected for entry in self.answered)
+
+    @property
+    def covered(self) -> bool:
+        """Every asked entry appears in the reply, answered or among the first 3 offers."""
+        return bool(self.case.expected) and all(
+            entry in self.answered or entry in self.offered[: len(self.answered) + 3]
+            for entry in self.case.expected
+        )
+
+    @property
+    def declined(self) -> bool:
+        return self.match.decision is Decision.DECLINE
+
+
+@dataclass(frozen=True, slots=True)
+class KindReport:
+    kind: str
+    split: str
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def asked(self) -> tuple[Outcome, ...]:
+        """Questions the knowledge base covers."""
+        return tuple(o for o in self.outcomes if o.case.expected)
+
+    @property
+    def uncovered(self) -> tuple[Outcome, ...]:
+        """Questions it must not answer."""
+        return tuple(o for o in self.outcomes if not o.case.expected)
+
+    @staticmethod
+    def share(outcomes: tuple[Outcome, ...], test: Callable[[Outcome], bool]) -> float:
+        return 100.0 * sum(map(test, outcomes)) / len(outcomes) if outcomes else 0.0
+
+    def figures(self) -> dict[str, float]:
+        """right / wrong / in reply (answered or in the top 3) over the covered questions;
+        answered / declined over the uncovered ones."""
+        figures = {}
+        if self.asked:
+            figures |= {
+                "right": self.share(self.asked, lambda o: o.right),
+                "wrong": self.share(self.asked, lambda o: o.wrong),
+                "in reply": self.share(self.asked, lambda o: o.covered),
+            }
+        if self.uncovered:
+            figures |= {
+                "answered": self.share(self.uncovered, lambda o: bool(o.answered)),
+                "declined": self.share(self.uncovered, lambda o: o.declined),
+            }
+        return figures
+
+    def line(self) -> str:
+        counts = (
+            f"n={len(self.asked)}+{len(self.uncovered)}"
+            if self.asked and self.uncovered
+            else f"n={len(self.outcomes)}"
+        )
+        figures = "  ".join(f"{name} {value:5.1f}%" for name, value in self.figures().items())
+        return f"{self.kind:10} {self.split:5} {counts:9} {figures}"
+
+
+def evaluate(match: Callable[[str], Match], cases: Iterable[Case]) -> list[KindReport]:
+    """One report per (kind, split), in file order."""
+    grouped: dict[tuple[str, str], list[Outcome]] = {}
+    for case in cases:
+        grouped.setdefault((case.kind, case.split), []).append(Outcome(case, match(case.text)))
+    return [KindReport(kind, split, tuple(o)) for (kind, split), o in grouped.items()]
+
+
+def figures(reports: list[KindReport], split: str) -> dict[str, dict[str, float]]:
+    """kind -> its figures on one split."""
+    return {r.kind: r.figures() for r in reports if r.split == split}
+
+
+def misses(reports: list[KindReport]) -> list[Outcome]:
+    """Covered questions not answered right, and uncovered ones answered or suggested."""
+    return [
+        o
+        for r in reports
+        for o in r.outcomes
+        if (o.case.expected and not o.right) or (not o.case.expected and not o.declined)
+    ]

@@ -26,7 +26,8 @@ MAX_PHRASINGS_CHARS = 4000
 MAX_KEYWORDS_CHARS = 1000
 
 REQUIRED = ("id", "category", "question", "phrasings", "answer", "source")
-OPTIONAL = ("keywords", "related")
+OPTIONAL = ("keywords", "related", "not")
+MAX_EXAMPLE_CHARS = 300  # a `not:` or out-of-scope example: one question, one line
 
 try:  # libyaml's loader is ~10x faster; the pure-Python one gives the same result
     _SafeLoader: type = yaml.CSafeLoader
@@ -44,11 +45,14 @@ def load_knowledge_base(knowledge_dir: Path) -> KnowledgeBase:
     This reads without the store's lock: the store's `load()` is the reader that never sees a
     change half made.
     """
-    return knowledge_base(parse_documents(entry_texts(knowledge_dir)))
+    from bot.kb.scope import load_out_of_scope
+
+    entries = knowledge_base(parse_documents(entry_texts(knowledge_dir)))
+    return KnowledgeBase(entries.entries, load_out_of_scope(knowledge_dir))
 
 
 def knowledge_base(documents: dict[str, Any]) -> KnowledgeBase:
-    """Validate entry id -> parsed document as one knowledge base."""
+    """Validate entry id -> parsed document as one knowledge base (entries only)."""
     entries = validate_entries([(f"{stem}.yaml", data) for stem, data in documents.items()])
     return KnowledgeBase(tuple(sorted(entries, key=lambda e: e.id)))
 
@@ -217,6 +221,7 @@ def parse_entry(data: Any, file: str, problems: list[Problem]) -> Entry | None:
     phrasings = text_list("phrasings")
     keywords = text_list("keywords")
     related = text_list("related")
+    not_examples = text_list("not")
     if phrasings and len(phrasings) < MIN_PHRASINGS:
         bad("phrasings", f"has {len(phrasings)}; write at least {MIN_PHRASINGS}")
     if entry_id in related:
@@ -238,10 +243,31 @@ def parse_entry(data: Any, file: str, problems: list[Problem]) -> Entry | None:
     for key, value in (("question", question), ("category", category)):
         if "\n" in value:
             bad(key, "must be one line")
+    for problem in example_problems(not_examples):
+        bad("not", problem)
+    own = {canonical(w) for w in (question, *phrasings)}
+    for example in not_examples:
+        if canonical(example) in own:
+            bad("not", f"{example!r} is also one of this entry's own wordings")
 
     if len(problems) > before:
         return None
-    return Entry(entry_id, category, question, phrasings, answer, source, keywords, related)
+    return Entry(
+        entry_id, category, question, phrasings, answer, source, keywords, related, not_examples
+    )
+
+
+def example_problems(examples: Sequence[str]) -> list[str]:
+    """What is wrong with a list of example questions (`not:`, out-of-scope)."""
+    problems = []
+    for example in examples:
+        if "\n" in example:
+            problems.append(f"{example[:40]!r}… spans several lines; write one question per item")
+        elif len(example) > MAX_EXAMPLE_CHARS:
+            problems.append(
+                f"an example is {len(example)} characters; the limit is {MAX_EXAMPLE_CHARS}"
+            )
+    return problems
 
 
 def _cross_entry_problems(entries: list[tuple[str, Entry]]) -> list[Problem]:

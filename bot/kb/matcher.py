@@ -1,11 +1,15 @@
-"""Turn a member's question into an answer, "did you mean" suggestions, or a decline.
+"""Turn a member's post into answers, "did you mean" suggestions, or a decline.
 
-Scorers each give every entry a score in [0, 1]; the matcher blends them with fixed
-weights and applies thresholds calibrated on `knowledge/evaluation.yaml`.
+The pipeline: split the post into the parts that ask something (bot/kb/parts.py) → score the
+whole post and what it asks, against the entries and, beside them, their competitors
+(out-of-scope topics and `not:` examples, bot/kb/scope.py) → a small calibrated model gives
+the probability that the best entry is what was asked → answer, suggest or decline. A post
+whose parts confidently ask about different entries gets each answered.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -13,11 +17,15 @@ from typing import Protocol
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
-from bot.kb.model import Entry, KnowledgeBase
+from bot.kb.model import Entry, KnowledgeBase, OutOfScopeTopic
+from bot.kb.parts import split_post
+from bot.kb.scope import competitors
 from bot.kb.text import content_tokens
 
-MAX_QUESTION_CHARS = 500  # longer input is cut: no real question needs more to be matched
+MAX_QUESTION_CHARS = 4000  # a forum post; its question is often the last sentence
 SUGGESTIONS = 3
+SUGGEST_SPREAD = 0.15  # "did you mean" offers entries this close to the best one
+MAX_ANSWERS = 3
 PARTIAL_WEIGHT = 0.25  # autocomplete: how much a half-typed word counts beside the lexical score
 
 
@@ -25,7 +33,7 @@ class Scorer(Protocol):
     name: str
 
     def score(self, question: str) -> np.ndarray:
-        """A score in [0, 1] for every entry, in knowledge-base order."""
+        """A score in [0, 1] for every indexed entry, in index order."""
         ...
 
 
@@ -36,63 +44,209 @@ class Decision(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Thresholds:
-    answer: float  # the best entry must reach this to be answered directly...
-    margin: float  # ...and lead the runner-up by this much, or it is too close to call
-    suggest: float  # entries at or above this are offered as "did you mean"
+class DecisionModel:
+    """Logistic regression over a judgement's features, and the two cut-offs on its
+    probability; fitted on the evaluation's `fit` half (bench/calibrate.py)."""
+
+    weights: tuple[float, ...]  # one per FEATURES
+    bias: float
+    answer: float  # answer directly at or above this probability...
+    suggest: float  # offer "did you mean" at or above this
+    min_score: float = 0.0  # ...and only when the best entry scores at least this
+
+    def probability(self, features: tuple[float, ...]) -> float:
+        z = self.bias + sum(w * f for w, f in zip(self.weights, features, strict=True))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def in_scope(self, judgement: Judgement) -> bool:
+        """Worth a "did you mean": the probability the question would have if its best
+        entry stood clearly ahead (a near tie says which, not whether)."""
+        features = list(judgement.features)
+        features[1] = max(features[1], CLEAR_MARGIN)
+        return judgement.features[3] > 0 and self.probability(tuple(features)) >= self.suggest
+
+    def answers(self, judgement: Judgement) -> bool:
+        """Confident enough to answer directly. Never when a competitor (an out-of-scope
+        example, a `not:` example) is at least as close as the best entry."""
+        best, lead = judgement.features[0], judgement.features[3]
+        return (
+            lead > 0
+            and best >= self.min_score
+            and self.probability(judgement.features) >= self.answer
+        )
+
+
+FEATURES = (
+    "best",
+    "log margin",
+    "competitor",
+    "lead over competitor",
+    "log length",
+    "first scorer's best",  # the scorers disagree in telling ways: typos vs paraphrases
+    "last scorer's best",
+)
+MARGIN_FLOOR = 0.02  # log(margin + this): a near tie says much more than a wide lead
+CLEAR_MARGIN = math.log(0.1 + MARGIN_FLOOR)  # the log margin of a clear winner
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """What the scores of one text say about its best entry."""
+
+    order: np.ndarray  # entry indices, best first
+    scores: np.ndarray  # per entry
+    features: tuple[float, ...]
+    topic: OutOfScopeTopic | None  # the out-of-scope topic that outscored the best entry
+
+    @property
+    def best(self) -> int:
+        return int(self.order[0])
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
     question: str
     decision: Decision
-    entry: Entry | None  # set when answered directly
+    answers: tuple[Entry, ...]  # answered directly, best first (several when a post asks several)
     score: int  # 0-100: the best entry's blended score
-    suggestions: tuple[Entry, ...]  # best first, never including `entry`
+    suggestions: tuple[Entry, ...]  # best first, never including an answer
     ranking: tuple[tuple[Entry, int], ...]  # the top entries and their scores, for moderators
+    topic: OutOfScopeTopic | None = None  # declined as this out-of-scope topic
+
+    @property
+    def entry(self) -> Entry | None:
+        """The (first) entry answered directly."""
+        return self.answers[0] if self.answers else None
+
+
+def indexed_entries(kb: KnowledgeBase) -> tuple[Entry, ...]:
+    """What the scorers index: the entries, then their competitors."""
+    return kb.entries + competitors(kb.entries, kb.out_of_scope)
 
 
 class Matcher:
     def __init__(
-        self,
-        kb: KnowledgeBase,
-        scorers: list[tuple[Scorer, float]],
-        thresholds: Thresholds,
+        self, kb: KnowledgeBase, scorers: list[tuple[Scorer, float]], model: DecisionModel
     ) -> None:
         self.kb = kb
         self.scorers = scorers
-        self.thresholds = thresholds
+        self.model = model
+        rivals = competitors(kb.entries, kb.out_of_scope)
+        n = len(kb.entries)
+        self._topics = {n + i: t for i, t in enumerate(kb.out_of_scope)}
+        self._not_of = {
+            e.id.removeprefix("not:"): n + i
+            for i, e in enumerate(rivals)
+            if e.id.startswith("not:")
+        }
 
     @property
     def mode(self) -> str:
         return "+".join(scorer.name for scorer, _ in self.scorers)
 
     def scores(self, question: str) -> np.ndarray:
-        total = np.zeros(len(self.kb), dtype=np.float32)
-        for scorer, weight in self.scorers:
-            total += weight * scorer.score(question)
-        return total
+        """Each scorer's scores of every indexed entry (entries, then competitors): a row
+        per scorer."""
+        return np.stack([scorer.score(question) for scorer, _ in self.scorers])
+
+    def judge(self, rows: np.ndarray, length: int) -> Judgement:
+        n = len(self.kb)
+        weights = np.asarray([weight for _, weight in self.scorers], dtype=np.float32)
+        vector = weights @ rows
+        entries = vector[:n]
+        order = np.argsort(-entries, kind="stable")
+        best = float(entries[order[0]])
+        runner_up = float(entries[order[1]]) if n > 1 else 0.0
+        topic_index = max(self._topics, key=lambda i: vector[i], default=None)
+        topic_score = float(vector[topic_index]) if topic_index is not None else 0.0
+        not_index = self._not_of.get(self.kb.entries[order[0]].id)
+        rival = max(topic_score, float(vector[not_index]) if not_index is not None else 0.0)
+        margin = math.log(best - runner_up + MARGIN_FLOOR)
+        counted = [row for row, w in zip(rows, weights, strict=True) if w > 0] or [vector]
+        first, last = float(counted[0][order[0]]), float(counted[-1][order[0]])
+        features = (best, margin, rival, best - rival, math.log1p(length), first, last)
+        topic = (
+            self._topics[topic_index] if topic_index is not None and topic_score >= best else None
+        )
+        return Judgement(order, entries, features, topic)
+
+    def judge_text(self, text: str) -> Judgement:
+        return self.judge(self.scores(text), len(content_tokens(text)))
+
+    def post_judgement(self, question: str) -> tuple[Judgement, list[Judgement]]:
+        """The post as a whole (each entry's better score of the whole text and of what it
+        asks), and, when it asks several things, each of them."""
+        post = split_post(question)
+        length = len(content_tokens(question))
+        whole = self.scores(question)
+        if post.focus != question:
+            whole = np.maximum(whole, self.scores(post.focus))
+        parts = [self.judge_text(q) for q in post.questions] if post.several else []
+        return self.judge(whole, length), parts
 
     def match(self, question: str, top: int = 5) -> Match:
         question = question.strip()[:MAX_QUESTION_CHARS]
         if not content_tokens(question):  # empty, emoji, punctuation or pure small talk
-            return Match(question, Decision.DECLINE, None, 0, (), ())
-        scores = self.scores(question)
-        order = np.argsort(-scores, kind="stable")[: max(top, SUGGESTIONS + 1)]
-        ranking = tuple((self.kb.entries[i], round(float(scores[i]) * 100)) for i in order)
-        best = float(scores[order[0]])
-        runner_up = float(scores[order[1]]) if len(order) > 1 else 0.0
-        t = self.thresholds
-        if best >= t.answer and best - runner_up >= t.margin:
-            decision, entry, rest = Decision.ANSWER, ranking[0][0], order[1:]
-        elif best >= t.suggest:
-            decision, entry, rest = Decision.SUGGEST, None, order
-        else:
-            return Match(question, Decision.DECLINE, None, round(best * 100), (), ranking[:top])
-        suggestions = tuple(
-            self.kb.entries[i] for i in rest[:SUGGESTIONS] if scores[i] >= t.suggest
+            return Match(question, Decision.DECLINE, (), 0, (), ())
+        overall, parts = self.post_judgement(question)
+        return self.decide(question, overall, parts, self.model, top)
+
+    def decide(
+        self,
+        question: str,
+        overall: Judgement,
+        parts: list[Judgement],
+        model: DecisionModel,
+        top: int = 5,
+    ) -> Match:
+        """The answer, suggestions or decline the judgements call for under `model` (cheap:
+        calibration tries many models on the same judgements)."""
+        entries = self.kb.entries
+        ranking = tuple(
+            (entries[i], round(float(overall.scores[i]) * 100)) for i in overall.order[:top]
         )
-        return Match(question, decision, entry, round(best * 100), suggestions, ranking[:top])
+        score = round(float(overall.scores[overall.best]) * 100)
+        answers = self._several_answers(overall, parts, model) or (
+            (entries[overall.best],) if model.answers(overall) else ()
+        )
+        unsure = [overall, *parts] if not answers or len(answers) > 1 else []
+        suggestions = self._suggestions(unsure, answers, model)
+        if answers:
+            return Match(question, Decision.ANSWER, answers, score, suggestions, ranking)
+        if suggestions:
+            return Match(question, Decision.SUGGEST, (), score, suggestions, ranking)
+        return Match(question, Decision.DECLINE, (), score, (), ranking, overall.topic)
+
+    def _several_answers(
+        self, overall: Judgement, parts: list[Judgement], model: DecisionModel
+    ) -> tuple[Entry, ...]:
+        """Each part's entry, when at least two parts confidently ask about different ones
+        that are also among the post's own best (so one question cut in two isn't)."""
+        plausible = set(overall.order[:MAX_ANSWERS].tolist())
+        confident: dict[int, float] = {}
+        for part in parts:
+            if model.answers(part) and part.best in plausible:
+                probability = model.probability(part.features)
+                confident[part.best] = max(confident.get(part.best, 0.0), probability)
+        if len(confident) < 2:
+            return ()
+        ranked = sorted(confident, key=lambda i: -confident[i])[:MAX_ANSWERS]
+        return tuple(self.kb.entries[i] for i in ranked)
+
+    def _suggestions(
+        self, judgements: list[Judgement], answers: tuple[Entry, ...], model: DecisionModel
+    ) -> tuple[Entry, ...]:
+        """For each unsure judgement, the entries close to its best, best first."""
+        offered: list[Entry] = []
+        for judgement in judgements:
+            if not model.in_scope(judgement) or judgement.topic is not None:
+                continue
+            floor = float(judgement.scores[judgement.best]) - SUGGEST_SPREAD
+            for i in judgement.order[:SUGGESTIONS]:
+                entry = self.kb.entries[i]
+                if judgement.scores[i] >= floor and entry not in answers and entry not in offered:
+                    offered.append(entry)
+        return tuple(offered[:SUGGESTIONS])
 
     def complete(self, text: str, limit: int = 25) -> list[Entry]:
         """Autocomplete: the entries whose questions best fit a half-typed question.
@@ -101,8 +255,9 @@ class Matcher:
         against the questions lets a word still being typed ("salar") count.
         """
         text = text.strip()[:MAX_QUESTION_CHARS]
+        n = len(self.kb)
         lexical = [scorer for scorer, _ in self.scorers if scorer.name == "lexical"]
-        scores = lexical[0].score(text) if lexical else np.zeros(len(self.kb), np.float32)
+        scores = lexical[0].score(text)[:n] if lexical else np.zeros(n, np.float32)
         questions = [entry.question for entry in self.kb.entries]
         partial = process.cdist(
             [text], questions, scorer=fuzz.partial_ratio, processor=utils.default_process

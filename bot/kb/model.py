@@ -15,6 +15,7 @@ class Entry:
     source: str
     keywords: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    not_examples: tuple[str, ...] = ()  # `not:` questions that look like this entry but aren't
 
     @property
     def texts(self) -> tuple[str, ...]:
@@ -51,9 +52,20 @@ class KnowledgeBaseError(Exception):
         super().__init__("\n".join(map(str, problems)))
 
 
+@dataclass(frozen=True, slots=True)
+class OutOfScopeTopic:
+    """Questions the bot must not answer (knowledge/out_of_scope.yaml), with an optional
+    one-line pointer to where they are answered."""
+
+    name: str
+    examples: tuple[str, ...]
+    pointer: str = ""
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     entries: tuple[Entry, ...]
+    out_of_scope: tuple[OutOfScopeTopic, ...] = ()
     by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

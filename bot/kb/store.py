@@ -41,6 +41,7 @@ from bot.kb.loader import (
 )
 from bot.kb.model import ConflictError, KnowledgeBase, KnowledgeBaseError, StoreError
 from bot.kb.safe_yaml import load_untrusted
+from bot.kb.scope import load_out_of_scope
 
 LOCK_FILE = "kb.lock"
 READ_ATTEMPTS = 5  # then a reader waits for the writers' lock instead of retrying
@@ -80,7 +81,10 @@ class KnowledgeStore:
 
     # -- reading (each waits for a write in progress, and finishes one a crash left) -------
     def load(self) -> KnowledgeBase:
-        return knowledge_base(parse_documents(self._read(lambda: entry_texts(self.knowledge_dir))))
+        texts, topics = self._read(
+            lambda: (entry_texts(self.knowledge_dir), load_out_of_scope(self.knowledge_dir))
+        )
+        return KnowledgeBase(knowledge_base(parse_documents(texts)).entries, topics)
 
     def documents(self) -> dict[str, Document]:
         """id -> raw document of every entry file (the files are the source of truth)."""

@@ -63,6 +63,24 @@ SYNONYMS: dict[str, str] = {
     "paychecks": "pay",
     "make": "pay",
     "makes": "pay",
+    "money": "pay",
+    # Chat shorthand.
+    "y": "why",
+    "u": "you",
+    "ur": "your",
+    "2": "to",
+    "4": "for",
+    "ppl": "people",
+    "lvl": "level",
+    "rly": "really",
+    "every1": "everyone",
+    "yr": "year",
+    "yrs": "years",
+    "biz": "business",
+    "eng": "engineer",
+    "algo": "algorithm",
+    "algos": "algorithms",
+    "wtf": "what",
 }
 
 STOP_WORDS = frozenset(
@@ -101,7 +119,7 @@ def strip_mentions(text: str) -> str:
 def clean(text: str) -> str:
     """Lower-case, drop mentions, punctuation and control characters, fold Unicode forms."""
     text = unicodedata.normalize("NFKC", strip_mentions(strip_invisible(text)))
-    text = _CPP_RE.sub("cpp", text)
+    text = _CPP_RE.sub("cpp", text).replace("$", " money ")
     return utils.default_process(text)
 
 

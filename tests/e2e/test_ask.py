@@ -9,7 +9,7 @@ import numpy as np
 
 from bot.cogs.ask import COOLDOWN_REACTION, MENTION_HELP
 from bot.kb.activity import read_unanswered
-from bot.kb.matcher import Decision, Matcher
+from bot.kb.matcher import Decision, Matcher, indexed_entries
 
 from .fake_discord import (
     ANSWER_CHANNEL_ID,
@@ -213,9 +213,9 @@ async def test_a_slow_answer_is_deferred_first(fake, bot, lexical):
 
         def score(self, question: str) -> np.ndarray:
             assert deferred.wait(10), "the bot never deferred"
-            return np.zeros(len(lexical.kb), np.float32)
+            return np.zeros(len(indexed_entries(lexical.kb)), np.float32)
 
-    bot.matcher = Matcher(lexical.kb, [*lexical.scorers, (SlowScorer(), 0.0)], lexical.thresholds)
+    bot.matcher = Matcher(lexical.kb, [*lexical.scorers, (SlowScorer(), 0.0)], lexical.model)
     bot.get_cog("Ask").defer_after = 0.05
     sent = await fake.slash("ask", question("do I need a PhD?"))
     (callback,) = await fake.wait_for(sent.callbacks)
@@ -232,7 +232,7 @@ async def test_an_error_reaches_the_member_as_one_sentence(fake, bot, lexical, c
         def score(self, question: str) -> np.ndarray:
             raise RuntimeError("boom")
 
-    bot.matcher = Matcher(lexical.kb, [(BrokenScorer(), 1.0)], lexical.thresholds)
+    bot.matcher = Matcher(lexical.kb, [(BrokenScorer(), 1.0)], lexical.model)
     reply = await fake.reply_of(await fake.slash("ask", question("do I need a PhD?")))
     assert reply["flags"] & EPHEMERAL
     assert reply["content"].startswith("Sorry, something went wrong on my side (reference `")
