@@ -49,7 +49,7 @@ def test_a_disk_full_while_writing_files_puts_every_file_back(store, monkeypatch
     exported = store.documents()
     changes = {i: {**d, "source": "changed"} for i, d in list(exported.items())[:5]}
     calls = {"n": 0}
-    import bot.kb.store as store_module
+    import bot.kb.transaction as store_module
 
     real_write = store_module.write_atomic
 

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 TOPICS_HINT = "`/topics`"
 BUTTON_LABEL_CHARS = 80
+EMBEDS_TOTAL = 6000  # Discord: all the embeds of one message together
 EMBED_COLOUR = discord.Colour.blurple()
 
 
@@ -33,27 +34,42 @@ class Reply:
     """Everything one answer message needs, ready for send_message / followup / reply."""
 
     content: str | None = None
-    embed: discord.Embed | None = None
+    embeds: list[discord.Embed] = field(default_factory=list)
     view: discord.ui.View = field(default_factory=lambda: discord.ui.View(timeout=None))
 
+    @property
+    def embed(self) -> discord.Embed | None:
+        return self.embeds[0] if self.embeds else None
+
     def kwargs(self) -> dict[str, Any]:
-        sent: dict[str, Any] = {"content": self.content, "embed": self.embed}
+        sent: dict[str, Any] = {"content": self.content, "embeds": self.embeds}
         if self.view.children:
             sent["view"] = self.view
         return sent
 
 
-def answer_embed(entry: Entry, score: int | None = None) -> discord.Embed:
+def answer_embed(entry: Entry, score: int | None = None, limit: int = 4096) -> discord.Embed:
     embed = discord.Embed(
         title=render.clip(entry.question, 256),
-        description=render.clip(entry.answer.strip(), 4096),
+        description=render.clip(entry.answer.strip(), limit),
         colour=EMBED_COLOUR,
     )
     return embed.set_footer(text=render.clip(render.entry_footer(entry, score), 2048))
 
 
+def answers_reply(bot: CareerBot, match: Match, asker_id: int) -> Reply:
+    """A post that asked several things: an embed per answer, each answer shortened
+    alike so that all fit Discord's 6,000 characters, then "did you mean" for the rest."""
+    room = (EMBEDS_TOTAL - 400 * len(match.answers)) // len(match.answers)  # titles, footers
+    reply = Reply(embeds=[answer_embed(entry, limit=room) for entry in match.answers])
+    if match.suggestions:
+        reply.content = "I also wasn't sure what you meant by part of it; did you mean…"
+        reply.view.add_item(PickSelect.build(asker_id, match.suggestions))
+    return reply
+
+
 def answer_reply(bot: CareerBot, entry: Entry, score: int | None = None) -> Reply:
-    reply = Reply(embed=answer_embed(entry, score))
+    reply = Reply(embeds=[answer_embed(entry, score)])
     for related_id in entry.related[:25]:
         related = bot.matcher.kb.by_id.get(related_id)
         if related is not None:
@@ -62,14 +78,16 @@ def answer_reply(bot: CareerBot, entry: Entry, score: int | None = None) -> Repl
 
 
 def match_reply(bot: CareerBot, match: Match, asker_id: int) -> Reply:
-    """The reply to a question: the answer, a "did you mean" menu, or a decline."""
+    """The reply to a question: the answer(s), a "did you mean" menu, or a decline."""
+    if len(match.answers) > 1:
+        return answers_reply(bot, match, asker_id)
     if match.decision is Decision.ANSWER and match.entry is not None:
         return answer_reply(bot, match.entry, match.score)
     if match.decision is Decision.SUGGEST and match.suggestions:
         reply = Reply(content="I'm not sure which of these you mean. Pick one:")
         reply.view.add_item(PickSelect.build(asker_id, match.suggestions))
         return reply
-    return Reply(content=render.decline_text(TOPICS_HINT))
+    return Reply(content=render.decline_text(TOPICS_HINT, match.topic))
 
 
 def entry_choices(bot: CareerBot, current: str) -> list[discord.app_commands.Choice[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 
 import numpy as np
 
@@ -258,3 +259,36 @@ async def test_an_error_in_a_button_reaches_the_member_too(fake, bot, kb, monkey
     reply = await fake.reply_of(await fake.click(sent.original, f"answer:{related}"))
     assert reply["flags"] & EPHEMERAL
     assert reply["content"].startswith("Sorry, something went wrong on my side (reference `")
+
+
+async def test_a_post_asking_two_things_gets_both_answers_in_one_message(fake, bot, kb):
+    post = (
+        "Do I need a PhD to work in machine learning? And separately, which ML "
+        "specialization pays the most?"
+    )
+    reply = await fake.reply_of(await fake.slash("ask", question(post)))
+    titles = {embed["title"] for embed in reply["embeds"]}
+    assert titles == {
+        kb.by_id["phd-required"].question,
+        kb.by_id["top-paying-specializations"].question,
+    }
+
+
+async def test_a_long_answer_set_is_shortened_to_fit_one_message(fake, bot, kb, monkeypatch):
+    """Three answers of 1,500 characters each would pass 6,000 with titles: shortened."""
+    from bot.kb.matcher import Decision, Match
+
+    long = [replace(e, answer="word " * 300) for e in kb.entries[:3]]
+    match = Match("q", Decision.ANSWER, tuple(long), 90, (kb.entries[3],), ())
+    monkeypatch.setattr(bot.matcher, "match", lambda question: match)
+    reply = await fake.reply_of(await fake.slash("ask", question("three things at once")))
+    assert len(reply["embeds"]) == 3 and reply["components"], "answers plus did-you-mean"
+    assert sum(len(e["description"]) + len(e["title"]) for e in reply["embeds"]) <= 6000
+
+
+async def test_an_out_of_scope_question_is_declined_with_its_pointer(fake, bot, kb):
+    topic = next(t for t in kb.out_of_scope if t.name == "negotiation")
+    reply = await fake.reply_of(
+        await fake.slash("ask", question("how should I negotiate my ML offer with the recruiter?"))
+    )
+    assert not reply.get("embeds") and topic.pointer in reply["content"]

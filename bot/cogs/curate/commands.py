@@ -19,6 +19,7 @@ from bot.cogs.curate.access import actor, code_block, failure_text, refusal
 from bot.cogs.curate.views import Confirm, EntryModal, UnansweredView
 from bot.kb.activity import group_unanswered, read_unanswered
 from bot.kb.entry_yaml import version_of
+from bot.kb.matcher import MAX_QUESTION_CHARS
 from bot.kb.model import KnowledgeBaseError, StoreError
 from bot.kb.safe_yaml import MAX_BYTES, UnsafeYaml
 from bot.kb.store import ImportPlan
@@ -131,7 +132,9 @@ class Curate(
     @app_commands.command(name="test", description="What the matcher does with a question")
     @app_commands.describe(question="A question as a member would ask it")
     async def test(
-        self, interaction: discord.Interaction[CareerBot], question: app_commands.Range[str, 1, 500]
+        self,
+        interaction: discord.Interaction[CareerBot],
+        question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
     ) -> None:
         match = await asyncio.to_thread(self.bot.matcher.match, question)
         await interaction.response.send_message(
