@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.comp_cli import add_comp_parser
+from bot.kb.scope import DEFAULT_TOPIC
 
 
 def program() -> str:
@@ -55,6 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
     import_.add_argument("file", type=Path)
     import_.add_argument("--yes", action="store_true", help="apply without asking")
     kb.add_parser("undo", help="revert the latest change")
+    not_ = kb.add_parser("not", help="a question that looks like an entry but is not it")
+    not_.add_argument("entry_id", metavar="ID")
+    not_.add_argument("question", metavar="QUESTION")
+    scope = kb.add_parser("out-of-scope", help="questions the bot must not answer")
+    scope_add = scope.add_subparsers(dest="scope_command", required=True).add_parser(
+        "add", help="add a question to an out-of-scope topic (made when new)"
+    )
+    scope_add.add_argument("question", metavar="QUESTION")
+    scope_add.add_argument("--topic", default=DEFAULT_TOPIC, help=f"default: {DEFAULT_TOPIC}")
     return parser
 
 

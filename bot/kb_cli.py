@@ -24,6 +24,12 @@ def shell_actor() -> Actor:
     return Actor(f"shell:{user}", user)
 
 
+def _question(text: str) -> str:
+    if not text.strip():
+        raise StoreError('Type the question, for example: kb not phd-required "QUESTION".')
+    return text
+
+
 def run_kb(args: argparse.Namespace, settings: Settings) -> int:
     """Raises StoreError / KnowledgeBaseError for the caller to report in one line."""
     store = KnowledgeStore(settings.knowledge_dir, settings.data_dir)
@@ -39,7 +45,9 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
                 _warn('Type a question, for example: kb test "do I need a PhD?"')
                 return 2
             matcher = build_matcher(settings, _warn, store)
-            print(render.ranking_text(matcher.match(args.question), matcher.mode))
+            match = matcher.match(args.question)
+            nearest = matcher.nearest_out_of_scope(args.question)
+            print(render.ranking_text(match, matcher.mode, nearest))
         case "unanswered":
             groups = group_unanswered(read_unanswered(store.database, args.days))
             if not groups:
@@ -73,6 +81,12 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
                 return 1
             store.apply_import(plan, shell_actor())
             print("Imported.")
+        case "not":
+            store.add_not_example(args.entry_id, _question(args.question), shell_actor())
+            print(f"Added as a question that {args.entry_id} does not answer.")
+        case "out-of-scope":
+            store.add_out_of_scope(_question(args.question), args.topic, shell_actor())
+            print(f"Added to the out-of-scope topic {args.topic}.")
         case "undo":
             batch = store.undo(shell_actor())
             print(f"Undid the {batch.action} of {render.id_list(batch.entries)} by {batch.actor}.")

@@ -97,13 +97,21 @@ def match_record(match: Match) -> dict[str, object]:
     }
 
 
-def ranking_text(match: Match, mode: str) -> str:
-    """What the matcher did with a question, for moderators: decision and the top entries."""
+def ranking_text(
+    match: Match, mode: str, nearest: tuple[OutOfScopeTopic, str, int] | None = None
+) -> str:
+    """What the matcher did with a question, for moderators: the decision, what it answered,
+    the top entries, and the nearest out-of-scope example."""
     lines = [f"Decision: {match.decision.value} (best score {match.score}; {mode} matching)"]
+    if len(match.answers) > 1:
+        lines.append("Answers: " + ", ".join(entry.id for entry in match.answers))
     lines += [
         f"{n}. {score:3}  {entry.id}: {entry.question}"
         for n, (entry, score) in enumerate(match.ranking, 1)
     ]
+    if nearest is not None:
+        topic, example, score = nearest
+        lines.append(f"Nearest out-of-scope: {score:3}  {topic.name}: {example}")
     return "\n".join(lines)
 
 

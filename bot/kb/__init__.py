@@ -16,17 +16,17 @@ SEMANTIC_WEIGHT = 0.6  # the rest is lexical; best of a 0.5-1.0 sweep (0.65-0.7 
 # Fitted by bench/calibrate.py on the `fit` half of knowledge/evaluation.yaml (README, "Tuning
 # the matcher"); the `check` half measures them.
 LEXICAL_MODEL = DecisionModel(
-    weights=(1.658, 1.208, -1.082, 2.74, 1.77, 1.658, 1.658),
-    bias=-2.906,
-    answer=0.82,
+    weights=(1.718, 1.068, -1.234, 2.952, 1.734, 1.718, 1.718),
+    bias=-3.171,
+    answer=0.84,
     suggest=0.76,
     min_score=0.3,
 )
 BLENDED_MODEL = DecisionModel(
-    weights=(2.249, 1.094, -1.164, 3.413, 1.707, 2.399, 2.025),
-    bias=-3.381,
-    answer=0.76,
-    suggest=0.44,
+    weights=(2.421, 1.095, -0.729, 3.15, 2.275, 2.322, 2.57),
+    bias=-4.994,
+    answer=0.7,
+    suggest=0.32,
     min_score=0.3,
 )
 

@@ -131,6 +131,7 @@ class Matcher:
         self.kb = kb
         self.scorers = scorers
         self.model = model
+        self._weights = np.asarray([weight for _, weight in scorers], dtype=np.float32)
         rivals = competitors(kb.entries, kb.out_of_scope)
         n = len(kb.entries)
         self._topics = {n + i: t for i, t in enumerate(kb.out_of_scope)}
@@ -151,7 +152,7 @@ class Matcher:
 
     def judge(self, rows: np.ndarray, length: int) -> Judgement:
         n = len(self.kb)
-        weights = np.asarray([weight for _, weight in self.scorers], dtype=np.float32)
+        weights = self._weights
         vector = weights @ rows
         entries = vector[:n]
         order = np.argsort(-entries, kind="stable")
@@ -247,6 +248,22 @@ class Matcher:
                 if judgement.scores[i] >= floor and entry not in answers and entry not in offered:
                     offered.append(entry)
         return tuple(offered[:SUGGESTIONS])
+
+    def nearest_out_of_scope(self, question: str) -> tuple[OutOfScopeTopic, str, int] | None:
+        """For moderators: the closest out-of-scope topic, its closest example and score."""
+        if not self._topics:
+            return None
+        vector = self._weights @ self.scores(question)
+        index = max(self._topics, key=lambda i: vector[i])
+        topic = self._topics[index]
+        example = process.extractOne(
+            question, topic.examples, scorer=fuzz.token_set_ratio, processor=utils.default_process
+        )
+        return (
+            topic,
+            example[0] if example else topic.examples[0],
+            round(float(vector[index]) * 100),
+        )
 
     def complete(self, text: str, limit: int = 25) -> list[Entry]:
         """Autocomplete: the entries whose questions best fit a half-typed question.

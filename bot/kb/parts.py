@@ -28,6 +28,7 @@ _NEXT_QUESTION = re.compile(
     re.IGNORECASE,
 )
 MAX_QUESTIONS = 3
+MIN_CLAUSE_WORDS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,5 +59,7 @@ def split_post(text: str) -> Post:
     questions: list[str] = []
     for sentence in asking:
         clauses = [c.strip(" ,;") for c in _NEXT_QUESTION.split(sentence)]
-        questions += [c for c in clauses if len(content_tokens(c)) >= 1]
+        # A lead-in ("Anyway, is…", "So, what…") is not a question of its own.
+        substantial = [c for c in clauses if len(content_tokens(c)) >= MIN_CLAUSE_WORDS]
+        questions += substantial if len(clauses) > 1 else clauses
     return Post(text, tuple(questions[-MAX_QUESTIONS:]) if questions else (asking[-1],))

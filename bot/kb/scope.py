@@ -15,6 +15,7 @@ from bot.kb.loader import ID_PATTERN, describe_yaml_error, example_problems, par
 from bot.kb.model import Entry, KnowledgeBaseError, OutOfScopeTopic, Problem
 
 OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
+DEFAULT_TOPIC = "other"
 MAX_POINTER_CHARS = 200
 TOPIC_FIELDS = ("pointer", "examples")
 

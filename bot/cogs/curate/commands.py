@@ -16,12 +16,13 @@ from discord.ext import commands, tasks
 from bot import render
 from bot.cogs.answers import entry_choices
 from bot.cogs.curate.access import actor, code_block, failure_text, refusal
-from bot.cogs.curate.views import Confirm, EntryModal, UnansweredView
+from bot.cogs.curate.views import Confirm, EntryModal, TestedQuestionView, UnansweredView
 from bot.kb.activity import group_unanswered, read_unanswered
 from bot.kb.entry_yaml import version_of
 from bot.kb.matcher import MAX_QUESTION_CHARS
 from bot.kb.model import KnowledgeBaseError, StoreError
 from bot.kb.safe_yaml import MAX_BYTES, UnsafeYaml
+from bot.kb.scope import DEFAULT_TOPIC
 from bot.kb.store import ImportPlan
 
 if TYPE_CHECKING:
@@ -136,9 +137,15 @@ class Curate(
         interaction: discord.Interaction[CareerBot],
         question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
     ) -> None:
-        match = await asyncio.to_thread(self.bot.matcher.match, question)
+        matcher = self.bot.matcher
+        match = await asyncio.to_thread(matcher.match, question)
+        nearest = await asyncio.to_thread(matcher.nearest_out_of_scope, question)
+        first = match.ranking[0][0].id if match.ranking else None
+        topic = nearest[0].name if nearest else DEFAULT_TOPIC
         await interaction.response.send_message(
-            code_block(render.ranking_text(match, self.bot.matcher.mode)), ephemeral=True
+            code_block(render.ranking_text(match, matcher.mode, nearest)),
+            ephemeral=True,
+            view=TestedQuestionView(self, question, first, topic),
         )
 
     @app_commands.command(name="unanswered", description="Questions the bot could not answer")

@@ -221,3 +221,60 @@ class UnansweredView(discord.ui.View):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return await self.cog.allowed(interaction)
+
+
+class TestedQuestionView(discord.ui.View):
+    """Under /kb test: teach the matcher about the tested question in one click, as a `not:`
+    example of the entry it ranked first, or as an out-of-scope question."""
+
+    def __init__(self, cog: Curate, question: str, entry_id: str | None, topic: str) -> None:
+        super().__init__(timeout=CONFIRM_SECONDS)
+        self.cog, self.question, self.entry_id, self.topic = cog, question, entry_id, topic
+        if entry_id is None:
+            self.remove_item(self.not_entry)
+        else:
+            self.not_entry.label = render.clip(f"Not {entry_id}", 80)
+        self.out_of_scope.label = render.clip(f"Out of scope ({topic})", 80)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await self.cog.allowed(interaction)
+
+    @discord.ui.button(label="Not the first entry", style=discord.ButtonStyle.secondary)
+    async def not_entry(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        entry_id = str(self.entry_id)
+        await self.save(
+            interaction,
+            lambda: self.cog.bot.store.add_not_example(entry_id, self.question, actor(interaction)),
+            f"Added as a question that `{entry_id}` does not answer.",
+        )
+
+    @discord.ui.button(label="Out of scope", style=discord.ButtonStyle.secondary)
+    async def out_of_scope(
+        self, interaction: discord.Interaction, button: discord.ui.Button
+    ) -> None:
+        await self.save(
+            interaction,
+            lambda: self.cog.bot.store.add_out_of_scope(
+                self.question, self.topic, actor(interaction)
+            ),
+            f"Added to the out-of-scope topic `{self.topic}`.",
+        )
+
+    async def save(self, interaction: discord.Interaction, write: Any, done: str) -> None:
+        self.stop()
+        try:
+            await asyncio.to_thread(write)
+        except (KnowledgeBaseError, StoreError) as exc:
+            text = failure_text("Not saved:", exc)
+            await interaction.response.edit_message(content=text, view=None)
+            return
+        await self.cog.changed(
+            interaction,
+            f"{done} `/kb undo` reverts it.",
+            f"{interaction.user} {done[0].lower()}{done[1:]}",
+        )
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item
+    ) -> None:
+        await report_error(interaction, error)
