@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.kb.evaluation import EVALUATION_FILE, load_labelled_set  # noqa: E402
+from bot.kb.evaluation import EVALUATION_FILE, load_cases  # noqa: E402
 from tests.e2e.fake_discord import GUILD_ID, FakeDiscord  # noqa: E402
 
 DEADLINE = 3.0  # Discord drops an interaction not acknowledged within 3 seconds
@@ -67,8 +67,8 @@ def percentile(ordered: list[float], q: float) -> float:
 async def drive(semantic: bool, count: int, in_flight: int) -> dict[str, float]:
     fake = FakeDiscord()
     await fake.start()
-    labelled = load_labelled_set(ROOT / "knowledge" / EVALUATION_FILE)
-    questions = [q for q, _ in labelled.in_scope] + list(labelled.off_topic)
+    cases = load_cases(ROOT / "knowledge" / EVALUATION_FILE)
+    questions = [c.text for c in cases if c.kind == "existing"]
     with tempfile.TemporaryDirectory() as data_dir:
         child = await asyncio.create_subprocess_exec(
             sys.executable,

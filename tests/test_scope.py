@@ -128,3 +128,26 @@ def test_kb_not_and_out_of_scope_from_the_terminal(knowledge_copy, tmp_path):
     assert refused.returncode == 1 and "kebab-case" in refused.stderr
     tested = run("kb", "test", "how do I negotiate my first ML offer", env=env)
     assert "Nearest out-of-scope:" in tested.stdout
+
+
+@pytest.mark.parametrize(
+    ("phrasing", "question"),
+    [
+        (
+            "¿necesito un doctorado para trabajar en machine learning?",
+            "necesito un doctorado para trabajar en ML",
+        ),
+        (
+            "нужна ли степень доктора для работы в машинном обучении",
+            "нужна ли степень доктора для работы в ML?",
+        ),
+    ],
+)
+def test_a_phrasing_added_in_another_language_matches(store, phrasing, question):
+    from bot.kb.entry_yaml import version_of
+
+    document = store.document("phd-required")
+    edited = {**document, "phrasings": [*document["phrasings"], phrasing]}
+    store.edit("phd-required", edited, MOD, version_of(document))
+    match = lexical_matcher(store.load()).match(question)
+    assert match.entry is not None and match.entry.id == "phd-required"

@@ -238,3 +238,21 @@ async def test_an_unanswered_question_starts_a_new_entry(fake, curating):
     (modal,) = await fake.wait_for(pick.callbacks)
     assert modal["type"] == 9
     assert defaults(modal["data"])["Question"] == "how do I knit a scarf"
+
+
+async def test_kb_test_teaches_the_matcher_in_one_click(fake, curating):
+    text = "is the sign-on bonus of an ML engineer offer negotiable"
+    before = await fake.reply_of(await fake.slash("ask", question(text)))
+    assert before["embeds"], "answered before a moderator says otherwise"
+    sent = await fake.slash("kb", sub("test", question=text), **MOD)
+    tested = await fake.reply_of(sent)
+    assert "Nearest out-of-scope:" in tested["content"] and "negotiation" in tested["content"]
+    buttons = {b["label"]: b["custom_id"] for b in tested["components"][0]["components"]}
+    assert set(buttons) == {"Not total-comp-components", "Out of scope (negotiation)"}
+    done = await fake.reply_of(
+        await fake.click(sent.original, buttons["Out of scope (negotiation)"], **MOD)
+    )
+    assert done["content"].startswith("Added to the out-of-scope topic `negotiation`")
+    after = await fake.reply_of(await fake.slash("ask", question(text)))
+    assert not after.get("embeds") and "#offers" in after["content"]
+    assert [r["action"] for r in audit(curating)] == ["out-of-scope"]
