@@ -21,6 +21,7 @@ from bot.kb.database import DataUnavailable
 from bot.kb.loader import entries_dir
 from bot.kb.matcher import Matcher
 from bot.kb.model import KnowledgeBaseError
+from bot.kb.scope import OUT_OF_SCOPE_FILE
 from bot.kb.store import KnowledgeStore
 from bot.readiness import invite_url, readiness_warnings
 
@@ -145,9 +146,12 @@ class CareerBot(commands.Bot):
             await self.load_extension(extension)
 
     def disk_state(self) -> tuple[tuple[str, int, int], ...]:
-        """Names, mtimes and sizes of the entry files: cheap to poll, changes on any edit."""
+        """Names, mtimes and sizes of the entry files and the out-of-scope file: cheap to
+        poll, changes on any edit."""
+        knowledge = self.settings.knowledge_dir
         try:
-            files = sorted(entries_dir(self.settings.knowledge_dir).glob("*.y*ml"))
+            files = sorted(entries_dir(knowledge).glob("*.y*ml"))
+            files += [p for p in (knowledge / OUT_OF_SCOPE_FILE,) if p.exists()]
             return tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
         except OSError:
             return ()

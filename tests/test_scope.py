@@ -31,7 +31,7 @@ def store(knowledge_copy: Path, tmp_path: Path) -> KnowledgeStore:
         ("do I need a PhD for ML?", ("do I need a PhD for ML?",)),
         (
             "Hi all! Long story short, I'm a web dev. Anyway, is python enough for ML jobs? Thanks",
-            ("is python enough for ML jobs?",),
+            ("Anyway, is python enough for ML jobs?",),
         ),
         (
             "Two things: do I need a PhD, and what does a junior ML engineer make?",

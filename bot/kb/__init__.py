@@ -16,16 +16,16 @@ SEMANTIC_WEIGHT = 0.6  # the rest is lexical; best of a 0.5-1.0 sweep (0.65-0.7 
 # Fitted by bench/calibrate.py on the `fit` half of knowledge/evaluation.yaml (README, "Tuning
 # the matcher"); the `check` half measures them.
 LEXICAL_MODEL = DecisionModel(
-    weights=(1.718, 1.068, -1.234, 2.952, 1.734, 1.718, 1.718),
-    bias=-3.171,
-    answer=0.84,
-    suggest=0.76,
+    weights=(1.688, 0.986, -1.157, 2.845, 1.21, 1.688, 1.688),
+    bias=-2.515,
+    answer=0.8,
+    suggest=0.72,
     min_score=0.3,
 )
 BLENDED_MODEL = DecisionModel(
-    weights=(2.421, 1.095, -0.729, 3.15, 2.275, 2.322, 2.57),
-    bias=-4.994,
-    answer=0.7,
+    weights=(2.374, 1.044, -0.726, 3.1, 1.89, 2.358, 2.397),
+    bias=-4.402,
+    answer=0.76,
     suggest=0.32,
     min_score=0.3,
 )

@@ -41,6 +41,7 @@ def _strength(topical: bool, wordings: int) -> float:
 
 class LexicalScorer:
     name = "lexical"
+    costly = False
 
     def __init__(self, entries: tuple[Entry, ...]) -> None:
         self.entries = entries

@@ -31,6 +31,7 @@ PARTIAL_WEIGHT = 0.25  # autocomplete: how much a half-typed word counts beside 
 
 class Scorer(Protocol):
     name: str
+    costly: bool  # the encoder: run on what a post asks, not on its whole text
 
     def score(self, question: str) -> np.ndarray:
         """A score in [0, 1] for every indexed entry, in index order."""
@@ -132,7 +133,7 @@ class Matcher:
         self.scorers = scorers
         self.model = model
         self._weights = np.asarray([weight for _, weight in scorers], dtype=np.float32)
-        rivals = competitors(kb.entries, kb.out_of_scope)
+        rivals = self._rivals = competitors(kb.entries, kb.out_of_scope)
         n = len(kb.entries)
         self._topics = {n + i: t for i, t in enumerate(kb.out_of_scope)}
         self._not_of = {
@@ -145,10 +146,18 @@ class Matcher:
     def mode(self) -> str:
         return "+".join(scorer.name for scorer, _ in self.scorers)
 
-    def scores(self, question: str) -> np.ndarray:
+    def scores(self, question: str, cheap_only: bool = False) -> np.ndarray:
         """Each scorer's scores of every indexed entry (entries, then competitors): a row
-        per scorer."""
-        return np.stack([scorer.score(question) for scorer, _ in self.scorers])
+        per scorer; zeros for a costly scorer when `cheap_only`."""
+        size = len(self.kb) + len(self._rivals)
+        return np.stack(
+            [
+                np.zeros(size, np.float32)
+                if cheap_only and scorer.costly
+                else scorer.score(question)
+                for scorer, _ in self.scorers
+            ]
+        )
 
     def judge(self, rows: np.ndarray, length: int) -> Judgement:
         n = len(self.kb)
@@ -171,18 +180,23 @@ class Matcher:
         )
         return Judgement(order, entries, features, topic)
 
-    def judge_text(self, text: str) -> Judgement:
-        return self.judge(self.scores(text), len(content_tokens(text)))
-
     def post_judgement(self, question: str) -> tuple[Judgement, list[Judgement]]:
         """The post as a whole (each entry's better score of the whole text and of what it
         asks), and, when it asks several things, each of them."""
         post = split_post(question)
         length = len(content_tokens(question))
-        whole = self.scores(question)
-        if post.focus != question:
-            whole = np.maximum(whole, self.scores(post.focus))
-        parts = [self.judge_text(q) for q in post.questions] if post.several else []
+        asked = [self.scores(q) for q in post.questions]  # the encoder runs on these only
+        parts = (
+            [
+                self.judge(rows, len(content_tokens(q)))
+                for q, rows in zip(post.questions, asked, strict=True)
+            ]
+            if post.several
+            else []
+        )
+        whole = np.maximum.reduce(asked)
+        if post.focus != question:  # the backstory too, for the scorers that are cheap
+            whole = np.maximum(whole, self.scores(question, cheap_only=True))
         return self.judge(whole, length), parts
 
     def match(self, question: str, top: int = 5) -> Match:
@@ -210,7 +224,13 @@ class Matcher:
         answers = self._several_answers(overall, parts, model) or (
             (entries[overall.best],) if model.answers(overall) else ()
         )
-        unsure = [overall, *parts] if not answers or len(answers) > 1 else []
+        # "Did you mean" for what was not answered: the post when nothing was, else each
+        # part whose best entry was not.
+        unsure = (
+            [overall, *parts]
+            if not answers
+            else [p for p in parts if entries[p.best] not in answers]
+        )
         suggestions = self._suggestions(unsure, answers, model)
         if answers:
             return Match(question, Decision.ANSWER, answers, score, suggestions, ranking)

@@ -29,6 +29,7 @@ _NEXT_QUESTION = re.compile(
 )
 MAX_QUESTIONS = 3
 MIN_CLAUSE_WORDS = 2
+MIN_SPLIT_WORDS = 7  # content words a sentence needs before it is cut into two questions
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,9 @@ def split_post(text: str) -> Post:
         return Post(text, (with_content[-1],) if with_content else (text,))
     questions: list[str] = []
     for sentence in asking:
+        if len(content_tokens(sentence)) < MIN_SPLIT_WORDS:  # too short to ask two things
+            questions.append(sentence)
+            continue
         clauses = [c.strip(" ,;") for c in _NEXT_QUESTION.split(sentence)]
         # A lead-in ("Anyway, is…", "So, what…") is not a question of its own.
         substantial = [c for c in clauses if len(content_tokens(c)) >= MIN_CLAUSE_WORDS]

@@ -49,6 +49,7 @@ class EmbeddingCache:
 
 class SemanticScorer:
     name = "semantic"
+    costly = True
 
     def __init__(
         self, entries: tuple[Entry, ...], encoder: SentenceEncoder, cache_dir: Path | None

@@ -211,6 +211,7 @@ async def test_a_slow_answer_is_deferred_first(fake, bot, lexical):
 
     class SlowScorer:
         name = "slow"
+        costly = False
 
         def score(self, question: str) -> np.ndarray:
             assert deferred.wait(10), "the bot never deferred"
@@ -229,6 +230,7 @@ async def test_a_slow_answer_is_deferred_first(fake, bot, lexical):
 async def test_an_error_reaches_the_member_as_one_sentence(fake, bot, lexical, caplog):
     class BrokenScorer:
         name = "broken"
+        costly = False
 
         def score(self, question: str) -> np.ndarray:
             raise RuntimeError("boom")

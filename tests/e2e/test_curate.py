@@ -256,3 +256,13 @@ async def test_kb_test_teaches_the_matcher_in_one_click(fake, curating):
     after = await fake.reply_of(await fake.slash("ask", question(text)))
     assert not after.get("embeds") and "#offers" in after["content"]
     assert [r["action"] for r in audit(curating)] == ["out-of-scope"]
+
+
+async def test_an_out_of_scope_file_edited_on_disk_is_picked_up(fake, curating):
+    path = curating.settings.knowledge_dir / "out_of_scope.yaml"
+    path.write_text(
+        path.read_text() + "  hobbies:\n    examples:\n      - what should I do on weekends\n"
+    )
+    await fake.wait_for(
+        lambda: any(t.name == "hobbies" for t in curating.matcher.kb.out_of_scope) or None
+    )
