@@ -34,6 +34,7 @@ class Ask(commands.Cog):
     def __init__(self, bot: CareerBot) -> None:
         self.bot = bot
         self.cooldown = Cooldown(*bot.settings.answer_cooldown)
+        self._recording: set[asyncio.Task[None]] = set()  # held so they finish
 
     async def cog_load(self) -> None:
         # Answer buttons and "did you mean" menus of old messages keep working after a restart.
@@ -65,14 +66,19 @@ class Ask(commands.Cog):
         best = match.entry.id if match.entry else ",".join(e.id for e in match.suggestions)
         log.info("question %s: %s score=%d", match.decision.value, best or "-", match.score)
         self.bot.asked.record(match)
-        if match.decision is not Decision.ANSWER:
-            try:
-                await asyncio.to_thread(
-                    record_unanswered, self.bot.database, match, guild_id, channel_id
-                )
-            except DataUnavailable as exc:  # never costs the member their answer
-                self.bot.data_unavailable(exc)
+        if match.decision is not Decision.ANSWER:  # kept after the reply, not before it
+            task = asyncio.create_task(self.record(match, guild_id, channel_id))
+            self._recording.add(task)
+            task.add_done_callback(self._recording.discard)
         return match
+
+    async def record(self, match: Match, guild_id: int | None, channel_id: int | None) -> None:
+        try:
+            await asyncio.to_thread(
+                record_unanswered, self.bot.database, match, guild_id, channel_id
+            )
+        except DataUnavailable as exc:  # never costs the member their answer
+            self.bot.data_unavailable(exc)
 
     def cooldown_notice(self, member_id: int) -> str | None:
         wait = self.cooldown.retry_after(member_id)

@@ -118,10 +118,17 @@ class Database:
         return None
 
     @contextmanager
-    def transaction(self, write: bool = True) -> Iterator[sqlite3.Connection]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
+    def transaction(self, write: bool = True, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One transaction: committed when the block ends, rolled back if it raises.
+
+        `durable=False` (records that are not history: unanswered questions, counts) commits
+        with synchronous=NORMAL: in WAL mode still never corrupt, but a power cut may lose
+        the last few; it spares an fsync per question.
+        """
         try:
             with closing(self._connect()) as connection:
+                if not durable:
+                    connection.execute("PRAGMA synchronous = NORMAL")
                 connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 try:
                     yield connection

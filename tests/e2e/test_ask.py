@@ -103,7 +103,7 @@ async def test_did_you_mean_then_pick_shows_the_answer(fake, bot, lexical, kb):
     (callback,) = await fake.wait_for(pick.callbacks)
     assert callback["type"] == 7, "the asker's pick replaces the menu with the answer"
     assert callback["data"]["embeds"][0]["title"] == kb.by_id[picked].question
-    record = read_unanswered(bot.database)[-1]
+    record = (await fake.wait_for(lambda: read_unanswered(bot.database)))[-1]
     assert record["question"] == text and record["decision"] == "suggest"
     assert str(ASKER) not in json.dumps(record), "no member id is kept"
 
@@ -122,7 +122,8 @@ async def test_someone_elses_pick_is_shown_only_to_them(fake, bot, lexical):
 async def test_off_topic_is_declined_and_points_to_topics(fake, bot):
     reply = await fake.reply_of(await fake.slash("ask", question("how do I bake sourdough bread")))
     assert "/topics" in reply["content"] and not reply.get("embeds")
-    assert read_unanswered(bot.database)[-1]["decision"] == "decline"
+    records = await fake.wait_for(lambda: read_unanswered(bot.database))  # kept after the reply
+    assert records[-1]["decision"] == "decline"
 
 
 async def test_topics_navigates_category_entry_answer_and_back(fake, bot, kb):

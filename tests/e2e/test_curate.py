@@ -6,6 +6,7 @@ from __future__ import annotations
 import yaml
 
 from bot.app import CareerBot
+from bot.kb.activity import read_unanswered
 from tests.conftest import recorded_changes
 
 from .fake_discord import (
@@ -62,6 +63,11 @@ def defaults(modal: dict) -> dict[str, str]:
         (row.get("label") or f["label"]): f.get("value", "")
         for row, f in zip(modal["components"], fields, strict=True)
     }
+
+
+async def recorded(fake: FakeDiscord, bot: CareerBot, count: int) -> None:
+    """Unanswered questions are kept just after the reply: wait until they are."""
+    await fake.wait_for(lambda: len(read_unanswered(bot.database)) >= count or None)
 
 
 def audit(bot: CareerBot) -> list[dict]:
@@ -202,6 +208,7 @@ async def test_kb_test_and_unanswered(fake, curating):
     assert "Decision: answer" in explained["content"] and "phd-required" in explained["content"]
     for text in ("best pizza in town", "where is the best pizza in town", "how do I knit"):
         await fake.reply_of(await fake.slash("ask", question(text)))
+    await recorded(fake, curating, 3)
     report = await fake.reply_of(await fake.slash("kb", sub("unanswered", days=7), **MOD))
     lines = report["embeds"][0]["description"].splitlines()
     assert lines[0].startswith("2x ") and "pizza" in lines[0]
@@ -230,6 +237,7 @@ async def test_a_broken_file_on_disk_keeps_the_old_knowledge_base(fake, curating
 async def test_an_unanswered_question_starts_a_new_entry(fake, curating):
     for _ in range(2):
         await fake.reply_of(await fake.slash("ask", question("how do I knit a scarf")))
+    await recorded(fake, curating, 2)
     sent = await fake.slash("kb", sub("unanswered"), **MOD)
     report = await fake.reply_of(sent)
     start_entry = report["components"][0]["components"][0]

@@ -103,4 +103,5 @@ async def test_a_member_over_the_cooldown_is_not_recorded_again_and_again(fake, 
     await fake.wait_for(lambda: len(fake.reactions) >= 7 or None)
     replies = await fake.wait_for(lambda: channel_replies(fake, CHANNEL_ID)[4:] or None)
     assert len(replies) == 1
+    await fake.wait_for(lambda: len(read_unanswered(bot.database)) >= 5 or None)
     assert len(read_unanswered(bot.database)) == 5, "one record per answer given, no more"
