@@ -1,5 +1,6 @@
-"""`python -m bot kb list|show|test|unanswered|history|export|import|undo`: the moderators'
-powers from a shell, through the same store (same validation, atomicity and audit)."""
+"""`python -m bot kb list|show|test|unanswered|history|export|import|undo|not|out-of-scope`:
+the moderators' powers from a shell, through the same store (same validation, atomicity and
+audit)."""
 
 from __future__ import annotations
 
