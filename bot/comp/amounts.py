@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 AMOUNT_EXAMPLE = "180000, 180k, $180,000 or 1.2m"
 _AMOUNT = re.compile(
@@ -57,3 +57,11 @@ def parse_percent(text: str, what: str, *, low: Decimal, high: Decimal) -> Decim
 
 def is_percent(text: str) -> bool:
     return text.strip().endswith("%")
+
+
+def percent(fraction: Decimal) -> str:
+    return f"{(fraction * 100).normalize():f}%"
+
+
+def whole(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))

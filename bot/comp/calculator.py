@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from bot.comp.amounts import CompInputError, is_percent, parse_amount, parse_percent
+from bot.comp.amounts import (
+    CompInputError,
+    is_percent,
+    parse_amount,
+    parse_percent,
+    whole,
+)
+from bot.comp.notes import assumptions_for, warnings_for
 
 MAX_BASE = Decimal(10_000_000)
 MAX_AMOUNT = Decimal(1_000_000_000)  # a grant, sign-on or benefit beyond this is a typo
 MAX_YEARS = 6
 REFRESHER_VEST_YEARS = 4
-STOCK_WARNING_SHARE = Decimal("0.4")
 PRESETS: dict[str, tuple[int, ...]] = {
     "back-loaded": (5, 15, 40, 40),
     "front-loaded": (33, 33, 22, 12),
@@ -102,14 +108,6 @@ class Breakdown:
             "average": self.average,
             "warnings": list(self.warnings),
         }
-
-
-def percent(fraction: Decimal) -> str:
-    return f"{(fraction * 100).normalize():f}%"
-
-
-def whole(value: Decimal) -> int:
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _integer(text: str, what: str, low: int, high: int, default: int) -> int:
@@ -260,8 +258,8 @@ def calculate(offer: Offer, years_override: int | None = None) -> Breakdown:
         breakdown.years,
         currency,
         schedule,
-        warnings=_warnings(breakdown, signon, growth, refresher, years, len(schedule)),
-        assumptions=_assumptions(
+        warnings=warnings_for(breakdown, signon, growth, refresher, years, len(schedule)),
+        assumptions=assumptions_for(
             bonus_rate is not None, bool(bonus_text), raise_, growth, cliff, grant, refresher
         ),
     )
@@ -274,72 +272,3 @@ def compare_offers(a: Offer, b: Offer) -> tuple[Breakdown, Breakdown]:
         return first, second
     years = max(len(first.schedule), len(second.schedule))
     return calculate(a, years), calculate(b, years)
-
-
-def _warnings(
-    b: Breakdown,
-    signon: list[Decimal],
-    growth: Decimal,
-    refresher: Decimal,
-    years: int,
-    vest_years: int,
-) -> tuple[str, ...]:
-    warnings: list[str] = []
-    back_loaded = len(b.schedule) > 1 and b.schedule[0] < b.schedule[-1]
-    if back_loaded and b.first_year_total < b.average:
-        warnings.append(
-            "The vesting is back-loaded: year 1 pays less than the average year, "
-            "and the later years assume you stay."
-        )
-    stock = sum(y.stock for y in b.years)
-    if b.total and Decimal(stock) / b.total > STOCK_WARNING_SHARE:
-        share = whole(Decimal(stock) * 100 / b.total)
-        warnings.append(
-            f"Stock is {share}% of the total: its value moves with the share "
-            "price, and private-company stock may not be sellable."
-        )
-    if any(signon):
-        warnings.append(
-            "Sign-on bonuses usually have a clawback: leave within a year or two "
-            "and you may have to pay some or all of it back."
-        )
-    if refresher:
-        warnings.append(
-            "Refresher grants are not guaranteed; they depend on performance and company policy."
-        )
-    if growth:
-        warnings.append(f"Stock growth of {percent(growth)} a year is a scenario, not a promise.")
-    if years > vest_years and not refresher:
-        warnings.append(
-            f"The grant is fully vested after year {vest_years}; later years show "
-            "no stock unless you add refreshers."
-        )
-    return tuple(warnings)
-
-
-def _assumptions(
-    bonus_is_percent: bool,
-    has_bonus: bool,
-    raise_: Decimal,
-    growth: Decimal,
-    cliff: int,
-    grant: Decimal,
-    refresher: Decimal,
-) -> tuple[str, ...]:
-    """What the figures assume, about the parts this offer has."""
-    notes = ["Pre-tax"]
-    if grant or refresher:
-        notes.append(
-            f"stock value grows {percent(growth)} a year after year 1"
-            if growth
-            else "stock at its grant value"
-        )
-    if raise_:
-        notes.append(f"base rises {percent(raise_)} a year")
-    if has_bonus and not bonus_is_percent:
-        notes.append("bonus is a fixed amount")
-    if cliff and grant:
-        notes.append(f"{cliff}-month cliff")
-    if refresher:
-        notes.append("a refresher each year from year 2, vesting evenly over 4 years")
-    return tuple(notes)
