@@ -83,11 +83,11 @@ class KnowledgeStore:
 
     def export(self) -> bytes:
         """The entries and the out-of-scope topics, as one YAML file `import` takes."""
-        texts = self.files.read(self.files.texts)
-        documents = self._documents(texts)
-        exported: dict[str, Any] = {"entries": [documents[i] for i in sorted(documents)]}
-        if OUT_OF_SCOPE in texts:
-            exported["out_of_scope"] = parse_yaml(texts[OUT_OF_SCOPE])
+        contents = self._contents(self.files.read(self.files.texts))
+        scope = contents.pop(OUT_OF_SCOPE, None)
+        exported: dict[str, Any] = {"entries": [contents[i] for i in sorted(contents)]}
+        if scope is not None:
+            exported["out_of_scope"] = scope
         return dump_yaml(exported).encode()
 
     def recover(self) -> bool:
@@ -128,10 +128,7 @@ class KnowledgeStore:
             raise StoreError("The file must hold a list of entries (as /kb export writes it).")
         validate_entries([(f"entry {n}", item) for n, item in enumerate(items, 1)])
         incoming = {item["id"]: item for item in items}
-        texts = self.files.read(self.files.texts)
-        existing = self._documents(texts)
-        if OUT_OF_SCOPE in texts:
-            existing[OUT_OF_SCOPE] = parse_yaml(texts[OUT_OF_SCOPE])
+        existing = self._contents(self.files.read(self.files.texts))
         if isinstance(data, dict) and data.get("out_of_scope") is not None:
             validate_out_of_scope(data["out_of_scope"])
             incoming[OUT_OF_SCOPE] = data["out_of_scope"]
@@ -148,10 +145,7 @@ class KnowledgeStore:
 
     def apply_import(self, plan: ImportPlan, actor: Actor) -> None:
         with self.files.writing():
-            texts = self.files.texts()
-            current = {i: version_of(d) for i, d in self._documents(texts).items()}
-            if OUT_OF_SCOPE in texts:
-                current[OUT_OF_SCOPE] = version_of(parse_yaml(texts[OUT_OF_SCOPE]))
+            current = {i: version_of(d) for i, d in self._contents(self.files.texts()).items()}
             if current != plan.base:
                 raise ConflictError(
                     "The knowledge base changed after this import was previewed, so it was not "
@@ -179,12 +173,8 @@ class KnowledgeStore:
             data = parse_yaml(text) if text else None
             data = data if isinstance(data, dict) and isinstance(data.get("topics"), dict) else {}
             topics = data.setdefault("topics", {})
-            body = topics.setdefault(topic, {})
-            body["examples"] = (
-                [*(body.get("examples") or []), question.strip()]
-                if isinstance(body, dict)
-                else [question.strip()]
-            )
+            body = topics.get(topic) if isinstance(topics.get(topic), dict) else {}
+            topics[topic] = {**body, "examples": [*(body.get("examples") or []), question.strip()]}
             self.files.commit({OUT_OF_SCOPE: dump_yaml(data)}, actor, "out-of-scope")
 
     def undo(self, actor: Actor) -> history.Batch:
@@ -202,6 +192,13 @@ class KnowledgeStore:
         texts = self.files.texts() if texts is None else texts
         entries = {i: t for i, t in texts.items() if i != OUT_OF_SCOPE}
         return {i: d if isinstance(d, dict) else {} for i, d in parse_documents(entries).items()}
+
+    def _contents(self, texts: Texts) -> dict[str, Any]:
+        """The entries' documents and, under OUT_OF_SCOPE, the out-of-scope file's."""
+        contents: dict[str, Any] = dict(self._documents(texts))
+        if OUT_OF_SCOPE in texts:
+            contents[OUT_OF_SCOPE] = parse_yaml(texts[OUT_OF_SCOPE])
+        return contents
 
     @staticmethod
     def _check_version(entry_id: str, existing: dict[str, Document], version: str) -> None:

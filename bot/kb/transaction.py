@@ -58,7 +58,7 @@ class KnowledgeFiles:
             return self.knowledge_dir / OUT_OF_SCOPE_FILE
         return entry_path(self.knowledge_dir, key)
 
-    def texts(self) -> dict[str, str]:
+    def texts(self) -> Texts:
         """Every file the store writes: the entries, and the out-of-scope topics."""
         texts = entry_texts(self.knowledge_dir)
         with suppress(FileNotFoundError):
@@ -138,12 +138,8 @@ class KnowledgeFiles:
         history.mark(self.database, batch, "applied")
 
     def _write_files(self, texts: dict[str, str | None]) -> None:
-        for entry_id, text in texts.items():
-            path = (
-                self.knowledge_dir / OUT_OF_SCOPE_FILE
-                if entry_id == OUT_OF_SCOPE
-                else entry_path(self.knowledge_dir, entry_id)
-            )
+        for key, text in texts.items():
+            path = self.path(key)
             if text is None:
                 path.unlink(missing_ok=True)
             elif not path.is_file() or path.read_bytes() != text.encode():
