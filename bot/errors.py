@@ -12,19 +12,29 @@ import discord
 
 from bot import render
 from bot.kb.model import KnowledgeBaseError, StoreError
+from bot.kb.store import entry_problems
 
 log = logging.getLogger(__name__)
 
 KNOWLEDGE_BROKEN = "The knowledge base files on disk have problems a moderator must fix first:"
 
 
+def failure_text(
+    heading: str, error: KnowledgeBaseError | StoreError, entry_id: str | None = None
+) -> str:
+    """Why something was refused: the store's sentence, or every validation problem
+    (`entry_id`'s first), under `heading`."""
+    if isinstance(error, StoreError):
+        return render.clip(f"{heading} {error}".lstrip(), 2000)
+    return render.clip(f"{heading}\n{render.bullets(entry_problems(error, entry_id))}", 2000)
+
+
 def error_text(error: BaseException) -> str | None:
     """What a person can act on, for errors the core explains itself; None for the rest."""
     if isinstance(error, StoreError):
-        return render.clip(str(error), 2000)
+        return failure_text("", error)
     if isinstance(error, KnowledgeBaseError):
-        problems = render.bullets(error.problems)
-        return render.clip(f"{KNOWLEDGE_BROKEN}\n{problems}", 2000)
+        return failure_text(KNOWLEDGE_BROKEN, error)
     return None
 
 

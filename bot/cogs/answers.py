@@ -57,7 +57,7 @@ def answer_embed(entry: Entry, score: int | None = None, limit: int = 4096) -> d
     return embed.set_footer(text=render.clip(render.entry_footer(entry, score), 2048))
 
 
-def answers_reply(bot: CareerBot, match: Match, asker_id: int) -> Reply:
+def answers_reply(match: Match, asker_id: int) -> Reply:
     """A post that asked several things: an embed per answer, each answer shortened
     alike so that all fit Discord's 6,000 characters, then "did you mean" for the rest."""
     room = (EMBEDS_TOTAL - 400 * len(match.answers)) // len(match.answers)  # titles, footers
@@ -80,7 +80,7 @@ def answer_reply(bot: CareerBot, entry: Entry, score: int | None = None) -> Repl
 def match_reply(bot: CareerBot, match: Match, asker_id: int) -> Reply:
     """The reply to a question: the answer(s), a "did you mean" menu, or a decline."""
     if len(match.answers) > 1:
-        return answers_reply(bot, match, asker_id)
+        return answers_reply(match, asker_id)
     if match.decision is Decision.ANSWER and match.entry is not None:
         return answer_reply(bot, match.entry, match.score)
     if match.decision is Decision.SUGGEST and match.suggestions:

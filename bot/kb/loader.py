@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from bot.kb.model import Entry, KnowledgeBase, KnowledgeBaseError, Problem
+from bot.kb.model import Entry, KnowledgeBase, KnowledgeBaseError, OutOfScopeTopic, Problem
 from bot.kb.text import canonical
 
 ENTRIES_FOLDER = "entries"
@@ -47,14 +47,16 @@ def load_knowledge_base(knowledge_dir: Path) -> KnowledgeBase:
     """
     from bot.kb.scope import load_out_of_scope
 
-    entries = knowledge_base(parse_documents(entry_texts(knowledge_dir)))
-    return KnowledgeBase(entries.entries, load_out_of_scope(knowledge_dir))
+    documents = parse_documents(entry_texts(knowledge_dir))
+    return knowledge_base(documents, load_out_of_scope(knowledge_dir))
 
 
-def knowledge_base(documents: dict[str, Any]) -> KnowledgeBase:
-    """Validate entry id -> parsed document as one knowledge base (entries only)."""
+def knowledge_base(
+    documents: dict[str, Any], out_of_scope: tuple[OutOfScopeTopic, ...] = ()
+) -> KnowledgeBase:
+    """Validate entry id -> parsed document as one knowledge base."""
     entries = validate_entries([(f"{stem}.yaml", data) for stem, data in documents.items()])
-    return KnowledgeBase(tuple(sorted(entries, key=lambda e: e.id)))
+    return KnowledgeBase(tuple(sorted(entries, key=lambda e: e.id)), out_of_scope)
 
 
 def entry_texts(knowledge_dir: Path) -> dict[str, str]:

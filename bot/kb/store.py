@@ -66,7 +66,7 @@ class KnowledgeStore:
         texts, topics = self.files.read(
             lambda: (entry_texts(self.knowledge_dir), load_out_of_scope(self.knowledge_dir))
         )
-        return KnowledgeBase(knowledge_base(parse_documents(texts)).entries, topics)
+        return knowledge_base(parse_documents(texts), topics)
 
     def documents(self) -> dict[str, Document]:
         """id -> raw document of every entry file (the files are the source of truth)."""

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot import render
-from bot.kb.model import KnowledgeBaseError, StoreError
-from bot.kb.store import Actor, entry_problems
+from bot.kb.store import Actor
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
@@ -47,12 +46,3 @@ def actor(interaction: discord.Interaction) -> Actor:
 def code_block(text: str, limit: int = 4000) -> str:
     fenced = text.replace("```", "` ` `")  # a fence inside would end the block
     return f"```\n{render.clip(fenced, limit - 8)}\n```"
-
-
-def failure_text(
-    heading: str, error: KnowledgeBaseError | StoreError, entry_id: str | None = None
-) -> str:
-    """Why a write was refused: its sentence, or every validation problem (`entry_id`'s first)."""
-    if isinstance(error, StoreError):
-        return render.clip(f"{heading} {error}", 2000)
-    return render.clip(f"{heading}\n{render.bullets(entry_problems(error, entry_id))}", 2000)

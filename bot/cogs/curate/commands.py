@@ -15,8 +15,9 @@ from discord.ext import commands, tasks
 
 from bot import render
 from bot.cogs.answers import entry_choices
-from bot.cogs.curate.access import actor, code_block, failure_text, refusal
+from bot.cogs.curate.access import actor, code_block, refusal
 from bot.cogs.curate.views import Confirm, EntryModal, TestedQuestionView, UnansweredView
+from bot.errors import failure_text
 from bot.kb.activity import group_unanswered, read_unanswered
 from bot.kb.entry_yaml import version_of
 from bot.kb.matcher import MAX_QUESTION_CHARS
@@ -89,11 +90,8 @@ class Curate(
     @app_commands.command(name="edit", description="Edit an entry (opens a form)")
     @app_commands.describe(entry="The entry to edit")
     async def edit(self, interaction: discord.Interaction[CareerBot], entry: str) -> None:
-        try:
-            document = await asyncio.to_thread(self.bot.store.document, entry)
-        except StoreError as exc:
-            await interaction.response.send_message(str(exc), ephemeral=True)
-            return
+        # An unknown entry or a broken file: the tree's error handler says so (bot.errors).
+        document = await asyncio.to_thread(self.bot.store.document, entry)
         await interaction.response.send_modal(
             EntryModal(self, document, entry, version_of(document))
         )
@@ -101,11 +99,7 @@ class Curate(
     @app_commands.command(name="remove", description="Remove an entry (asks first)")
     @app_commands.describe(entry="The entry to remove")
     async def remove(self, interaction: discord.Interaction[CareerBot], entry: str) -> None:
-        try:
-            version = version_of(await asyncio.to_thread(self.bot.store.document, entry))
-        except StoreError as exc:
-            await interaction.response.send_message(str(exc), ephemeral=True)
-            return
+        version = version_of(await asyncio.to_thread(self.bot.store.document, entry))
 
         async def remove_it(click: discord.Interaction) -> None:
             try:

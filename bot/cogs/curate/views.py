@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import render
-from bot.cogs.curate.access import actor, failure_text
-from bot.errors import report_error
+from bot.cogs.curate.access import actor
+from bot.errors import failure_text, report_error
 from bot.kb.activity import UnansweredGroup
 from bot.kb.entry_yaml import Document, dump_entry, form_document, version_of
 from bot.kb.loader import (
