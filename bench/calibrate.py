@@ -7,6 +7,9 @@ the `fit` cases (is the best entry the one asked about?), then pick the answer a
 cut-offs that give the most right answers on `fit` while keeping its wrong answers, answered
 near-topic questions and suggested off-topic ones at zero. Prints the DecisionModel lines
 for bot/kb/__init__.py and the per-kind figures on both halves; `check` is never used to fit.
+
+Then the cascade: the lowest lexical probability at which the lexical answer equals the
+blend's decision on every `fit` case it would skip the encoder for (DECISIVE).
 """
 
 from __future__ import annotations
@@ -21,11 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import Settings  # noqa: E402
-from bot.kb import blended_matcher, lexical_matcher  # noqa: E402
+from bot.kb import BLENDED_MODEL, LEXICAL_MODEL, blended_matcher, lexical_matcher  # noqa: E402
 from bot.kb.decision import DecisionModel, Judgement  # noqa: E402
 from bot.kb.evaluation import EVALUATION_FILE, Case, KindReport, Outcome, load_cases  # noqa: E402
 from bot.kb.loader import load_knowledge_base  # noqa: E402
-from bot.kb.matcher import Matcher  # noqa: E402
+from bot.kb.matcher import Cascade, Matcher  # noqa: E402
 from bot.startup import load_encoder  # noqa: E402
 
 ANSWERED = ("existing", "long", "short")  # the kinds whose right answers are maximised
@@ -123,13 +126,52 @@ def calibrate(name: str, matcher: Matcher, cases: list[Case]) -> None:
             print("  " + report.line())
 
 
+def calibrate_cascade(matcher: Matcher, cases: list[Case]) -> None:
+    """The lowest DECISIVE and the highest HOPELESS that change none of the blend's
+    decisions on the fit half."""
+    judged = [
+        (case, matcher.post_judgement(case.text, True), matcher.post_judgement(case.text))
+        for case in cases
+    ]
+
+    def same(case: Case, cheap: tuple[Judgement, list[Judgement]], full) -> bool:
+        fast = matcher.decide(case.text, *cheap, LEXICAL_MODEL)
+        slow = matcher.decide(case.text, *full, BLENDED_MODEL)
+        return (fast.decision, fast.answers) == (slow.decision, slow.answers)
+
+    def skipped(cascade: Cascade, split: str) -> list:
+        return [j for j in judged if j[0].split == split and cascade.decides(*j[1], busy=False)]
+
+    def harmless(cascade: Cascade) -> bool:
+        return all(same(*j) for j in skipped(cascade, "fit"))
+
+    decisive = next(
+        float(d) for d in np.arange(0.80, 1.0, 0.005) if harmless(Cascade(LEXICAL_MODEL, d, 0))
+    )
+    hopeless = next(
+        float(h) for h in np.arange(0.30, 0.0, -0.005) if harmless(Cascade(LEXICAL_MODEL, 1.01, h))
+    )
+    cascade = Cascade(LEXICAL_MODEL, decisive, hopeless)
+    print(f"DECISIVE = {decisive:.3f}\nHOPELESS = {hopeless:.3f}")
+    for split in ("fit", "check"):
+        mine = [j for j in judged if j[0].split == split]
+        skips = skipped(cascade, split)
+        changed = sum(not same(*j) for j in skips)
+        print(
+            f"  {split}: {len(skips)}/{len(mine)} cases skip the encoder"
+            f" ({len(skips) / len(mine):.0%}), {changed} of them decided otherwise than the blend"
+        )
+
+
 def main() -> None:
     cases = load_cases(ROOT / "knowledge" / EVALUATION_FILE)
     kb = load_knowledge_base(ROOT / "knowledge")
     calibrate("lexical", lexical_matcher(kb), cases)
     with tempfile.TemporaryDirectory() as cache:
         encoder = load_encoder(Settings())
-        calibrate("blended", blended_matcher(kb, encoder, Path(cache)), cases)
+        blended = blended_matcher(kb, encoder, Path(cache))
+        calibrate("blended", blended, cases)
+        calibrate_cascade(blended, cases)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.kb.decision import DecisionModel
 from bot.kb.lexical import LexicalScorer
-from bot.kb.matcher import Matcher, indexed_entries
+from bot.kb.matcher import Cascade, Matcher, indexed_entries
 from bot.kb.model import KnowledgeBase
 
 if TYPE_CHECKING:
@@ -31,6 +31,12 @@ BLENDED_MODEL = DecisionModel(
     min_score=0.3,
 )
 
+# The lexical probabilities at or above which a single question is answered, and below which
+# it is declined, without the encoder: the widest that change no decision of the blend on the
+# fit half (bench/calibrate.py).
+DECISIVE = 0.915
+HOPELESS = 0.06
+
 
 def lexical_matcher(kb: KnowledgeBase) -> Matcher:
     return Matcher(kb, [(LexicalScorer(indexed_entries(kb)), 1.0)], LEXICAL_MODEL)
@@ -45,4 +51,4 @@ def blended_matcher(kb: KnowledgeBase, encoder: SentenceEncoder, cache_dir: Path
         (SemanticScorer(indexed, encoder, cache_dir), SEMANTIC_WEIGHT),
         (LexicalScorer(indexed), 1 - SEMANTIC_WEIGHT),
     ]
-    return Matcher(kb, scorers, BLENDED_MODEL)
+    return Matcher(kb, scorers, BLENDED_MODEL, Cascade(LEXICAL_MODEL, DECISIVE, HOPELESS))

@@ -42,6 +42,7 @@ def _strength(topical: bool, wordings: int) -> float:
 class LexicalScorer:
     name = "lexical"
     costly = False
+    busy = False
 
     def __init__(self, entries: tuple[Entry, ...]) -> None:
         self.entries = entries
@@ -84,6 +85,9 @@ class LexicalScorer:
         self._texts_of: dict[int, list[int]] = defaultdict(list)
         for text_index, owner in enumerate(text_owner):
             self._texts_of[owner].append(text_index)
+
+    def prepare(self, questions: list[str]) -> list:
+        return []  # nothing slow to start
 
     def _resolve(self, token: str) -> tuple[str | None, float]:
         """The vocabulary word a query word stands for, and how much to trust it."""

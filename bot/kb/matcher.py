@@ -5,11 +5,15 @@ whole post and what it asks, against the entries and, beside them, their competi
 (out-of-scope topics and `not:` examples, bot/kb/scope.py) → a small calibrated model gives
 the probability that the best entry is what was asked → answer, suggest or decline. A post
 whose parts confidently ask about different entries gets each answered.
+
+A cascade spares the encoder: when the cheap (lexical) scores alone are decisive, or the
+encoder is busy and they are confident, or its queue is full, the cheap scores decide.
 """
 
 from __future__ import annotations
 
 import math
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -18,7 +22,7 @@ import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 from bot.kb.decision import MARGIN_FLOOR, DecisionModel, Judgement
-from bot.kb.model import Entry, KnowledgeBase, OutOfScopeTopic
+from bot.kb.model import Entry, KnowledgeBase, OutOfScopeTopic, Overloaded
 from bot.kb.parts import split_post
 from bot.kb.scope import competitors
 from bot.kb.text import content_tokens
@@ -33,6 +37,11 @@ PARTIAL_WEIGHT = 0.25  # autocomplete: how much a half-typed word counts beside 
 class Scorer(Protocol):
     name: str
     costly: bool  # the encoder: run on what a post asks, not on its whole text
+    busy: bool  # a costly scorer with questions waiting: spare it if the cheap ones are sure
+
+    def prepare(self, questions: list[str]) -> list[Future[np.ndarray]]:
+        """Start the slow work `score` will need for these; what to wait for."""
+        ...
 
     def score(self, question: str) -> np.ndarray:
         """A score in [0, 1] for every indexed entry, in index order."""
@@ -61,6 +70,23 @@ class Match:
         return self.answers[0] if self.answers else None
 
 
+@dataclass(frozen=True, slots=True)
+class Cascade:
+    """When the cheap scorers alone decide (under `model`, their own decision model)."""
+
+    model: DecisionModel
+    decisive: float  # a single question this probable is answered without the encoder...
+    hopeless: float  # ...and one less probable than this is declined without it
+
+    def decides(self, overall: Judgement, parts: list[Judgement], busy: bool) -> bool:
+        if parts:
+            return False
+        probability = self.model.probability(overall.features)
+        if probability < self.hopeless:
+            return True
+        return self.model.answers(overall) and (busy or probability >= self.decisive)
+
+
 def indexed_entries(kb: KnowledgeBase) -> tuple[Entry, ...]:
     """What the scorers index: the entries, then their competitors."""
     return kb.entries + competitors(kb.entries, kb.out_of_scope)
@@ -68,12 +94,19 @@ def indexed_entries(kb: KnowledgeBase) -> tuple[Entry, ...]:
 
 class Matcher:
     def __init__(
-        self, kb: KnowledgeBase, scorers: list[tuple[Scorer, float]], model: DecisionModel
+        self,
+        kb: KnowledgeBase,
+        scorers: list[tuple[Scorer, float]],
+        model: DecisionModel,
+        cascade: Cascade | None = None,
     ) -> None:
         self.kb = kb
         self.scorers = scorers
         self.model = model
+        self.cascade = cascade
         self._weights = np.asarray([weight for _, weight in scorers], dtype=np.float32)
+        cheap = np.asarray([0.0 if s.costly else w for s, w in scorers], dtype=np.float32)
+        self._cheap_weights = cheap / max(float(cheap.sum()), 1e-9)
         rivals = self._rivals = competitors(kb.entries, kb.out_of_scope)
         n = len(kb.entries)
         self._topics = {n + i: t for i, t in enumerate(kb.out_of_scope)}
@@ -100,9 +133,9 @@ class Matcher:
             ]
         )
 
-    def judge(self, rows: np.ndarray, length: int) -> Judgement:
+    def judge(self, rows: np.ndarray, length: int, cheap_only: bool = False) -> Judgement:
         n = len(self.kb)
-        weights = self._weights
+        weights = self._cheap_weights if cheap_only else self._weights
         vector = weights @ rows
         entries = vector[:n]
         order = np.argsort(-entries, kind="stable")
@@ -121,15 +154,17 @@ class Matcher:
         )
         return Judgement(order, entries, features, topic)
 
-    def post_judgement(self, question: str) -> tuple[Judgement, list[Judgement]]:
+    def post_judgement(
+        self, question: str, cheap_only: bool = False
+    ) -> tuple[Judgement, list[Judgement]]:
         """The post as a whole (each entry's better score of the whole text and of what it
         asks), and, when it asks several things, each of them."""
         post = split_post(question)
         length = len(content_tokens(question))
-        asked = [self.scores(q) for q in post.questions]  # the encoder runs on these only
+        asked = [self.scores(q, cheap_only) for q in post.questions]  # the encoder's texts
         parts = (
             [
-                self.judge(rows, len(content_tokens(q)))
+                self.judge(rows, len(content_tokens(q)), cheap_only)
                 for q, rows in zip(post.questions, asked, strict=True)
             ]
             if post.several
@@ -138,14 +173,46 @@ class Matcher:
         whole = np.maximum.reduce(asked)
         if post.focus != question:  # the backstory too, for the scorers that are cheap
             whole = np.maximum(whole, self.scores(question, cheap_only=True))
-        return self.judge(whole, length), parts
+        return self.judge(whole, length, cheap_only), parts
 
     def match(self, question: str, top: int = 5) -> Match:
+        started = self.start(question, top)
+        if isinstance(started, Match):
+            return started
+        wait(started)
+        return self.finish(question, top)
+
+    def start(self, question: str, top: int = 5) -> Match | list[Future[np.ndarray]]:
+        """The match, when the cheap scores settle it; else the encodings it waits for
+        (then call `finish`). Cheap: an event loop may call it inline."""
         question = question.strip()[:MAX_QUESTION_CHARS]
         if not content_tokens(question):  # empty, emoji, punctuation or pure small talk
             return Match(question, Decision.DECLINE, (), 0, (), ())
-        overall, parts = self.post_judgement(question)
-        return self.decide(question, overall, parts, self.model, top)
+        cascade = self.cascade
+        if cascade is None:  # all or nothing: `finish` does the costly work
+            if any(scorer.costly for scorer, _ in self.scorers):
+                return []
+            return self.decide(question, *self.post_judgement(question), self.model, top)
+        cheap = self.post_judgement(question, cheap_only=True)
+        busy = any(scorer.busy for scorer, _ in self.scorers)
+        if not cascade.decides(*cheap, busy):
+            asked = split_post(question).questions
+            try:
+                return [f for scorer, _ in self.scorers for f in scorer.prepare(asked)]
+            except Overloaded:
+                pass
+        return self.decide(question, *cheap, cascade.model, top)
+
+    def finish(self, question: str, top: int = 5) -> Match:
+        """The blended match of a question `start` could not settle."""
+        question = question.strip()[:MAX_QUESTION_CHARS]
+        try:
+            return self.decide(question, *self.post_judgement(question), self.model, top)
+        except Overloaded:  # evicted meanwhile, and the queue is full now
+            if self.cascade is None:
+                raise
+            cheap = self.post_judgement(question, cheap_only=True)
+            return self.decide(question, *cheap, self.cascade.model, top)
 
     def decide(
         self,

@@ -80,3 +80,7 @@ class KnowledgeBase:
         for entry in sorted(self.entries, key=lambda e: (e.category, e.question)):
             groups.setdefault(entry.category, []).append(entry)
         return groups
+
+
+class Overloaded(Exception):
+    """A costly scorer's queue is full: decide from the cheap scores now."""

@@ -8,9 +8,11 @@ re-embeds only the wordings that changed.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import io
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -70,15 +72,52 @@ class SemanticScorer:
         )
         self._matrix = np.stack([known[k] if k in known else fresh[k] for k in keys])
         self._wording_rows = {text: row for row, text in enumerate(texts)}
-        self._embed = functools.lru_cache(maxsize=RECENT_QUESTIONS)(self._embed_question)
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()  # shared by threads
+        self._lock = threading.Lock()
         if cache is not None and (missing or len(known) != len(set(keys))):
             cache.vectors = {**known, **fresh}
             with contextlib.suppress(OSError):  # a read-only DATA_DIR costs time, not answers
                 cache.save(keys)
 
-    def _embed_question(self, question: str) -> np.ndarray:
+    def _known(self, question: str) -> np.ndarray | None:
         row = self._wording_rows.get(question)
-        return self._matrix[row] if row is not None else self.encoder.encode([question])[0]
+        if row is not None:
+            return self._matrix[row]
+        with self._lock:
+            vector = self._recent.get(question)
+            if vector is not None:
+                self._recent.move_to_end(question)
+            return vector
+
+    def _remember(self, question: str, vector: np.ndarray) -> None:
+        with self._lock:
+            self._recent[question] = vector
+            if len(self._recent) > RECENT_QUESTIONS:
+                self._recent.popitem(last=False)
+
+    def prepare(self, questions: list[str]) -> list[Future[np.ndarray]]:
+        """Start encoding the questions not yet known; `score` finds them once done (raises
+        Overloaded when the encoder's queue is full)."""
+        futures = []
+        for question in dict.fromkeys(questions):
+            if self._known(question) is None:
+                future = self.encoder.submit(question)
+                future.add_done_callback(
+                    lambda f, q=question: f.exception() or self._remember(q, f.result())
+                )
+                futures.append(future)
+        return futures
+
+    def _embed(self, question: str) -> np.ndarray:
+        vector = self._known(question)
+        if vector is None:
+            vector = self.encoder.submit(question).result()
+            self._remember(question, vector)
+        return vector
+
+    @property
+    def busy(self) -> bool:
+        return self.encoder.busy
 
     def score(self, question: str) -> np.ndarray:
         similarity = self._matrix @ self._embed(question)

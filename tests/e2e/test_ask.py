@@ -212,7 +212,11 @@ async def test_a_slow_answer_is_deferred_first(fake, bot, lexical):
 
     class SlowScorer:
         name = "slow"
-        costly = False
+        costly = True
+        busy = False
+
+        def prepare(self, questions: list[str]) -> list:
+            return []
 
         def score(self, question: str) -> np.ndarray:
             assert deferred.wait(10), "the bot never deferred"
@@ -283,7 +287,7 @@ async def test_a_long_answer_set_is_shortened_to_fit_one_message(fake, bot, kb, 
 
     long = [replace(e, answer="word " * 300) for e in kb.entries[:3]]
     match = Match("q", Decision.ANSWER, tuple(long), 90, (kb.entries[3],), ())
-    monkeypatch.setattr(bot.matcher, "match", lambda question: match)
+    monkeypatch.setattr(bot.matcher, "start", lambda question: match)
     reply = await fake.reply_of(await fake.slash("ask", question("three things at once")))
     assert len(reply["embeds"]) == 3 and reply["components"], "answers plus did-you-mean"
     assert sum(len(e["description"]) + len(e["title"]) for e in reply["embeds"]) <= 6000

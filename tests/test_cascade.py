@@ -1,0 +1,128 @@
+"""The encoder's micro-batching worker and the lexical-first cascade."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future
+
+import numpy as np
+import pytest
+
+from bot.kb import BLENDED_MODEL, DECISIVE, LEXICAL_MODEL, blended_matcher
+from bot.kb.batching import MicroBatcher
+from bot.kb.matcher import Decision
+from bot.kb.model import Overloaded
+
+
+def test_questions_waiting_together_are_run_as_one_batch():
+    release = threading.Event()
+    batches: list[list[int]] = []
+
+    def run(items: list[int]) -> list[int]:
+        release.wait(5)
+        batches.append(items)
+        return [i * 10 for i in items]
+
+    batcher = MicroBatcher(run, max_batch=8, max_waiting=16)
+    first = batcher.submit(0)  # taken by the worker, which now waits on `release`
+    while batcher.waiting:
+        pass
+    rest = [batcher.submit(i) for i in range(1, 6)]
+    release.set()
+    assert first.result(5) == 0
+    assert [f.result(5) for f in rest] == [10, 20, 30, 40, 50]
+    assert batches == [[0], [1, 2, 3, 4, 5]]
+
+
+def test_a_full_queue_refuses_at_once_and_a_failure_reaches_every_waiter():
+    release = threading.Event()
+
+    def run(items: list[int]) -> list[int]:
+        release.wait(5)
+        raise ValueError("broken")
+
+    batcher = MicroBatcher(run, max_batch=4, max_waiting=2)
+    taken = batcher.submit(0)
+    while batcher.waiting:
+        pass
+    waiting = [batcher.submit(1), batcher.submit(2)]
+    with pytest.raises(Overloaded):
+        batcher.submit(3)
+    release.set()
+    for future in [taken, *waiting]:
+        with pytest.raises(ValueError):
+            future.result(5)
+    with pytest.raises(ValueError):  # the worker survived: a new item is still run
+        batcher(4)
+
+
+class CountingEncoder:
+    """The real encoder, counting the questions it is asked to embed; `busy`/`full` stand in
+    for a deep or a full queue."""
+
+    def __init__(self, encoder) -> None:
+        self.inner = encoder
+        self.model_hash = encoder.model_hash
+        self.dimensions = encoder.dimensions
+        self.embedded: list[str] = []
+        self.busy = False
+        self.full = False
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self.inner.encode(texts)
+
+    def submit(self, question: str) -> Future[np.ndarray]:
+        if self.full:
+            raise Overloaded("full")
+        self.embedded.append(question)
+        return self.inner.submit(question)
+
+
+@pytest.fixture
+def counted(kb, encoder, tmp_path):
+    counting = CountingEncoder(encoder)
+    return counting, blended_matcher(kb, counting, tmp_path)
+
+
+def lexical_probability(matcher, question: str) -> float:
+    overall, _ = matcher.post_judgement(question, cheap_only=True)
+    return LEXICAL_MODEL.probability(overall.features)
+
+
+def test_a_question_the_lexical_scores_settle_skips_the_encoder(counted, kb):
+    encoder, matcher = counted
+    question = kb.by_id["phd-required"].question
+    assert lexical_probability(matcher, question) >= DECISIVE
+    match = matcher.match(question)
+    assert match.decision is Decision.ANSWER
+    assert encoder.embedded == []
+
+
+def test_an_unsettled_question_waits_for_the_encoder(counted):
+    encoder, matcher = counted
+    question = "is a doctorate a must for ML jobs?"  # shares few words with its entry
+    assert lexical_probability(matcher, question) < DECISIVE
+    match = matcher.match(question)
+    assert encoder.embedded == [question]
+    assert match.decision is Decision.ANSWER and match.entry.id == "phd-required"
+
+
+def test_a_busy_encoder_is_spared_when_the_lexical_answer_is_confident(counted):
+    encoder, matcher = counted
+    question = "how much does a machine learning engineer earn at a big tech company"
+    assert LEXICAL_MODEL.answer <= lexical_probability(matcher, question) < DECISIVE
+    encoder.busy = True
+    match = matcher.match(question)
+    assert encoder.embedded == [] and match.decision is Decision.ANSWER
+
+
+def test_a_full_queue_decides_from_the_lexical_scores(counted):
+    encoder, matcher = counted
+    question = "is a doctorate a must for ML jobs?"
+    lexical = matcher.decide(question, *matcher.post_judgement(question, True), LEXICAL_MODEL)
+    encoder.full = True
+    match = matcher.match(question)
+    assert encoder.embedded == []
+    assert (match.decision, match.suggestions) == (lexical.decision, lexical.suggestions)
+    encoder.full = False
+    assert matcher.decide(question, *matcher.post_judgement(question), BLENDED_MODEL) != match

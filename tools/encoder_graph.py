@@ -1,0 +1,139 @@
+"""Write bot/kb/minilm.onnx: the all-MiniLM-L6-v2 forward pass as an ONNX graph, no weights.
+
+The graph declares the weight tensors of the shipped `model.safetensors` as inputs, under
+their stored names and in their stored layout (linear weights are (out, in): every Gemm has
+transB=1), so the encoder binds memory-mapped views of the file and nothing is copied.
+Output: unit-length mean-pooled sentence embeddings, what sentence-transformers computes.
+
+Run by hand after changing it (`pip install onnx` first; the bot itself never needs onnx):
+    .venv/bin/python tools/encoder_graph.py
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import onnx
+from onnx import TensorProto, helper
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bot" / "kb" / "minilm.onnx"
+HIDDEN, HEADS, LAYERS, INTERMEDIATE, VOCAB, POSITIONS = 384, 12, 6, 1536, 30522, 512
+EPS = 1e-12
+OPSET = 17  # LayerNormalization
+
+
+class Graph:
+    def __init__(self) -> None:
+        self.nodes: list[onnx.NodeProto] = []
+        self.weights: list[onnx.ValueInfoProto] = []
+        self.constants: list[onnx.TensorProto] = []
+        self._count = 0
+
+    def op(self, kind: str, *inputs: str, **attributes: object) -> str:
+        self._count += 1
+        out = f"{kind.lower()}_{self._count}"
+        self.nodes.append(helper.make_node(kind, list(inputs), [out], **attributes))
+        return out
+
+    def weight(self, name: str, *shape: int) -> str:
+        self.weights.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, list(shape)))
+        return name
+
+    def ints(self, *values: int) -> str:
+        return self._constant(TensorProto.INT64, list(values))
+
+    def floats(self, *values: float) -> str:
+        return self._constant(TensorProto.FLOAT, list(values))
+
+    def _constant(self, kind: int, values: list) -> str:
+        name = f"constant_{len(self.constants)}"
+        self.constants.append(helper.make_tensor(name, kind, [len(values)], values))
+        return name
+
+    def linear(self, x: str, prefix: str, out: int, inp: int) -> str:
+        w = self.weight(f"{prefix}.weight", out, inp)
+        return self.op("Gemm", x, w, self.weight(f"{prefix}.bias", out), transB=1)
+
+    def layer_norm(self, x: str, prefix: str) -> str:
+        gamma = self.weight(f"{prefix}.weight", HIDDEN)
+        beta = self.weight(f"{prefix}.bias", HIDDEN)
+        return self.op("LayerNormalization", x, gamma, beta, axis=-1, epsilon=EPS)
+
+
+def build() -> onnx.ModelProto:
+    g = Graph()
+    ids, mask, types = "input_ids", "attention_mask", "token_type_ids"
+    shape = g.op("Shape", ids)  # (batch, length)
+    length = g.op("Squeeze", g.op("Gather", shape, g.ints(1)))
+    heads_shape = g.op("Concat", shape, g.ints(HEADS, -1), axis=0)
+    flat = g.ints(-1, HIDDEN)
+    positions = g.op("Range", g.op("Squeeze", g.ints(0)), length, g.op("Squeeze", g.ints(1)))
+
+    words = g.weight("embeddings.word_embeddings.weight", VOCAB, HIDDEN)
+    kinds = g.weight("embeddings.token_type_embeddings.weight", 2, HIDDEN)
+    places = g.weight("embeddings.position_embeddings.weight", POSITIONS, HIDDEN)
+    x = g.op("Add", g.op("Gather", words, ids), g.op("Gather", kinds, types))
+    x = g.op("Add", x, g.op("Gather", places, positions))
+    x = g.layer_norm(g.op("Reshape", x, flat), "embeddings.LayerNorm")  # (tokens, hidden)
+
+    # Padding: -1e9 on the attention scores of padded keys, shaped (batch, 1, 1, length).
+    mask_f = g.op("Cast", mask, to=TensorProto.FLOAT)
+    one = g.floats(1.0)
+    bias = g.op("Mul", g.op("Sub", one, mask_f), g.floats(-1e9))
+    bias = g.op("Unsqueeze", bias, g.ints(1, 2))
+    scale = g.floats(1 / math.sqrt(HIDDEN // HEADS))
+    half, root2 = g.floats(0.5), g.floats(math.sqrt(2.0))
+
+    for i in range(LAYERS):
+        p = f"encoder.layer.{i}."
+
+        def heads(t: str, perm: list[int]) -> str:
+            return g.op("Transpose", g.op("Reshape", t, heads_shape), perm=perm)
+
+        q = heads(g.linear(x, p + "attention.self.query", HIDDEN, HIDDEN), [0, 2, 1, 3])
+        k = heads(g.linear(x, p + "attention.self.key", HIDDEN, HIDDEN), [0, 2, 3, 1])
+        v = heads(g.linear(x, p + "attention.self.value", HIDDEN, HIDDEN), [0, 2, 1, 3])
+        scores = g.op("Add", g.op("Mul", g.op("MatMul", q, k), scale), bias)
+        context = g.op("MatMul", g.op("Softmax", scores, axis=-1), v)
+        context = g.op("Reshape", g.op("Transpose", context, perm=[0, 2, 1, 3]), flat)
+        attended = g.linear(context, p + "attention.output.dense", HIDDEN, HIDDEN)
+        x = g.layer_norm(g.op("Add", x, attended), p + "attention.output.LayerNorm")
+        inner = g.linear(x, p + "intermediate.dense", INTERMEDIATE, HIDDEN)
+        # Exact GELU: x/2 * (1 + erf(x / sqrt 2)).
+        erf = g.op("Erf", g.op("Div", inner, root2))
+        gelu = g.op("Mul", g.op("Mul", inner, half), g.op("Add", erf, one))
+        out = g.linear(gelu, p + "output.dense", HIDDEN, INTERMEDIATE)
+        x = g.layer_norm(g.op("Add", x, out), p + "output.LayerNorm")
+
+    # Mean over real tokens, then unit length.
+    tokens = g.op("Reshape", x, g.op("Concat", shape, g.ints(HIDDEN), axis=0))
+    weights = g.op("Unsqueeze", mask_f, g.ints(2))
+    summed = g.op("ReduceSum", g.op("Mul", tokens, weights), g.ints(1), keepdims=0)
+    count = g.op("ReduceSum", weights, g.ints(1), keepdims=0)
+    pooled = g.op("Div", summed, g.op("Max", count, g.floats(1e-9)))
+    g.nodes.append(helper.make_node("LpNormalization", [pooled], ["embedding"], axis=1, p=2))
+
+    inputs = [
+        helper.make_tensor_value_info(name, TensorProto.INT64, ["batch", "length"])
+        for name in (ids, mask, types)
+    ]
+    output = helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", HIDDEN])
+    graph = helper.make_graph(
+        g.nodes, "all-MiniLM-L6-v2", inputs + g.weights, [output], initializer=g.constants
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 8  # readable by onnxruntime 1.14 and later
+    onnx.checker.check_model(model)
+    return model
+
+
+def main() -> None:
+    model = build()
+    OUT.write_bytes(model.SerializeToString())
+    print(f"wrote {OUT.relative_to(ROOT)}: {OUT.stat().st_size:,} bytes")
+
+
+if __name__ == "__main__":
+    main()
