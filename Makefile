@@ -29,6 +29,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/match.py
+	$(PY) bench/startup.py
 	$(PY) bench/e2e.py
 
 # The long store tests: hundreds of killed imports, minutes of concurrent writers.

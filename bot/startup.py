@@ -42,7 +42,7 @@ def build_matcher(
     for note in store.database.take_notes():
         warn(f"Moving the old data files into the database: {note}")
     if not settings.semantic:
-        return lexical_matcher(kb)
+        return lexical_matcher(kb, settings.data_dir)
     try:
         encoder = load_encoder(settings)
     except ImportError as exc:
@@ -51,4 +51,4 @@ def build_matcher(
         warn(f"Semantic matching is off ({exc}): lexical only.")
     else:
         return blended_matcher(kb, encoder, settings.data_dir)
-    return lexical_matcher(kb)
+    return lexical_matcher(kb, settings.data_dir)

@@ -1,5 +1,6 @@
-"""What a pip install carries: every package of the bot, the knowledge base and the example
-settings (a wheel built without them would start and then fail far from the cause)."""
+"""What a pip install carries: every package of the bot, the knowledge base, the encoder's
+graph and the example settings (a wheel built without them would start and then fail far
+from the cause)."""
 
 from __future__ import annotations
 
@@ -20,4 +21,5 @@ def test_every_package_and_the_shipped_data_are_in_the_build():
     data = setuptools["package-data"]
     assert "env.example" in data["bot"] and (ROOT / "bot" / "env.example").is_file()
     assert data["bot.shipped_knowledge.entries"] == ["*.yaml"]
+    assert data["bot.kb"] == ["minilm.onnx"] and (ROOT / "bot" / "kb" / "minilm.onnx").is_file()
     assert (ROOT / ".env.example").resolve() == (ROOT / "bot" / "env.example").resolve()

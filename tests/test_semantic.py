@@ -11,8 +11,9 @@ from bot.config import Settings
 from bot.kb import blended_matcher
 from bot.kb.encoder import ModelUnavailable, SentenceEncoder, default_model_dir
 from bot.kb.evaluation import EVALUATION_FILE, evaluate, figures, load_cases
+from bot.kb.index_cache import IndexCache
 from bot.kb.matcher import Decision
-from bot.kb.semantic import CACHE_FILE, SemanticScorer
+from bot.kb.semantic import SemanticScorer
 from bot.startup import build_matcher
 from tests.conftest import KNOWLEDGE
 
@@ -60,23 +61,28 @@ def test_paraphrase_without_shared_words_is_answered(kb, encoder, tmp_path, lexi
 
 
 def test_embedding_cache_re_embeds_only_what_changed(kb, encoder, tmp_path):
-    first = SemanticScorer(kb.entries, encoder, tmp_path)
+    cache = IndexCache(tmp_path)
+    first = SemanticScorer(kb.entries, encoder, cache)
     assert first.embedded == sum(len(e.texts) for e in kb.entries)
-    assert SemanticScorer(kb.entries, encoder, tmp_path).embedded == 0
+    assert SemanticScorer(kb.entries, encoder, cache).embedded == 0
     edited = dataclasses.replace(
         kb.entries[0], phrasings=("a brand new wording", *kb.entries[0].phrasings[1:])
     )
-    again = SemanticScorer((edited, *kb.entries[1:]), encoder, tmp_path)
+    again = SemanticScorer((edited, *kb.entries[1:]), encoder, cache)
     assert again.embedded == 1
+    assert len(list((tmp_path / "index").glob("embeddings-*.npy"))) == 1, "the old one goes"
     question = "why are ml engineers paid so well"
     assert np.allclose(again.score(question)[1:], first.score(question)[1:], atol=1e-6)
 
 
 def test_a_corrupt_cache_is_rebuilt(kb, encoder, tmp_path):
-    (tmp_path / CACHE_FILE).write_bytes(b"not an npz file")
-    scorer = SemanticScorer(kb.entries, encoder, tmp_path)
+    cache = IndexCache(tmp_path)
+    SemanticScorer(kb.entries, encoder, cache)
+    for path in (tmp_path / "index").iterdir():
+        path.write_bytes(b"not an npy file")
+    scorer = SemanticScorer(kb.entries, encoder, cache)
     assert scorer.embedded == sum(len(e.texts) for e in kb.entries)
-    assert SemanticScorer(kb.entries, encoder, tmp_path).embedded == 0
+    assert SemanticScorer(kb.entries, encoder, cache).embedded == 0
 
 
 def test_wrong_weights_are_refused(tmp_path):
@@ -113,7 +119,7 @@ def test_semantic_off_is_lexical_without_a_word(tmp_path):
 def test_default_settings_use_the_blend(tmp_path):
     settings = Settings(knowledge_dir=KNOWLEDGE, data_dir=tmp_path)
     assert build_matcher(settings, pytest.fail).mode == "semantic+lexical"
-    assert (tmp_path / CACHE_FILE).is_file()
+    assert list((tmp_path / "index").glob("embeddings-*.npy"))
 
 
 def test_package_ships_the_model():

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.kb.decision import DecisionModel
+from bot.kb.index_cache import IndexCache
 from bot.kb.lexical import LexicalScorer
 from bot.kb.matcher import Cascade, Matcher, indexed_entries
 from bot.kb.model import KnowledgeBase
@@ -38,17 +39,20 @@ DECISIVE = 0.915
 HOPELESS = 0.06
 
 
-def lexical_matcher(kb: KnowledgeBase) -> Matcher:
-    return Matcher(kb, [(LexicalScorer(indexed_entries(kb)), 1.0)], LEXICAL_MODEL)
+def lexical_matcher(kb: KnowledgeBase, data_dir: Path | None = None) -> Matcher:
+    """Rapidfuzz over an inverted index; the index is kept in `data_dir` when given."""
+    cache = IndexCache(data_dir)
+    return Matcher(kb, [(LexicalScorer(indexed_entries(kb), cache), 1.0)], LEXICAL_MODEL)
 
 
-def blended_matcher(kb: KnowledgeBase, encoder: SentenceEncoder, cache_dir: Path | None) -> Matcher:
+def blended_matcher(kb: KnowledgeBase, encoder: SentenceEncoder, data_dir: Path | None) -> Matcher:
     """Embeddings for paraphrases blended with rapidfuzz for typos and short queries."""
     from bot.kb.semantic import SemanticScorer
 
     indexed = indexed_entries(kb)
+    cache = IndexCache(data_dir)
     scorers = [
-        (SemanticScorer(indexed, encoder, cache_dir), SEMANTIC_WEIGHT),
-        (LexicalScorer(indexed), 1 - SEMANTIC_WEIGHT),
+        (SemanticScorer(indexed, encoder, cache), SEMANTIC_WEIGHT),
+        (LexicalScorer(indexed, cache), 1 - SEMANTIC_WEIGHT),
     ]
     return Matcher(kb, scorers, BLENDED_MODEL, Cascade(LEXICAL_MODEL, DECISIVE, HOPELESS))

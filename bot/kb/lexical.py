@@ -16,8 +16,13 @@ from collections import Counter, defaultdict
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.kb import text
+from bot.kb.index_cache import IndexCache, content_key, source_hash
 from bot.kb.model import Entry
 from bot.kb.text import SYNONYMS, content_tokens
+
+KIND = "lexical"
+SOURCE = source_hash(__file__, text.__file__)  # a change to the tokens rebuilds the index
 
 CANDIDATES = 40
 COVERAGE_WEIGHT = 0.5
@@ -39,36 +44,71 @@ def _strength(topical: bool, wordings: int) -> float:
     return INCIDENTAL_STRENGTH if wordings < 2 else (1 + INCIDENTAL_STRENGTH) / 2
 
 
+def _utf8(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode(), dtype=np.uint8)
+
+
+def _build(entries: tuple[Entry, ...]) -> dict[str, np.ndarray]:
+    """The index as flat arrays (saved as they are): per vocabulary word, the entries that
+    use it, how strongly, and its IDF; and every wording's content tokens."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    strengths: dict[str, list[float]] = defaultdict(list)
+    texts: list[str] = []
+    text_start = [0]
+    for index, entry in enumerate(entries):
+        seen: Counter[str] = Counter()
+        for wording in entry.texts:
+            words = content_tokens(wording)
+            seen.update(set(words))
+            texts.append(" ".join(words))
+        text_start.append(len(texts))
+        topical = set(content_tokens(entry.question))
+        for keyword in entry.keywords:
+            topical.update(content_tokens(keyword))
+        for token in seen.keys() | topical:
+            postings[token].append(index)
+            strengths[token].append(_strength(token in topical, seen[token]))
+    n = len(entries)
+    vocabulary = list(postings)
+    sizes = [len(postings[t]) for t in vocabulary]
+    return {
+        "vocabulary": _utf8("\n".join(vocabulary)),
+        "offsets": np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+        "ids": np.array([i for t in vocabulary for i in postings[t]], dtype=np.int32),
+        "strengths": np.array([x for t in vocabulary for x in strengths[t]], dtype=np.float32),
+        "idf": np.array([max(IDF_FLOOR, math.log((n + 1) / (s + 0.5))) for s in sizes]),
+        "texts": _utf8("\n".join(texts)),
+        "text_start": np.asarray(text_start, dtype=np.int64),
+    }
+
+
 class LexicalScorer:
     name = "lexical"
     costly = False
     busy = False
 
-    def __init__(self, entries: tuple[Entry, ...]) -> None:
+    def __init__(self, entries: tuple[Entry, ...], cache: IndexCache | None = None) -> None:
         self.entries = entries
-        postings: dict[str, list[int]] = defaultdict(list)
-        strengths: dict[str, list[float]] = defaultdict(list)
-        text_owner: list[int] = []
-        texts: list[str] = []
-        for index, entry in enumerate(entries):
-            seen: Counter[str] = Counter()
-            for wording in entry.texts:
-                words = content_tokens(wording)
-                seen.update(set(words))
-                texts.append(" ".join(words))
-                text_owner.append(index)
-            topical = set(content_tokens(entry.question))
-            for keyword in entry.keywords:
-                topical.update(content_tokens(keyword))
-            for token in seen.keys() | topical:
-                postings[token].append(index)
-                strengths[token].append(_strength(token in topical, seen[token]))
-        n = len(entries)
-        self._postings = {t: np.asarray(ids, dtype=np.int32) for t, ids in postings.items()}
-        self._strengths = {t: np.asarray(s, dtype=np.float32) for t, s in strengths.items()}
-        self._idf = {
-            t: max(IDF_FLOOR, math.log((n + 1) / (len(ids) + 0.5))) for t, ids in postings.items()
+        key = content_key(
+            [SOURCE],
+            ("\n".join((e.question, *e.phrasings, "", *e.keywords)) for e in entries),
+        )
+        arrays = cache.load(KIND, key) if cache else None
+        if arrays is None:
+            arrays = _build(entries)
+            if cache:
+                cache.save(KIND, key, arrays)
+        self._adopt(arrays)
+
+    def _adopt(self, arrays: dict[str, np.ndarray]) -> None:
+        joined = arrays["vocabulary"].tobytes().decode()
+        vocabulary = joined.split("\n") if joined else []
+        offsets, ids, strengths = arrays["offsets"], arrays["ids"], arrays["strengths"]
+        self._postings = {t: ids[offsets[i] : offsets[i + 1]] for i, t in enumerate(vocabulary)}
+        self._strengths = {
+            t: strengths[offsets[i] : offsets[i + 1]] for i, t in enumerate(vocabulary)
         }
+        self._idf = dict(zip(vocabulary, arrays["idf"].tolist(), strict=True))
         # A word no entry uses weighs as much as the rarest known word: it is information
         # the knowledge base cannot account for.
         self._unknown_weight = UNKNOWN_WEIGHT * max(self._idf.values(), default=1.0)
@@ -80,11 +120,8 @@ class LexicalScorer:
             if " " not in source and len(folded) == 1 and folded[0] in self._postings:
                 self._typo_targets.setdefault(source, folded[0])
         self._typo_words = list(self._typo_targets)
-        self._texts = texts
-        self._text_owner = np.asarray(text_owner, dtype=np.int32)
-        self._texts_of: dict[int, list[int]] = defaultdict(list)
-        for text_index, owner in enumerate(text_owner):
-            self._texts_of[owner].append(text_index)
+        self._texts = arrays["texts"].tobytes().decode().split("\n")  # wordings, as tokens
+        self._text_start = arrays["text_start"]  # entry i's wordings: [start[i], start[i+1])
 
     def prepare(self, questions: list[str]) -> list:
         return []  # nothing slow to start
@@ -126,10 +163,12 @@ class LexicalScorer:
         candidates = candidates[coverage[candidates] > 0]
         if len(candidates) == 0:
             return scores
-        text_ids = [t for c in candidates.tolist() for t in self._texts_of[c]]
+        start = self._text_start
+        text_ids = [t for c in candidates.tolist() for t in range(start[c], start[c + 1])]
+        owners = np.repeat(candidates, start[candidates + 1] - start[candidates])
         similarity = process.cdist(
             [" ".join(corrected)], [self._texts[t] for t in text_ids], scorer=fuzz.token_sort_ratio
         )[0]
         best = np.zeros(n, dtype=np.float32)
-        np.maximum.at(best, self._text_owner[text_ids], similarity / 100.0)
+        np.maximum.at(best, owners, similarity / 100.0)
         return scores + (1 - COVERAGE_WEIGHT) * best

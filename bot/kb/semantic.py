@@ -1,13 +1,12 @@
 """The embedding scorer: paraphrases that share few words ("doctorate" ~ "PhD").
 
 Every wording of every entry is embedded once; an entry scores the cosine similarity of
-its closest wording. Embeddings are cached in DATA_DIR per (model hash, text), so an edit
-re-embeds only the wordings that changed.
+its closest wording. The wordings' embeddings are kept in DATA_DIR/index (bot/kb/index_cache.py);
+after an edit only the wordings that changed are encoded.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import threading
@@ -18,35 +17,74 @@ from pathlib import Path
 import numpy as np
 
 from bot.kb.encoder import SentenceEncoder
-from bot.kb.files import write_atomic
+from bot.kb.index_cache import IndexCache, content_key
 from bot.kb.model import Entry
 
-CACHE_FILE = "embeddings.npz"
+KIND = "embeddings"
+KEYS = "embedding-keys"  # beside each matrix: its rows' text digests, to reuse after an edit
 RECENT_QUESTIONS = 1024  # query embeddings kept: members repeat questions, and a picked
 # autocomplete choice is an entry's own question, whose embedding is already known
 
 
-def _text_key(model_hash: str, text: str) -> str:
-    return hashlib.sha256(f"{model_hash}\n{text}".encode()).hexdigest()
+DIGEST = 32  # bytes of sha256
 
 
-class EmbeddingCache:
-    """An .npz of key -> vector, rewritten atomically (temp file + os.replace)."""
+def _digest(model_hash: str, text: str) -> bytes:
+    return hashlib.sha256(f"{model_hash}\n{text}".encode()).digest()
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.vectors: dict[str, np.ndarray] = {}
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def _mapped(path: Path | None, shape: tuple[int, int]) -> np.ndarray | None:
+    try:
+        matrix = np.load(path, mmap_mode="r") if path else None
+    except (OSError, ValueError):
+        return None
+    return matrix if matrix is not None and matrix.shape == shape else None
+
+
+def _previous(cache: IndexCache, key: str, dimensions: int) -> dict[bytes, np.ndarray]:
+    """Digest -> vector from the newest matrix under another key (before an edit)."""
+    for path in cache.others(KIND, key, ".npy"):
+        keys_path = path.with_name(path.name.replace(KIND, KEYS, 1))
         try:
-            with np.load(path) as stored:
-                self.vectors = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
-        except (OSError, ValueError, KeyError):
-            pass  # missing or unreadable: rebuilt on the next save
+            joined = np.load(keys_path).tobytes()  # raw: a bytes array would drop trailing NULs
+        except (OSError, ValueError):
+            continue
+        digests = [joined[i : i + DIGEST] for i in range(0, len(joined), DIGEST)]
+        matrix = _mapped(path, (len(digests), dimensions))
+        if matrix is not None:
+            return dict(zip(digests, matrix, strict=True))
+    return {}
 
-    def save(self, keys: list[str]) -> None:
-        """Keep only `keys` (the current wordings), so the cache never grows stale."""
-        buffer = io.BytesIO()
-        np.savez(buffer, keys=np.array(keys), vectors=np.stack([self.vectors[k] for k in keys]))
-        write_atomic(self.path, buffer.getvalue())
+
+def embeddings(
+    texts: list[str], encoder: SentenceEncoder, cache: IndexCache | None
+) -> tuple[np.ndarray, int]:
+    """Every wording's embedding (memory-mapped from the cache when the wordings are
+    unchanged), and how many had to be encoded."""
+    shape = (len(texts), encoder.dimensions)
+    key = content_key([encoder.model_hash], texts)
+    matrix = _mapped(cache.path(KIND, key, ".npy"), shape) if cache else None
+    if matrix is not None:
+        return matrix, 0
+    known = _previous(cache, key, encoder.dimensions) if cache else {}
+    digests = [_digest(encoder.model_hash, text) for text in texts]
+    missing = [i for i, digest in enumerate(digests) if digest not in known]
+    matrix = np.empty(shape, dtype=np.float32)
+    for i, digest in enumerate(digests):
+        if digest in known:
+            matrix[i] = known[digest]
+    if missing:
+        matrix[missing] = encoder.encode([texts[i] for i in missing])
+    if cache:
+        cache.write(KIND, key, ".npy", _npy(matrix))
+        cache.write(KEYS, key, ".npy", _npy(np.frombuffer(b"".join(digests), dtype=np.uint8)))
+    return matrix, len(missing)
 
 
 class SemanticScorer:
@@ -54,30 +92,16 @@ class SemanticScorer:
     costly = True
 
     def __init__(
-        self, entries: tuple[Entry, ...], encoder: SentenceEncoder, cache_dir: Path | None
+        self, entries: tuple[Entry, ...], encoder: SentenceEncoder, cache: IndexCache | None
     ) -> None:
         self.encoder = encoder
         texts = [text for entry in entries for text in entry.texts]
         self._owner = np.repeat(np.arange(len(entries)), [len(e.texts) for e in entries])
         self._count = len(entries)
-        keys = [_text_key(encoder.model_hash, text) for text in texts]
-        cache = EmbeddingCache(cache_dir / CACHE_FILE) if cache_dir else None
-        known = cache.vectors if cache else {}
-        missing = [i for i, key in enumerate(keys) if key not in known]
-        self.embedded = len(missing)  # how many wordings this start had to embed
-        fresh = dict(
-            zip(
-                [keys[i] for i in missing], encoder.encode([texts[i] for i in missing]), strict=True
-            )
-        )
-        self._matrix = np.stack([known[k] if k in known else fresh[k] for k in keys])
+        self._matrix, self.embedded = embeddings(texts, encoder, cache)
         self._wording_rows = {text: row for row, text in enumerate(texts)}
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()  # shared by threads
         self._lock = threading.Lock()
-        if cache is not None and (missing or len(known) != len(set(keys))):
-            cache.vectors = {**known, **fresh}
-            with contextlib.suppress(OSError):  # a read-only DATA_DIR costs time, not answers
-                cache.save(keys)
 
     def _known(self, question: str) -> np.ndarray | None:
         row = self._wording_rows.get(question)
