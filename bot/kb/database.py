@@ -1,10 +1,11 @@
 """The bot's runtime records in one SQLite database, `DATA_DIR/bot.sqlite3`.
 
 It holds the knowledge-base change batches (the store's write-ahead log and its history),
-unanswered questions, answer counts per entry, member feedback and small settings such as the
-command-sync hash. WAL with synchronous=FULL: a committed transaction survives a kill or a
-power cut. Each operation opens its own short connection, so any thread or process may use it;
-a busy database is waited for (BUSY_SECONDS), never failed at once.
+the questions asked (and the unanswered ones apart), answer counts per entry, member
+feedback, the forum posts answered, and small settings such as the command-sync hash.
+WAL with synchronous=FULL: a committed transaction survives a kill or a power cut. Each
+operation opens its own short connection, so any thread or process may use it; a busy
+database is waited for (BUSY_SECONDS), never failed at once.
 
 Any failure to open or write (DATA_DIR unwritable, disk full, a file that is not a database) is
 raised as DataUnavailable: one sentence, and the transaction is rolled back.
@@ -73,6 +74,24 @@ MIGRATIONS: tuple[Migration, ...] = (
             UNIQUE (member, entry, question)
         )""",
         "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ),
+    (
+        # Every question answered or not, for /kb stats; `id` is also the short reference a
+        # reply's feedback buttons carry, so a vote finds the question's text.
+        """CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            time TEXT NOT NULL,
+            guild INTEGER,
+            channel INTEGER,
+            source TEXT NOT NULL,
+            question TEXT NOT NULL,
+            decision TEXT NOT NULL,
+            answers TEXT NOT NULL
+        )""",
+        "CREATE INDEX questions_by_time ON questions(time)",
+        "CREATE INDEX feedback_by_time ON feedback(time)",
+        # Forum posts the bot has taken on: one reply per thread, across restarts.
+        "CREATE TABLE forum_threads (thread INTEGER PRIMARY KEY, time TEXT NOT NULL)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

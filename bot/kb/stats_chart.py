@@ -1,0 +1,42 @@
+"""A PNG of questions per day, stacked by what the bot did. matplotlib is imported only here,
+when a chart is drawn."""
+
+from __future__ import annotations
+
+import io
+
+from bot.kb.stats import Stats
+
+COLOURS = {
+    "answer": ("answered", "#55a868"),
+    "suggest": ("suggested", "#dd8452"),
+    "decline": ("declined", "#8c8c8c"),
+}
+
+
+def stats_chart(stats: Stats) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: render straight to PNG bytes
+    from matplotlib import pyplot as plt
+
+    days = [day for day, _ in stats.per_day]
+    figure, axes = plt.subplots(figsize=(7.5, 3.8), dpi=100)
+    try:
+        bottom = [0] * len(days)
+        for decision, (label, colour) in COLOURS.items():
+            values = [counts[decision] for _, counts in stats.per_day]
+            axes.bar(days, values, 0.8, bottom=bottom, color=colour, label=label)
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        axes.set_ylim(bottom=0, top=max(max(bottom, default=0), 1) * 1.15)
+        axes.set_ylabel("questions")
+        axes.set_title(f"Questions per day, last {stats.days} days")
+        axes.legend(loc="upper left", fontsize=8, frameon=False)
+        axes.yaxis.get_major_locator().set_params(integer=True)
+        figure.autofmt_xdate()
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)
