@@ -140,8 +140,9 @@ def _discord(settings: Settings, action: Callable[[Settings], object]) -> int:
         return 2
     except discord.PrivilegedIntentsRequired:
         _warn(
-            "ANSWER_CHANNEL_IDS needs the Message Content intent: turn it on in the Developer "
-            "Portal (Bot -> Privileged Gateway Intents), or leave ANSWER_CHANNEL_IDS empty."
+            "The Message Content intent is off in the Developer Portal: turn it on (Bot -> "
+            "Privileged Gateway Intents), or set MESSAGE_CONTENT=off (then answer channels do "
+            "not work and forum posts are matched on their titles)."
         )
         return 2
     except (OSError, aiohttp.ClientError, discord.GatewayNotFound) as exc:
@@ -169,7 +170,7 @@ def cmd_invite(settings: Settings) -> int:
     if application_id is None:
         _warn(f"{NO_TOKEN} (or it is not a bot token): set it in .env to make the invite link.")
         return 2
-    print(invite_url(application_id))
+    print(invite_url(application_id, bool(settings.forum_answered_tag)))
     return 0
 
 

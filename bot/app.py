@@ -32,6 +32,7 @@ PRIVATE_LOGGERS = ("discord.http", "discord.gateway")
 # Loaded by name: the application never imports a cog, so cogs may import it for types.
 EXTENSIONS = (
     "bot.cogs.ask",
+    "bot.cogs.forum",
     "bot.cogs.topics",
     "bot.cogs.comp",
     "bot.cogs.curate",
@@ -66,8 +67,9 @@ class CareerTree(app_commands.CommandTree["CareerBot"]):
 class CareerBot(commands.Bot):
     def __init__(self, settings: Settings, matcher: Matcher, *, force_sync: bool = False) -> None:
         intents = discord.Intents.default()
-        # Reading plain messages in answer channels needs the privileged intent; mentions don't.
-        intents.message_content = bool(settings.answer_channel_ids)
+        # Reading plain messages (answer channels, forum posts) needs the privileged intent;
+        # mentions and forum post titles don't.
+        intents.message_content = settings.reads_messages
         super().__init__(
             command_prefix=commands.when_mentioned,  # unused: the bot has slash commands only
             intents=intents,
@@ -93,7 +95,10 @@ class CareerBot(commands.Bot):
         self._announced = True
         log.info("Ready as %s in %d servers", self.user, len(self.guilds))
         if self.application_id:
-            log.info("Invite link: %s", invite_url(self.application_id))
+            log.info(
+                "Invite link: %s",
+                invite_url(self.application_id, bool(self.settings.forum_answered_tag)),
+            )
         for warning in readiness_warnings(self):
             log.warning(warning)
         if not self.heartbeat.is_running():

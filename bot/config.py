@@ -25,8 +25,18 @@ class Settings:
     guild_ids: frozenset[int] = frozenset()  # home servers; empty: global commands, any server
     moderator_role_ids: frozenset[int] = frozenset()
     answer_channel_ids: frozenset[int] = frozenset()
+    forum_channel_ids: frozenset[int] = frozenset()
+    forum_answered_tag: str = ""  # a forum tag put on the posts the bot answered; "": none
+    message_content: bool | None = None  # the privileged intent; None: when it is used
     mod_log_channel_id: int | None = None
     answer_cooldown: tuple[int, float] = (5, 30.0)  # answers per member per seconds
+
+    @property
+    def reads_messages(self) -> bool:
+        """Whether to ask for the Message Content intent (plain messages' text)."""
+        if self.message_content is not None:
+            return self.message_content
+        return bool(self.answer_channel_ids or self.forum_channel_ids)
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -101,6 +111,12 @@ def _ids(name: str, value: str) -> frozenset[int]:
     return frozenset(int(part) for part in parts)
 
 
+def _tag_name(value: str) -> str:
+    if len(value) > 20:  # Discord's limit for a forum tag's name
+        raise ConfigError("FORUM_ANSWERED_TAG must be a tag name of at most 20 characters")
+    return value
+
+
 def _cooldown(value: str) -> tuple[int, float]:
     count, sep, seconds = value.partition("/")
     try:
@@ -126,6 +142,7 @@ def load_settings(
     model_dir = get("SEMANTIC_MODEL_DIR")
     log_file = get("LOG_FILE")
     mod_log = _ids("MOD_LOG_CHANNEL_ID", get("MOD_LOG_CHANNEL_ID"))
+    message_content = get("MESSAGE_CONTENT")
     if len(mod_log) > 1:
         raise ConfigError("MOD_LOG_CHANNEL_ID must be one channel id")
     return Settings(
@@ -139,6 +156,9 @@ def load_settings(
         guild_ids=_ids("GUILD_IDS", get("GUILD_IDS")),
         moderator_role_ids=_ids("MODERATOR_ROLE_IDS", get("MODERATOR_ROLE_IDS")),
         answer_channel_ids=_ids("ANSWER_CHANNEL_IDS", get("ANSWER_CHANNEL_IDS")),
+        forum_channel_ids=_ids("FORUM_CHANNEL_IDS", get("FORUM_CHANNEL_IDS")),
+        forum_answered_tag=_tag_name(get("FORUM_ANSWERED_TAG")),
+        message_content=_flag("MESSAGE_CONTENT", message_content) if message_content else None,
         mod_log_channel_id=next(iter(mod_log), None),
         answer_cooldown=_cooldown(get("ANSWER_COOLDOWN", "5/30")),
     )

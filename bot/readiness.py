@@ -21,14 +21,18 @@ PERMISSIONS = discord.Permissions(
     attach_files=True,
     read_message_history=True,
     add_reactions=True,
+    send_messages_in_threads=True,
 )
+TAGGING = discord.Permissions(manage_threads=True)  # only with FORUM_ANSWERED_TAG
 # What each kind of configured channel needs, by discord.Permissions attribute.
 ANSWER_CHANNEL_NEEDS = ("view_channel", "send_messages", "embed_links", "read_message_history")
 MOD_LOG_NEEDS = ("view_channel", "send_messages")
+FORUM_NEEDS = ("view_channel", "send_messages_in_threads", "embed_links", "read_message_history")
 
 
-def invite_url(application_id: int) -> str:
-    return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
+def invite_url(application_id: int, tagging: bool = False) -> str:
+    permissions = PERMISSIONS | TAGGING if tagging else PERMISSIONS
+    return discord.utils.oauth_url(application_id, permissions=permissions, scopes=SCOPES)
 
 
 def application_id_from_token(token: str) -> int | None:
@@ -61,7 +65,7 @@ def readiness_warnings(bot: CareerBot) -> list[str]:
     settings = bot.settings
     warnings = [
         f"GUILD_IDS lists server {guild_id}, but the bot is not in it: invite it with "
-        f"{invite_url(bot.application_id or 0)}"
+        f"{invite_url(bot.application_id or 0, bool(settings.forum_answered_tag))}"
         for guild_id in sorted(settings.guild_ids)
         if bot.get_guild(guild_id) is None
     ]
@@ -71,5 +75,28 @@ def readiness_warnings(bot: CareerBot) -> list[str]:
     if settings.mod_log_channel_id:
         warnings += _channel_warnings(
             bot, "MOD_LOG_CHANNEL_ID", {settings.mod_log_channel_id}, MOD_LOG_NEEDS
+        )
+    return warnings + _forum_warnings(bot)
+
+
+def _forum_warnings(bot: CareerBot) -> list[str]:
+    settings = bot.settings
+    forums = set(settings.forum_channel_ids)
+    if not forums:
+        return []
+    needs = FORUM_NEEDS + (("manage_threads",) if settings.forum_answered_tag else ())
+    warnings = list(_channel_warnings(bot, "FORUM_CHANNEL_IDS", forums, needs))
+    warnings += [
+        f"FORUM_CHANNEL_IDS lists #{channel.name} ({channel.id}), which is not a forum channel."
+        for channel in map(bot.get_channel, sorted(forums))
+        if isinstance(channel, discord.abc.GuildChannel)
+        and not isinstance(channel, discord.ForumChannel)
+    ]
+    if not bot.intents.message_content:
+        warnings.append(
+            "FORUM_CHANNEL_IDS: without the Message Content intent forum posts are matched on "
+            "their titles only; answers improve with their first message too: turn the intent "
+            "on in the Developer Portal (Bot -> Privileged Gateway Intents) and set "
+            "MESSAGE_CONTENT=on."
         )
     return warnings

@@ -11,9 +11,11 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.cogs.answers import AnswerButton, PickSelect, match_reply
+from bot.cogs.votes import ReasonSelect, VoteButton
 from bot.cooldown import Cooldown
 from bot.kb.activity import record_unanswered
 from bot.kb.database import DataUnavailable
+from bot.kb.feedback import new_reference, record_question
 from bot.kb.matcher import MAX_QUESTION_CHARS, Decision, Match
 from bot.kb.text import looks_like_question, strip_mentions
 
@@ -37,12 +39,13 @@ class Ask(commands.Cog):
         self._recording: set[asyncio.Task[None]] = set()  # held so they finish
 
     async def cog_load(self) -> None:
-        # Answer buttons and "did you mean" menus of old messages keep working after a restart.
-        self.bot.add_dynamic_items(AnswerButton, PickSelect)
+        # Answer and vote buttons and "did you mean" menus of old messages keep working after
+        # a restart.
+        self.bot.add_dynamic_items(AnswerButton, PickSelect, VoteButton, ReasonSelect)
         self.save_counts.start()
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(AnswerButton, PickSelect)
+        self.bot.remove_dynamic_items(AnswerButton, PickSelect, VoteButton, ReasonSelect)
         self.save_counts.cancel()
         try:
             self.bot.asked.save()
@@ -56,10 +59,15 @@ class Ask(commands.Cog):
         except DataUnavailable as exc:
             self.bot.data_unavailable(exc)
 
-    async def match(self, question: str, guild_id: int | None, channel_id: int | None) -> Match:
-        """Match, then log and record the outcome (never the text at INFO). The cheap scores
-        run inline (ms even at 100k entries); a question they leave open waits for the
-        encoder's batch without holding a thread, then is scored off the event loop."""
+    async def match(
+        self, question: str, guild_id: int | None, channel_id: int | None, source: str
+    ) -> tuple[Match, int]:
+        """Match, then log and record the outcome (never the text at INFO); the match and the
+        question's reference for the reply's vote buttons.
+
+        The cheap scores run inline (ms even at 100k entries); a question they leave open
+        waits for the encoder's batch without holding a thread, then is scored off the event
+        loop. Recording runs after the reply, never before it."""
         matcher = self.bot.matcher
         match = matcher.start(question)
         if not isinstance(match, Match):
@@ -69,17 +77,27 @@ class Ask(commands.Cog):
         best = match.entry.id if match.entry else ",".join(e.id for e in match.suggestions)
         log.info("question %s: %s score=%d", match.decision.value, best or "-", match.score)
         self.bot.asked.record(match)
-        if match.decision is not Decision.ANSWER:  # kept after the reply, not before it
-            task = asyncio.create_task(self.record(match, guild_id, channel_id))
-            self._recording.add(task)
-            task.add_done_callback(self._recording.discard)
-        return match
+        reference = new_reference()
+        task = asyncio.create_task(self.record(match, reference, source, guild_id, channel_id))
+        self._recording.add(task)
+        task.add_done_callback(self._recording.discard)
+        return match, reference
 
-    async def record(self, match: Match, guild_id: int | None, channel_id: int | None) -> None:
+    async def record(
+        self,
+        match: Match,
+        reference: int,
+        source: str,
+        guild_id: int | None,
+        channel_id: int | None,
+    ) -> None:
+        def write() -> None:
+            record_question(self.bot.database, reference, match, source, guild_id, channel_id)
+            if match.decision is not Decision.ANSWER:
+                record_unanswered(self.bot.database, match, guild_id, channel_id)
+
         try:
-            await asyncio.to_thread(
-                record_unanswered, self.bot.database, match, guild_id, channel_id
-            )
+            await asyncio.to_thread(write)
         except DataUnavailable as exc:  # never costs the member their answer
             self.bot.data_unavailable(exc)
 
@@ -105,12 +123,13 @@ class Ask(commands.Cog):
             await interaction.response.send_message(notice, ephemeral=True)
             return
         task = asyncio.ensure_future(
-            self.match(question, interaction.guild_id, interaction.channel_id)
+            self.match(question, interaction.guild_id, interaction.channel_id, "ask")
         )
         done, _ = await asyncio.wait({task}, timeout=self.defer_after)
         if not done:
             await interaction.response.defer(ephemeral=private, thinking=True)
-        reply = match_reply(self.bot, await task, interaction.user.id)
+        match, reference = await task
+        reply = match_reply(self.bot, match, interaction.user.id, reference)
         if interaction.response.is_done():
             await interaction.followup.send(ephemeral=private, **reply.kwargs())
         else:
@@ -147,10 +166,11 @@ class Ask(commands.Cog):
                     await message.add_reaction(COOLDOWN_REACTION)
                 return
             guild_id = message.guild.id if message.guild else None
-            match = await self.match(question, guild_id, message.channel.id)
+            source = "mention" if mentioned else "channel"
+            match, reference = await self.match(question, guild_id, message.channel.id, source)
             if match.decision is Decision.DECLINE and not mentioned:
                 return  # an answer channel is a conversation: stay out of what we can't answer
-            reply = match_reply(bot, match, message.author.id)
+            reply = match_reply(bot, match, message.author.id, reference)
             await message.reply(mention_author=False, **reply.kwargs())
         except discord.HTTPException as exc:  # e.g. no permission to post in this channel
             log.warning("could not answer in channel %s: %s", message.channel.id, exc)

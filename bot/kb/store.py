@@ -159,12 +159,20 @@ class KnowledgeStore:
 
     def add_not_example(self, entry_id: str, question: str, actor: Actor) -> None:
         """Teach the matcher that `question` looks like the entry but is not it."""
+        self._append(entry_id, "not", question, actor)
+
+    def add_phrasing(self, entry_id: str, question: str, actor: Actor) -> None:
+        """Teach the matcher that `question` asks for this entry."""
+        self._append(entry_id, "phrasings", question, actor)
+
+    def _append(self, entry_id: str, field: str, question: str, actor: Actor) -> None:
         with self.files.writing():
             document = self._documents(self.files.texts()).get(entry_id)
             if document is None:
                 raise StoreError(f"There is no entry {_shown(entry_id)}.")
-            examples = [*document.get("not", []), question.strip()]
-            self.files.commit({entry_id: dump_entry({**document, "not": examples})}, actor, "not")
+            values = [*document.get(field, []), question.strip()]
+            action = "not" if field == "not" else "phrasing"
+            self.files.commit({entry_id: dump_entry({**document, field: values})}, actor, action)
 
     def add_out_of_scope(self, question: str, topic: str, actor: Actor) -> None:
         """Add `question` to an out-of-scope topic (made when new)."""

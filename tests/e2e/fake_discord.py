@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from . import limits
+from .fake_forum import Forums, forum_channel
 
 APPLICATION_ID = 100_000_000_000_000_001
 GUILD_ID = 200_000_000_000_000_001
@@ -106,7 +107,7 @@ class Sent:
         return shown
 
 
-class FakeDiscord:
+class FakeDiscord(Forums):
     def __init__(self) -> None:
         self.ids = itertools.count(900_000_000_000_000_000)
         self.commands: dict[int | None, list[dict[str, Any]]] = {}  # guild id (None: global)
@@ -123,6 +124,8 @@ class FakeDiscord:
         self.socket: web.WebSocketResponse | None = None
         self.sequence = 0
         self.guilds = [GUILD_ID, OTHER_GUILD_ID]
+        self.threads = {}
+        self.may_tag = True
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -145,7 +148,7 @@ class FakeDiscord:
             ("POST", "/channels/{channel}/messages", self._channel_message),
             ("PUT", "/channels/{channel}/messages/{message}/reactions/{emoji}/@me", self._react),
         ]
-        for method, path, handler in routes:
+        for method, path, handler in routes + self.forum_routes():
             app.router.add_route(method, api + path, handler)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -501,6 +504,7 @@ class FakeDiscord:
                 channel(CHANNEL_ID, "general"),
                 channel(ANSWER_CHANNEL_ID, "ask-here"),
                 channel(MOD_LOG_CHANNEL_ID, "mod-log"),
+                forum_channel(guild_id),
             ]
             if guild_id == GUILD_ID
             else [channel(guild_id + 1, "general")]
@@ -679,25 +683,28 @@ class FakeDiscord:
         author = {**user(user_id), **({"bot": True} if bot else {})}
         await self.dispatch(
             "MESSAGE_CREATE",
-            {
-                "id": str(message_id),
-                "channel_id": str(channel_id),
-                "guild_id": str(guild_id),
-                "author": author,
-                "member": {k: v for k, v in member(user_id).items() if k != "user"},
-                "content": content,
-                "timestamp": TIMESTAMP,
-                "edited_timestamp": None,
-                "tts": False,
-                "mention_everyone": "@everyone" in content,
-                "mentions": list(mentions),
-                "mention_roles": [],
-                "attachments": [],
-                "embeds": [],
-                "pinned": False,
-                "type": 0,
-                "flags": 0,
-                "components": [],
-            },
+            self.as_received(
+                {
+                    "author_bot_id": APPLICATION_ID,
+                    "id": str(message_id),
+                    "channel_id": str(channel_id),
+                    "guild_id": str(guild_id),
+                    "author": author,
+                    "member": {k: v for k, v in member(user_id).items() if k != "user"},
+                    "content": content,
+                    "timestamp": TIMESTAMP,
+                    "edited_timestamp": None,
+                    "tts": False,
+                    "mention_everyone": "@everyone" in content,
+                    "mentions": list(mentions),
+                    "mention_roles": [],
+                    "attachments": [],
+                    "embeds": [],
+                    "pinned": False,
+                    "type": 0,
+                    "flags": 0,
+                    "components": [],
+                }
+            ),
         )
         return message_id

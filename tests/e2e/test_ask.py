@@ -51,7 +51,12 @@ async def test_ask_answers_with_an_embed_and_related_buttons(fake, bot, kb):
     assert embed["title"] == entry.question
     assert embed["description"] == entry.answer.strip()
     assert embed["footer"]["text"].startswith(entry.category + " · match ")
-    assert custom_ids(reply) == [f"answer:{i}" for i in entry.related]
+    related, votes = custom_ids(reply)[:-2], custom_ids(reply)[-2:]
+    assert related == [f"answer:{i}" for i in entry.related]
+    assert [v.split(":")[0] + ":" + v.split(":")[-1] for v in votes] == [
+        f"vote:{entry.id}",
+        f"vote:{entry.id}",
+    ]
     assert not reply.get("flags", 0) & EPHEMERAL
     assert reply["allowed_mentions"] == {"parse": []}
 
@@ -97,12 +102,18 @@ async def test_did_you_mean_then_pick_shows_the_answer(fake, bot, lexical, kb):
     reply = await fake.reply_of(sent)
     assert reply["content"].startswith("I'm not sure")
     (select,) = reply["components"][0]["components"]
-    assert select["custom_id"] == f"pick:{ASKER}"
+    assert select["custom_id"].startswith(f"pick:{ASKER}:")
+    reference = select["custom_id"].rsplit(":", 1)[1]
     picked = select["options"][0]["value"]
     pick = await fake.click(sent.original, select["custom_id"], [picked])
     (callback,) = await fake.wait_for(pick.callbacks)
     assert callback["type"] == 7, "the asker's pick replaces the menu with the answer"
     assert callback["data"]["embeds"][0]["title"] == kb.by_id[picked].question
+    votes = [c for row in callback["data"]["components"] for c in row["components"]][-2:]
+    assert [v["custom_id"] for v in votes] == [
+        f"vote:+{reference}:{picked}",
+        f"vote:-{reference}:{picked}",
+    ]
     record = (await fake.wait_for(lambda: read_unanswered(bot.database)))[-1]
     assert record["question"] == text and record["decision"] == "suggest"
     assert str(ASKER) not in json.dumps(record), "no member id is kept"

@@ -255,7 +255,9 @@ async def test_kb_test_teaches_the_matcher_in_one_click(fake, curating):
     sent = await fake.slash("kb", sub("test", question=text), **MOD)
     tested = await fake.reply_of(sent)
     assert "Nearest out-of-scope:" in tested["content"] and "negotiation" in tested["content"]
-    buttons = {b["label"]: b["custom_id"] for b in tested["components"][0]["components"]}
+    (phrasing,) = tested["components"][0]["components"]
+    assert phrasing["options"][0]["value"] == "total-comp-components", "ranked first"
+    buttons = {b["label"]: b["custom_id"] for b in tested["components"][1]["components"]}
     assert set(buttons) == {"Not total-comp-components", "Out of scope (negotiation)"}
     done = await fake.reply_of(
         await fake.click(sent.original, buttons["Out of scope (negotiation)"], **MOD)

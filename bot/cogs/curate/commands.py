@@ -16,6 +16,7 @@ from discord.ext import commands, tasks
 from bot import render
 from bot.cogs.answers import entry_choices
 from bot.cogs.curate.access import actor, code_block, refusal
+from bot.cogs.curate.insight import Insight
 from bot.cogs.curate.views import Confirm, EntryModal, TestedQuestionView, UnansweredView
 from bot.errors import failure_text
 from bot.kb.activity import group_unanswered, read_unanswered
@@ -35,7 +36,10 @@ log = logging.getLogger(__name__)
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Curate(
-    commands.GroupCog, group_name="kb", group_description="Moderators: curate the knowledge base"
+    Insight,
+    commands.GroupCog,
+    group_name="kb",
+    group_description="Moderators: curate the knowledge base",
 ):
     def __init__(self, bot: CareerBot) -> None:
         self.bot = bot
@@ -139,7 +143,7 @@ class Curate(
         await interaction.response.send_message(
             code_block(render.ranking_text(match, matcher.mode, nearest)),
             ephemeral=True,
-            view=TestedQuestionView(self, question, first, topic),
+            view=TestedQuestionView(self, question, first, topic, [e for e, _ in match.ranking]),
         )
 
     @app_commands.command(name="unanswered", description="Questions the bot could not answer")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -20,7 +21,7 @@ from bot.kb.loader import (
     MAX_PHRASINGS_CHARS,
     MAX_QUESTION_CHARS,
 )
-from bot.kb.model import KnowledgeBaseError, StoreError
+from bot.kb.model import Entry, KnowledgeBaseError, StoreError
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
@@ -224,10 +225,17 @@ class UnansweredView(discord.ui.View):
 
 
 class TestedQuestionView(discord.ui.View):
-    """Under /kb test: teach the matcher about the tested question in one click, as a `not:`
-    example of the entry it ranked first, or as an out-of-scope question."""
+    """Under /kb test and /kb feedback: teach the matcher about a question in one click, as a
+    phrasing of the right entry, a `not:` example of the wrong one, or out of scope."""
 
-    def __init__(self, cog: Curate, question: str, entry_id: str | None, topic: str) -> None:
+    def __init__(
+        self,
+        cog: Curate,
+        question: str,
+        entry_id: str | None,
+        topic: str,
+        candidates: Sequence[Entry] = (),
+    ) -> None:
         super().__init__(timeout=CONFIRM_SECONDS)
         self.cog, self.question, self.entry_id, self.topic = cog, question, entry_id, topic
         if entry_id is None:
@@ -235,11 +243,26 @@ class TestedQuestionView(discord.ui.View):
         else:
             self.not_entry.label = render.clip(f"Not {entry_id}", 80)
         self.out_of_scope.label = render.clip(f"Out of scope ({topic})", 80)
+        self.phrasing.options = [
+            discord.SelectOption(label=render.clip(e.question, 100), value=e.id, description=e.id)
+            for e in candidates[:25]
+        ]
+        if not candidates:
+            self.remove_item(self.phrasing)
+
+    @discord.ui.select(placeholder="Add as a phrasing of…", row=0)
+    async def phrasing(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
+        entry_id = select.values[0]
+        await self.save(
+            interaction,
+            lambda: self.cog.bot.store.add_phrasing(entry_id, self.question, actor(interaction)),
+            f"Added as a phrasing of `{entry_id}`.",
+        )
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return await self.cog.allowed(interaction)
 
-    @discord.ui.button(label="Not the first entry", style=discord.ButtonStyle.secondary)
+    @discord.ui.button(label="Not the first entry", style=discord.ButtonStyle.secondary, row=1)
     async def not_entry(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         entry_id = str(self.entry_id)
         await self.save(
@@ -248,7 +271,7 @@ class TestedQuestionView(discord.ui.View):
             f"Added as a question that `{entry_id}` does not answer.",
         )
 
-    @discord.ui.button(label="Out of scope", style=discord.ButtonStyle.secondary)
+    @discord.ui.button(label="Out of scope", style=discord.ButtonStyle.secondary, row=1)
     async def out_of_scope(
         self, interaction: discord.Interaction, button: discord.ui.Button
     ) -> None:

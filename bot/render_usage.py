@@ -1,0 +1,74 @@
+"""Feedback and usage stats as text: the terminal prints it, /kb feedback and /kb stats build
+their embeds from it. Members' questions are quoted defused: mentions dropped, one line,
+clipped."""
+
+from __future__ import annotations
+
+from bot.kb.feedback import REASONS, EntryFeedback
+from bot.kb.stats import Stats
+from bot.kb.text import strip_invisible, strip_mentions
+from bot.render import clip
+
+QUOTED_CHARS = 100
+
+
+def quote(question: str, limit: int = QUOTED_CHARS) -> str:
+    """A member's question, safe to show: no mentions or pings, one line, clipped."""
+    text = " ".join(strip_mentions(strip_invisible(question)).split())
+    return f"“{clip(text, limit)}”" if text else "(shown without a question)"
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}%" if whole else "0%"
+
+
+def entry_feedback_line(entry: EntryFeedback) -> str:
+    votes = entry.helpful + entry.not_helpful
+    rate = percent(entry.not_helpful, votes)
+    return f"{entry.entry}: {entry.not_helpful} of {votes} votes not helpful ({rate})"
+
+
+def question_votes_line(question: str, helpful: int, not_helpful: int, reasons: dict) -> str:
+    why = ", ".join(f"{REASONS.get(k, k)} {n}" for k, n in sorted(reasons.items()))
+    counts = f"{not_helpful} not helpful" + (f" ({why})" if why else "")
+    return f"{quote(question)}: {counts}, {helpful} helpful"
+
+
+def feedback_lines(report: list[EntryFeedback], questions: int = 5) -> list[str]:
+    lines = []
+    for entry in report:
+        lines.append(entry_feedback_line(entry))
+        for votes in entry.questions[:questions]:
+            line = question_votes_line(
+                votes.question, votes.helpful, votes.not_helpful, votes.reasons
+            )
+            lines.append(f"  {line}")
+    return lines
+
+
+def stats_summary(stats: Stats) -> list[str]:
+    decisions = stats.decisions
+    per_day = stats.questions / stats.days
+    return [
+        f"{stats.questions} questions in the last {stats.days} days ({per_day:.1f} a day): "
+        f"{decisions['answer']} answered, {decisions['suggest']} offered choices, "
+        f"{decisions['decline']} declined",
+        f"Votes: {stats.helpful} helpful, {stats.not_helpful} not helpful",
+    ]
+
+
+def top_entries_lines(stats: Stats) -> list[str]:
+    return [f"{entry} ({count}x)" for entry, count in stats.top_entries] or ["none yet"]
+
+
+def unanswered_lines(stats: Stats) -> list[str]:
+    return [f"{g.count}x {quote(g.example, 80)}" for g in stats.unanswered] or ["none"]
+
+
+def stats_lines(stats: Stats) -> list[str]:
+    return [
+        *stats_summary(stats),
+        "Most answered: " + ", ".join(top_entries_lines(stats)),
+        "Most common unanswered:",
+        *(f"  {line}" for line in unanswered_lines(stats)),
+    ]

@@ -1,0 +1,177 @@
+"""Forum channels for the fake Discord: a forum (type 15) with tags in GUILD_CREATE, new posts
+as Discord sends them (THREAD_CREATE with `newly_created`, then the starter message, whose id
+is the thread's), fetching a message, and tagging a post, with Discord's refusals."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from .fake_discord import FakeDiscord
+
+FORUM_ID = 300_000_000_000_000_010
+ANSWERED_TAG_ID = 700_000_000_000_000_001
+MESSAGE_CONTENT_INTENT = 1 << 15
+MAX_APPLIED_TAGS = 5
+
+
+def forum_channel(guild_id: int) -> dict[str, Any]:
+    return {
+        "id": str(FORUM_ID),
+        "type": 15,
+        "name": "help",
+        "position": 3,
+        "guild_id": str(guild_id),
+        "permission_overwrites": [],
+        "nsfw": False,
+        "parent_id": None,
+        "topic": "Ask the community",
+        "rate_limit_per_user": 0,
+        "last_message_id": None,
+        "flags": 0,
+        "available_tags": [
+            {
+                "id": str(ANSWERED_TAG_ID),
+                "name": "answered",
+                "moderated": False,
+                "emoji_id": None,
+                "emoji_name": None,
+            },
+            {
+                "id": str(ANSWERED_TAG_ID + 1),
+                "name": "salary",
+                "moderated": False,
+                "emoji_id": None,
+                "emoji_name": None,
+            },
+        ],
+        "default_reaction_emoji": None,
+        "default_thread_rate_limit_per_user": 0,
+        "default_sort_order": None,
+        "default_forum_layout": 0,
+    }
+
+
+class Forums:
+    """Mixed into FakeDiscord."""
+
+    threads: dict[int, dict[str, Any]]
+    may_tag: bool  # False: the bot lacks Manage Threads, tagging is refused 403
+
+    def reads_content(self: FakeDiscord) -> bool:
+        return bool(self.identify and int(self.identify["intents"]) & MESSAGE_CONTENT_INTENT)
+
+    def as_received(self: FakeDiscord, message: dict[str, Any]) -> dict[str, Any]:
+        """What the bot receives of a member's message: without the Message Content intent,
+        no text unless it mentions the bot."""
+        mentioned = any(m["id"] == str(message["author_bot_id"]) for m in message["mentions"])
+        shown = {k: v for k, v in message.items() if k != "author_bot_id"}
+        if not self.reads_content() and not mentioned:
+            shown.update(content="", embeds=[], attachments=[], components=[])
+        return shown
+
+    def forum_routes(self: FakeDiscord) -> list[tuple[str, str, Any]]:
+        return [
+            ("GET", "/channels/{channel}/messages/{message}", self._get_message),
+            ("PATCH", "/channels/{channel}", self._edit_thread),
+        ]
+
+    async def open_post(
+        self: FakeDiscord,
+        title: str,
+        content: str,
+        *,
+        user_id: int = 400_000_000_000_000_001,
+        bot: bool = False,
+        thread_id: int | None = None,
+    ) -> int:
+        """A member opens a post in the forum: THREAD_CREATE, then its starter message.
+        Pass `thread_id` to deliver an existing post's THREAD_CREATE again."""
+        from .fake_discord import APPLICATION_ID, GUILD_ID, TIMESTAMP, member, user
+
+        if thread_id is not None:
+            thread = self.threads[thread_id]
+        else:
+            thread_id = self.snowflake()
+            thread = {
+                "id": str(thread_id),
+                "type": 11,
+                "guild_id": str(GUILD_ID),
+                "parent_id": str(FORUM_ID),
+                "owner_id": str(user_id),
+                "name": title,
+                "last_message_id": str(thread_id),
+                "message_count": 0,
+                "member_count": 1,
+                "rate_limit_per_user": 0,
+                "flags": 0,
+                "applied_tags": [],
+                "total_message_sent": 0,
+                "thread_metadata": {
+                    "archived": False,
+                    "auto_archive_duration": 4320,
+                    "archive_timestamp": TIMESTAMP,
+                    "locked": False,
+                    "create_timestamp": TIMESTAMP,
+                },
+            }
+            self.threads[thread_id] = thread
+            self.messages[thread_id] = {
+                "id": str(thread_id),
+                "channel_id": str(thread_id),
+                "guild_id": str(GUILD_ID),
+                "author": {**user(user_id), **({"bot": True} if bot else {})},
+                "member": {k: v for k, v in member(user_id).items() if k != "user"},
+                "content": content,
+                "timestamp": TIMESTAMP,
+                "edited_timestamp": None,
+                "tts": False,
+                "mention_everyone": False,
+                "mentions": [],
+                "mention_roles": [],
+                "attachments": [],
+                "embeds": [],
+                "pinned": False,
+                "type": 0,
+                "flags": 0,
+                "components": [],
+                "position": 0,
+                "author_bot_id": APPLICATION_ID,
+            }
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        await self.dispatch("MESSAGE_CREATE", self.as_received(self.messages[thread_id]))
+        return thread_id
+
+    def thread_replies(self: FakeDiscord, thread_id: int) -> list[dict[str, Any]]:
+        return [m for m in self.channel_messages if m["channel_id"] == str(thread_id)]
+
+    async def _get_message(self: FakeDiscord, request: web.Request) -> web.Response:
+        channel, message_id = (int(request.match_info[k]) for k in ("channel", "message"))
+        message = self.messages.get(message_id)
+        if message is None or message["channel_id"] != str(channel):
+            return self.json({"message": "Unknown Message", "code": 10008}, 404)
+        if "author_bot_id" in message:
+            return self.json(self.as_received(message))
+        return self.json(self.public(message))
+
+    async def _edit_thread(self: FakeDiscord, request: web.Request) -> web.Response:
+        body, _ = await self.body(request)
+        thread = self.threads.get(int(request.match_info["channel"]))
+        if thread is None:
+            return self.json({"message": "Unknown Channel", "code": 10003}, 404)
+        if set(body) - {"applied_tags"}:
+            self.violations.append(f"thread edit: unexpected fields {sorted(body)}")
+        if not self.may_tag:
+            return self.json({"message": "Missing Permissions", "code": 50013}, 403)
+        tags = body.get("applied_tags") or []
+        known = {t["id"] for t in forum_channel(0)["available_tags"]}
+        problems = [f"applied_tags: unknown tag {t}" for t in tags if str(t) not in known]
+        if len(tags) > MAX_APPLIED_TAGS:
+            problems.append(f"applied_tags: {len(tags)} > {MAX_APPLIED_TAGS}")
+        if bad := self.reject("thread edit", problems):
+            return bad
+        thread["applied_tags"] = [str(t) for t in tags]
+        await self.notify()
+        return self.json(thread)
