@@ -1,18 +1,21 @@
-"""`python -m bot kb list|show|test|unanswered|history|export|import|undo|not|out-of-scope`:
-the moderators' powers from a shell, through the same store (same validation, atomicity and
-audit)."""
+"""`python -m bot kb list|show|test|unanswered|feedback|stats|history|export|import|undo|
+phrasing|not|out-of-scope`: the moderators' powers from a shell, through the same store (same
+validation, atomicity and audit)."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import sys
+from pathlib import Path
 
-from bot import render
+from bot import render, render_usage
 from bot.config import Settings
 from bot.kb.activity import group_unanswered, read_unanswered
 from bot.kb.entry_yaml import dump_entry
+from bot.kb.feedback import feedback_report
 from bot.kb.safe_yaml import UnsafeYaml
+from bot.kb.stats import Stats, read_stats
 from bot.kb.store import Actor, KnowledgeStore, StoreError
 
 
@@ -29,6 +32,15 @@ def _question(text: str) -> str:
     if not text.strip():
         raise StoreError('Type the question, for example: kb not phd-required "QUESTION".')
     return text
+
+
+def save_chart(path: Path, stats: Stats) -> None:
+    from bot.kb.stats_chart import stats_chart
+
+    try:
+        path.write_bytes(stats_chart(stats))
+    except OSError as exc:
+        raise StoreError(f"Could not save the chart to {path}: {exc.strerror or exc}.") from None
 
 
 def run_kb(args: argparse.Namespace, settings: Settings) -> int:
@@ -56,6 +68,19 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
             for group in groups:
                 near = f" (closest: {group.best})" if group.best else ""
                 print(f"{group.count:4}x  {group.example}{near}")
+        case "feedback":
+            report = feedback_report(store.database, args.days)
+            print(
+                "\n".join(render_usage.feedback_lines(report, questions=25))
+                or (f"No votes on answers in the last {args.days} days.")
+            )
+        case "stats":
+            stats = read_stats(store.database, args.days)
+            if args.chart:
+                save_chart(args.chart, stats)
+            print("\n".join(render_usage.stats_lines(stats)))
+            if args.chart:
+                print(f"Chart saved to {args.chart}.")
         case "history":
             lines = render.history_lines(store.history(args.entry_id, limit=20))
             print("\n".join(lines) or "No changes yet.")
@@ -82,6 +107,9 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
                 return 1
             store.apply_import(plan, shell_actor())
             print("Imported.")
+        case "phrasing":
+            store.add_phrasing(args.entry_id, _question(args.question), shell_actor())
+            print(f"Added as a phrasing of {args.entry_id}.")
         case "not":
             store.add_not_example(args.entry_id, _question(args.question), shell_actor())
             print(f"Added as a question that {args.entry_id} does not answer.")

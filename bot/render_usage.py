@@ -18,6 +18,10 @@ def quote(question: str, limit: int = QUOTED_CHARS) -> str:
     return f"“{clip(text, limit)}”" if text else "(shown without a question)"
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
 def percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "0%"
 
@@ -25,7 +29,7 @@ def percent(part: int, whole: int) -> str:
 def entry_feedback_line(entry: EntryFeedback) -> str:
     votes = entry.helpful + entry.not_helpful
     rate = percent(entry.not_helpful, votes)
-    return f"{entry.entry}: {entry.not_helpful} of {votes} votes not helpful ({rate})"
+    return f"{entry.entry}: {entry.not_helpful} of {plural(votes, 'vote')} not helpful ({rate})"
 
 
 def question_votes_line(question: str, helpful: int, not_helpful: int, reasons: dict) -> str:
@@ -50,7 +54,8 @@ def stats_summary(stats: Stats) -> list[str]:
     decisions = stats.decisions
     per_day = stats.questions / stats.days
     return [
-        f"{stats.questions} questions in the last {stats.days} days ({per_day:.1f} a day): "
+        f"{plural(stats.questions, 'question')} in the last {plural(stats.days, 'day')} "
+        f"({per_day:.1f} a day): "
         f"{decisions['answer']} answered, {decisions['suggest']} offered choices, "
         f"{decisions['decline']} declined",
         f"Votes: {stats.helpful} helpful, {stats.not_helpful} not helpful",

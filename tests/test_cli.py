@@ -255,12 +255,45 @@ def test_bad_numbers_and_paths_get_one_sentence_not_a_traceback(knowledge_copy, 
         (("comp", "offer", "--base", "100k", "--chart", f"{nowhere}.png"), "Could not save"),
         (("kb", "export", f"{nowhere}.yaml"), "Could not write"),
         (("kb", "unanswered", "--days", "99999999"), "from 1 to 3650"),
+        (("kb", "stats", "--days", "0"), "from 1 to 3650"),
+        (("kb", "stats", "--chart", f"{nowhere}.png"), "Could not save the chart"),
+        (("kb", "phrasing", "no-such-entry", "a question"), "There is no entry"),
+        (("kb", "phrasing", "phd-required", "  "), "Type the question"),
     ]
     for args, message in cases:
         result = run(*args, env=env)
         assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
     assert not nowhere.parent.exists()
+
+
+def test_kb_feedback_stats_and_phrasing_from_the_shell(knowledge_copy, tmp_path):
+    from bot.kb import lexical_matcher
+    from bot.kb.database import Database
+    from bot.kb.feedback import record_question, vote
+    from bot.kb.loader import load_knowledge_base
+
+    env = {"KNOWLEDGE_DIR": str(knowledge_copy), "DATA_DIR": str(tmp_path / "data")}
+    assert (
+        run("kb", "feedback", env=env).stdout.strip() == "No votes on answers in the last 30 days."
+    )
+    database = Database(tmp_path / "data")
+    match = lexical_matcher(load_knowledge_base(knowledge_copy)).match("do I need a PhD?")
+    record_question(database, 7, match, "ask", 1, 2)
+    vote(database, 1, "phd-required", 7, False, 1, 2)
+    listed = run("kb", "feedback", "--days", "7", env=env).stdout.splitlines()
+    assert listed == [
+        "phd-required: 1 of 1 vote not helpful (100%)",
+        "  “do I need a PhD?”: 1 not helpful, 0 helpful",
+    ]
+    chart = tmp_path / "stats.png"
+    stats = run("kb", "stats", "--days", "7", "--chart", str(chart), env=env).stdout
+    assert stats.startswith("1 question in the last 7 days") and "phd-required (1x)" in stats
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    added = run("kb", "phrasing", "salary-by-city", "what do ML folks make in Austin", env=env)
+    assert added.stdout.strip() == "Added as a phrasing of salary-by-city."
+    assert "what do ML folks make in Austin" in run("kb", "show", "salary-by-city", env=env).stdout
+    assert " phrasing " in run("kb", "history", env=env).stdout
 
 
 def test_output_into_a_closed_pipe_ends_quietly():

@@ -73,6 +73,18 @@ def test_discord_ids_and_cooldown(tmp_path):
     assert settings.mod_log_channel_id == 555 and settings.answer_cooldown == (3, 10.5)
 
 
+def test_forums_and_the_message_content_intent(tmp_path):
+    plain = load_settings({}, tmp_path / "none")
+    assert not plain.reads_messages and not plain.forum_channel_ids
+    forums = load_settings(
+        {"FORUM_CHANNEL_IDS": "666", "FORUM_ANSWERED_TAG": "Answered"}, tmp_path / "none"
+    )
+    assert forums.forum_channel_ids == {666} and forums.forum_answered_tag == "Answered"
+    assert forums.reads_messages, "asked for by default when a forum's posts are read"
+    titles = load_settings({"FORUM_CHANNEL_IDS": "666", "MESSAGE_CONTENT": "off"}, tmp_path / "x")
+    assert not titles.reads_messages
+
+
 def test_token_is_never_in_the_repr(tmp_path):
     settings = load_settings({"DISCORD_TOKEN": "secret-token"}, tmp_path / "none")
     assert settings.discord_token == "secret-token"
@@ -89,6 +101,9 @@ def test_token_is_never_in_the_repr(tmp_path):
         ({"MOD_LOG_CHANNEL_ID": "1 2"}, "MOD_LOG_CHANNEL_ID must be one channel id"),
         ({"ANSWER_COOLDOWN": "5"}, "ANSWER_COOLDOWN must be answers/seconds such as 5/30"),
         ({"ANSWER_COOLDOWN": "0/30"}, "ANSWER_COOLDOWN must be answers/seconds"),
+        ({"FORUM_CHANNEL_IDS": "#help"}, "FORUM_CHANNEL_IDS must be Discord ids"),
+        ({"FORUM_ANSWERED_TAG": "x" * 21}, "at most 20 characters"),
+        ({"MESSAGE_CONTENT": "sometimes"}, "MESSAGE_CONTENT must be on or off"),
     ],
 )
 def test_bad_settings_are_named(tmp_path, environ, message):

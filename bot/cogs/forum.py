@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.cogs.ask import Ask
 
 log = logging.getLogger(__name__)
+SHUTDOWN_GRACE = 10.0  # seconds a closing bot waits for posts it is answering
 
 
 class Forum(commands.Cog):
@@ -29,6 +30,13 @@ class Forum(commands.Cog):
         self.bot = bot
         self._claimed: set[int] = set()  # when the database cannot be written
         self._warned: set[str] = set()
+        self._answering: set[asyncio.Task[object]] = set()
+
+    async def cog_unload(self) -> None:
+        """A post taken on is answered (and tagged) before the bot closes: it will not be
+        taken on again."""
+        if self._answering:
+            await asyncio.wait(self._answering, timeout=SHUTDOWN_GRACE)
 
     def warn_once(self, key: str, text: str) -> None:
         if key not in self._warned:
@@ -37,6 +45,13 @@ class Forum(commands.Cog):
 
     @commands.Cog.listener()
     async def on_thread_create(self, thread: discord.Thread) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._answering.add(task)
+            task.add_done_callback(self._answering.discard)
+        await self.answer(thread)
+
+    async def answer(self, thread: discord.Thread) -> None:
         bot = self.bot
         if thread.parent_id not in bot.settings.forum_channel_ids or not bot.serves(thread.guild):
             return
