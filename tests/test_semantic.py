@@ -118,8 +118,11 @@ def test_semantic_off_is_lexical_without_a_word(tmp_path):
 
 def test_default_settings_use_the_blend(tmp_path):
     settings = Settings(knowledge_dir=KNOWLEDGE, data_dir=tmp_path)
-    assert build_matcher(settings, pytest.fail).mode == "semantic+lexical"
+    first = build_matcher(settings, pytest.fail)
+    assert first.mode == "semantic+lexical"
     assert list((tmp_path / "index").glob("embeddings-*.npy"))
+    again = build_matcher(settings, pytest.fail)  # a reload shares the model and its worker
+    assert again.scorers[0][0].encoder is first.scorers[0][0].encoder
 
 
 def test_package_ships_the_model():

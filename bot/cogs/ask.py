@@ -36,7 +36,7 @@ class Ask(commands.Cog):
     def __init__(self, bot: CareerBot) -> None:
         self.bot = bot
         self.cooldown = Cooldown(*bot.settings.answer_cooldown)
-        self._recording: set[asyncio.Task[None]] = set()  # held so they finish
+        self._recording: dict[int, asyncio.Task[None]] = {}  # by reference, held to finish
 
     async def cog_load(self) -> None:
         # Answer and vote buttons and "did you mean" menus of old messages keep working after
@@ -79,8 +79,8 @@ class Ask(commands.Cog):
         self.bot.asked.record(match)
         reference = new_reference()
         task = asyncio.create_task(self.record(match, reference, source, guild_id, channel_id))
-        self._recording.add(task)
-        task.add_done_callback(self._recording.discard)
+        self._recording[reference] = task
+        task.add_done_callback(lambda _: self._recording.pop(reference, None))
         return match, reference
 
     async def record(
@@ -100,6 +100,13 @@ class Ask(commands.Cog):
             await asyncio.to_thread(write)
         except DataUnavailable as exc:  # never costs the member their answer
             self.bot.data_unavailable(exc)
+
+    async def recorded(self, reference: int) -> None:
+        """Wait until the question behind `reference` is in the database (a vote may come
+        before its background record has landed)."""
+        task = self._recording.get(reference)
+        if task is not None:
+            await asyncio.shield(task)
 
     def cooldown_notice(self, member_id: int) -> str | None:
         wait = self.cooldown.retry_after(member_id)

@@ -63,7 +63,11 @@ class Info(commands.Cog):
         where = ["use `/ask`", "mention me with your question"]
         channels = sorted(self.bot.settings.answer_channel_ids)
         if channels:
-            where.append("or just ask in " + ", ".join(f"<#{c}>" for c in channels))
+            where.append("just ask in " + ", ".join(f"<#{c}>" for c in channels))
+        forums = sorted(self.bot.settings.forum_channel_ids)
+        if forums:
+            where.append("open a post in " + ", ".join(f"<#{c}>" for c in forums))
+        where[-1] = "or " + where[-1]
         embed = discord.Embed(
             title="ML Career Bot",
             colour=discord.Colour.blurple(),

@@ -18,6 +18,7 @@ from bot.kb.feedback import REASONS, give_reason, vote
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
+    from bot.cogs.ask import Ask
 
 NOT_SAVED = "Thanks. Your vote could not be saved just now; please try again later."
 
@@ -58,6 +59,9 @@ class VoteButton(
     @reports_errors
     async def callback(self, interaction: discord.Interaction[CareerBot]) -> None:
         bot = interaction.client
+        ask: Ask | None = bot.get_cog("Ask")  # type: ignore[assignment]
+        if ask is not None:
+            await ask.recorded(self.reference)
         try:
             before = await asyncio.to_thread(
                 vote,

@@ -22,8 +22,7 @@ from bot.kb.model import Entry
 
 KIND = "embeddings"
 KEYS = "embedding-keys"  # beside each matrix: its rows' text digests, to reuse after an edit
-RECENT_QUESTIONS = 1024  # query embeddings kept: members repeat questions, and a picked
-# autocomplete choice is an entry's own question, whose embedding is already known
+RECENT_QUESTIONS = 1024  # query embeddings kept: members repeat questions
 
 
 DIGEST = 32  # bytes of sha256
@@ -99,14 +98,10 @@ class SemanticScorer:
         self._owner = np.repeat(np.arange(len(entries)), [len(e.texts) for e in entries])
         self._count = len(entries)
         self._matrix, self.embedded = embeddings(texts, encoder, cache)
-        self._wording_rows = {text: row for row, text in enumerate(texts)}
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()  # shared by threads
         self._lock = threading.Lock()
 
     def _known(self, question: str) -> np.ndarray | None:
-        row = self._wording_rows.get(question)
-        if row is not None:
-            return self._matrix[row]
         with self._lock:
             vector = self._recent.get(question)
             if vector is not None:

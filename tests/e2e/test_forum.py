@@ -12,7 +12,7 @@ from bot.app import CareerBot, create_bot
 from bot.kb.matcher import Matcher
 
 from .conftest import bot_settings, start_bot, stop_bot
-from .fake_discord import APPLICATION_ID, BOT_USER, FakeDiscord
+from .fake_discord import APPLICATION_ID, BOT_USER, CHANNEL_ID, FakeDiscord
 from .fake_forum import ANSWERED_TAG_ID, FORUM_ID
 
 ANSWERABLE = ("Do I need a PhD?", "I have a master's and want to become an ML engineer.")
@@ -44,6 +44,22 @@ def tag_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
 async def settled(fake: FakeDiscord, bot: CareerBot) -> None:
     """Every post so far has been dealt with: a later answerable post got its reply."""
     await replies(fake, await fake.open_post(*ANSWERABLE))
+
+
+async def test_help_points_to_the_forum_and_a_wrong_channel_is_named(
+    fake, tmp_path, lexical, caplog
+):
+    caplog.set_level(logging.WARNING)
+    bot = forum_bot(tmp_path / "data", lexical, forum_channel_ids=frozenset({FORUM_ID, CHANNEL_ID}))
+    task = await start_bot(fake, bot)
+    await fake.wait_for(bot.is_ready)
+    helped = await fake.reply_of(await fake.slash("help"))
+    assert (
+        f"or open a post in <#{CHANNEL_ID}>, <#{FORUM_ID}>." in helped["embeds"][0]["description"]
+    )
+    await stop_bot(bot, task)
+    warnings = [r.getMessage() for r in caplog.records]
+    assert any("#general" in w and "not a forum channel" in w for w in warnings), warnings
 
 
 async def test_a_new_post_gets_one_answer_in_its_thread_and_the_tag(fake, forum):
