@@ -26,6 +26,7 @@ GRAPH = Path(__file__).with_name("minilm.onnx")
 MAX_TOKENS = 256  # the model's max_seq_length
 DIMENSIONS = 384
 TEXT_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+BATCH = 8  # texts per forward pass: a burst's first answers need not wait for its last
 BUSY_DEPTH = 2  # questions waiting for the encoder before `busy` says to spare it
 
 
@@ -103,7 +104,7 @@ class SentenceEncoder:
         self._weights = {
             name: onnxruntime.OrtValue.ortvalue_from_numpy(tensors[name]) for name in wanted
         }
-        self._questions = MicroBatcher(self.encode)
+        self._questions = MicroBatcher(self.encode, max_batch=BATCH)
 
     def submit(self, question: str) -> Future[np.ndarray]:
         """One question's embedding, to be encoded in one batch with any others waiting
@@ -114,7 +115,7 @@ class SentenceEncoder:
     def busy(self) -> bool:
         return self._questions.waiting >= BUSY_DEPTH
 
-    def encode(self, texts: list[str], batch_size: int = 8) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = BATCH) -> np.ndarray:
         """Unit-length embeddings, one row per text."""
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
