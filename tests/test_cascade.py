@@ -53,7 +53,7 @@ def test_a_full_queue_refuses_at_once_and_a_failure_reaches_every_waiter():
         with pytest.raises(ValueError):
             future.result(5)
     with pytest.raises(ValueError):  # the worker survived: a new item is still run
-        batcher(4)
+        batcher.submit(4).result(5)
 
 
 class CountingEncoder:

@@ -21,6 +21,7 @@ from bot.kb.text import looks_like_question, strip_mentions
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
+    from bot.cogs.forum import Forum
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,9 @@ class Ask(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         bot = self.bot
         if message.author.bot or bot.user is None or not bot.serves(message.guild):
+            return
+        forum: Forum | None = bot.get_cog("Forum")  # type: ignore[assignment]
+        if forum is not None and forum.is_post(message):
             return
         mentioned = bot.user in message.mentions
         if not mentioned and message.channel.id not in bot.settings.answer_channel_ids:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 10.0  # seconds a closing bot waits for posts it is answering
+MAX_TAGS = 5  # Discord: tags on one post
 
 
 class Forum(commands.Cog):
@@ -42,6 +43,16 @@ class Forum(commands.Cog):
         if key not in self._warned:
             self._warned.add(key)
             log.warning(text)
+
+    def is_post(self, message: discord.Message) -> bool:
+        """A listed forum's new post (its first message has the thread's id): answered here,
+        not again by the Ask cog as a mention."""
+        channel = message.channel
+        return (
+            isinstance(channel, discord.Thread)
+            and message.id == channel.id
+            and channel.parent_id in self.bot.settings.forum_channel_ids
+        )
 
     @commands.Cog.listener()
     async def on_thread_create(self, thread: discord.Thread) -> None:
@@ -114,7 +125,7 @@ class Forum(commands.Cog):
                 "not tagged there.",
             )
             return
-        if tag in thread.applied_tags:
+        if tag in thread.applied_tags or len(thread.applied_tags) >= MAX_TAGS:
             return
         try:
             await thread.add_tags(tag, reason="answered by the bot")

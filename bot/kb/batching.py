@@ -48,9 +48,6 @@ class MicroBatcher(Generic[Item, Result]):
             raise Overloaded("the encoder's queue is full") from None
         return future
 
-    def __call__(self, item: Item) -> Result:
-        return self.submit(item).result()
-
     def _start(self) -> None:
         with self._lock:
             if self._worker is None:

@@ -101,9 +101,8 @@ class SentenceEncoder:
         if missing:
             raise ModelUnavailable(f"{weights_path} lacks {missing[0]}")
         self._tensors = tensors  # the OrtValues below borrow this memory: keep it alive
-        self._weights = {
-            name: onnxruntime.OrtValue.ortvalue_from_numpy(tensors[name]) for name in wanted
-        }
+        self._ort_value = onnxruntime.OrtValue.ortvalue_from_numpy
+        self._weights = {name: self._ort_value(tensors[name]) for name in wanted}
         self._questions = MicroBatcher(self.encode, max_batch=BATCH)
 
     def submit(self, question: str) -> Future[np.ndarray]:
@@ -127,8 +126,6 @@ class SentenceEncoder:
         return out
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        import onnxruntime
-
         encodings = self.tokenizer.encode_batch(texts)
         feeds = dict(self._weights)
         for name, values in zip(
@@ -140,5 +137,5 @@ class SentenceEncoder:
             ),
             strict=True,
         ):
-            feeds[name] = onnxruntime.OrtValue.ortvalue_from_numpy(np.array(values, np.int64))
+            feeds[name] = self._ort_value(np.array(values, np.int64))
         return self._session.run_with_ort_values(["embedding"], feeds)[0].numpy()

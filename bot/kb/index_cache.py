@@ -46,10 +46,12 @@ class IndexCache:
         """The files of this kind under other keys, newest first."""
         if self.folder is None or not self.folder.is_dir():
             return []
-        found = [
-            p for p in self.folder.glob(f"{kind}-*{suffix}") if p != self.path(kind, key, suffix)
-        ]
-        return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+        mine = self.path(kind, key, suffix)
+        found = []
+        for path in self.folder.glob(f"{kind}-*{suffix}"):
+            with contextlib.suppress(OSError):  # removed meanwhile by another process
+                found.append((path.stat().st_mtime, path))
+        return [path for _, path in sorted(found, reverse=True) if path != mine]
 
     def load(self, kind: str, key: str) -> dict[str, np.ndarray] | None:
         path = self.path(kind, key)

@@ -44,8 +44,8 @@ def _strength(topical: bool, wordings: int) -> float:
     return INCIDENTAL_STRENGTH if wordings < 2 else (1 + INCIDENTAL_STRENGTH) / 2
 
 
-def _utf8(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode(), dtype=np.uint8)
+def _utf8(value: str) -> np.ndarray:
+    return np.frombuffer(value.encode(), dtype=np.uint8)
 
 
 def _build(entries: tuple[Entry, ...]) -> dict[str, np.ndarray]:

@@ -11,6 +11,7 @@ import hashlib
 import io
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -23,8 +24,6 @@ from bot.kb.model import Entry
 KIND = "embeddings"
 KEYS = "embedding-keys"  # beside each matrix: its rows' text digests, to reuse after an edit
 RECENT_QUESTIONS = 1024  # query embeddings kept: members repeat questions
-
-
 DIGEST = 32  # bytes of sha256
 
 
@@ -121,11 +120,16 @@ class SemanticScorer:
         for question in dict.fromkeys(questions):
             if self._known(question) is None:
                 future = self.encoder.submit(question)
-                future.add_done_callback(
-                    lambda f, q=question: f.exception() or self._remember(q, f.result())
-                )
+                future.add_done_callback(self._remember_when_done(question))
                 futures.append(future)
         return futures
+
+    def _remember_when_done(self, question: str) -> Callable[[Future[np.ndarray]], None]:
+        def done(future: Future[np.ndarray]) -> None:
+            if future.exception() is None:
+                self._remember(question, future.result())
+
+        return done
 
     def _embed(self, question: str) -> np.ndarray:
         vector = self._known(question)

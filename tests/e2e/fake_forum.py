@@ -86,6 +86,7 @@ class Forums:
         user_id: int = 400_000_000_000_000_001,
         bot: bool = False,
         thread_id: int | None = None,
+        mentions: list[dict[str, Any]] | None = None,
     ) -> int:
         """A member opens a post in the forum: THREAD_CREATE, then its starter message.
         Pass `thread_id` to deliver an existing post's THREAD_CREATE again."""
@@ -129,7 +130,7 @@ class Forums:
                 "edited_timestamp": None,
                 "tts": False,
                 "mention_everyone": False,
-                "mentions": [],
+                "mentions": mentions or [],
                 "mention_roles": [],
                 "attachments": [],
                 "embeds": [],

@@ -96,6 +96,13 @@ async def test_the_same_post_twice_or_after_a_restart_gets_no_second_reply(fake,
     assert len(fake.thread_replies(thread)) == 1
 
 
+async def test_a_post_that_mentions_the_bot_still_gets_one_reply(fake, forum):
+    title, text = ANSWERABLE
+    thread = await fake.open_post(title, f"<@{APPLICATION_ID}> {text}", mentions=[BOT_USER])
+    await settled(fake, forum)
+    assert len(fake.thread_replies(thread)) == 1
+
+
 async def test_posts_by_bots_and_follow_ups_without_a_mention_are_left_alone(fake, forum):
     by_bot = await fake.open_post(*ANSWERABLE, user_id=600_000_000_000_000_001, bot=True)
     thread = await fake.open_post(*OFF_TOPIC)
