@@ -56,6 +56,19 @@ def test_a_full_queue_refuses_at_once_and_a_failure_reaches_every_waiter():
         batcher.submit(4).result(5)
 
 
+def test_closing_finishes_what_waits_then_refuses():
+    batches: list[list[int]] = []
+    batcher = MicroBatcher(lambda items: batches.append(items) or items, max_batch=2)
+    before = set(threading.enumerate())
+    futures = [batcher.submit(i) for i in range(5)]
+    (worker,) = set(threading.enumerate()) - before
+    batcher.close()
+    assert [f.result(0) for f in futures] == [0, 1, 2, 3, 4]
+    assert not worker.is_alive()
+    with pytest.raises(Overloaded):
+        batcher.submit(5)
+
+
 class CountingEncoder:
     """The real encoder, counting the questions it is asked to embed; `busy`/`full` stand in
     for a deep or a full queue."""

@@ -8,6 +8,7 @@ and answers from the cheap scores instead of waiting.
 
 from __future__ import annotations
 
+import atexit
 import queue
 import threading
 from collections.abc import Callable, Sequence
@@ -18,6 +19,8 @@ from bot.kb.model import Overloaded
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+STOP = None  # put in the queue to end the worker
+CLOSE_SECONDS = 10.0
 
 
 class MicroBatcher(Generic[Item, Result]):
@@ -29,9 +32,10 @@ class MicroBatcher(Generic[Item, Result]):
     ) -> None:
         self._run = run
         self._max_batch = max_batch
-        self._queue: queue.Queue[tuple[Item, Future[Result]]] = queue.Queue(max_waiting)
+        self._queue: queue.Queue[tuple[Item, Future[Result]] | None] = queue.Queue(max_waiting)
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
+        self._closed = False
 
     @property
     def waiting(self) -> int:
@@ -48,20 +52,36 @@ class MicroBatcher(Generic[Item, Result]):
             raise Overloaded("the encoder's queue is full") from None
         return future
 
+    def close(self) -> None:
+        """Let the batch in progress finish, then end the worker. Run at exit: a thread cut
+        off inside onnxruntime when the interpreter ends aborts the process."""
+        with self._lock:
+            worker, self._worker, self._closed = self._worker, None, True
+        if worker is not None:
+            self._queue.put(STOP, timeout=CLOSE_SECONDS)
+            worker.join(CLOSE_SECONDS)
+
     def _start(self) -> None:
         with self._lock:
+            if self._closed:
+                raise Overloaded("the encoder is closing")
             if self._worker is None:
                 self._worker = threading.Thread(target=self._serve, name="encoder", daemon=True)
                 self._worker.start()
+                atexit.register(self.close)
 
     def _serve(self) -> None:
-        while True:
-            batch = [self._queue.get()]
+        while (first := self._queue.get()) is not STOP:
+            batch = [first]
             while len(batch) < self._max_batch:
                 try:
-                    batch.append(self._queue.get_nowait())
+                    waiting = self._queue.get_nowait()
                 except queue.Empty:
                     break
+                if waiting is STOP:
+                    self._queue.put(STOP)  # end after this batch
+                    break
+                batch.append(waiting)
             try:
                 results = self._run([item for item, _ in batch])
             except Exception as exc:  # every waiter hears of it; the worker carries on
