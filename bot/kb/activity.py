@@ -52,16 +52,23 @@ class UnansweredGroup:
     best: str | None  # the entry the bot thought closest, if any
 
 
+def since(days: int | None) -> str:
+    """The start of the last `days` (1 to MAX_DAYS; None: all time) as stored times sort."""
+    if days is None:
+        return ""
+    if not 1 <= days <= MAX_DAYS:
+        raise ValueError(f"days must be from 1 to {MAX_DAYS}")
+    return (datetime.now(UTC) - timedelta(days=days)).isoformat()
+
+
 def read_unanswered(database: Database, days: int | None = None) -> list[dict[str, object]]:
     """Unanswered questions of the last `days` (1 to MAX_DAYS; None: all), oldest first."""
-    if days is not None and not 1 <= days <= MAX_DAYS:
-        raise ValueError(f"days must be from 1 to {MAX_DAYS}")
-    since = (datetime.now(UTC) - timedelta(days=days)).isoformat() if days else ""
+    start = since(days)
     with database.transaction(write=False) as db:
         rows = db.execute(
             "SELECT time, guild, channel, question, decision, best, score FROM unanswered "
             "WHERE time >= ? ORDER BY id",
-            (since,),
+            (start,),
         ).fetchall()
     keys = ("time", "guild", "channel", "question", "decision", "best", "score")
     return [dict(zip(keys, row, strict=True)) for row in rows]

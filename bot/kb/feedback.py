@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
+from bot.kb.activity import since
 from bot.kb.database import Database
 from bot.kb.matcher import Match
 
@@ -32,10 +33,6 @@ def new_reference() -> int:
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def since(days: int | None) -> str:
-    return (datetime.now(UTC) - timedelta(days=days)).isoformat() if days else ""
 
 
 def record_question(

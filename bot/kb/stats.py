@@ -7,9 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from bot.kb.activity import MAX_DAYS, UnansweredGroup, group_unanswered, read_unanswered
+from bot.kb.activity import UnansweredGroup, group_unanswered, read_unanswered, since
 from bot.kb.database import Database
-from bot.kb.feedback import since
 
 DECISIONS = ("answer", "suggest", "decline")
 TOP = 5
@@ -35,8 +34,6 @@ class Stats:
 
 def read_stats(database: Database, days: int) -> Stats:
     """The last `days` (1 to MAX_DAYS). Raises DataUnavailable, or ValueError for `days`."""
-    if not 1 <= days <= MAX_DAYS:
-        raise ValueError(f"days must be from 1 to {MAX_DAYS}")
     start = since(days)
     with database.transaction(write=False) as db:
         asked = db.execute(

@@ -66,6 +66,34 @@ def member(user_id: int, roles: tuple[int, ...] = (), permissions: int | None = 
     }
 
 
+def member_message(
+    message_id: int, channel_id: int, guild_id: int, user_id: int, content: str, bot: bool
+) -> dict[str, Any]:
+    """A member's message as the gateway sends it (`author_bot_id`: ours, to tell whether
+    it mentions us; never sent)."""
+    return {
+        "author_bot_id": APPLICATION_ID,
+        "id": str(message_id),
+        "channel_id": str(channel_id),
+        "guild_id": str(guild_id),
+        "author": {**user(user_id), **({"bot": True} if bot else {})},
+        "member": {k: v for k, v in member(user_id).items() if k != "user"},
+        "content": content,
+        "timestamp": TIMESTAMP,
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": False,
+        "type": 0,
+        "flags": 0,
+        "components": [],
+    }
+
+
 def role(role_id: int, name: str, permissions: int, position: int) -> dict[str, Any]:
     return {
         "id": str(role_id),
@@ -680,31 +708,7 @@ class FakeDiscord(Forums):
         bot: bool = False,
     ) -> int:  # type: ignore
         message_id = self.snowflake()
-        author = {**user(user_id), **({"bot": True} if bot else {})}
-        await self.dispatch(
-            "MESSAGE_CREATE",
-            self.as_received(
-                {
-                    "author_bot_id": APPLICATION_ID,
-                    "id": str(message_id),
-                    "channel_id": str(channel_id),
-                    "guild_id": str(guild_id),
-                    "author": author,
-                    "member": {k: v for k, v in member(user_id).items() if k != "user"},
-                    "content": content,
-                    "timestamp": TIMESTAMP,
-                    "edited_timestamp": None,
-                    "tts": False,
-                    "mention_everyone": "@everyone" in content,
-                    "mentions": list(mentions),
-                    "mention_roles": [],
-                    "attachments": [],
-                    "embeds": [],
-                    "pinned": False,
-                    "type": 0,
-                    "flags": 0,
-                    "components": [],
-                }
-            ),
-        )
+        message = member_message(message_id, channel_id, guild_id, user_id, content, bot)
+        message.update(mentions=list(mentions), mention_everyone="@everyone" in content)
+        await self.dispatch("MESSAGE_CREATE", self.as_received(message))
         return message_id

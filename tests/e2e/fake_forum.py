@@ -90,7 +90,7 @@ class Forums:
     ) -> int:
         """A member opens a post in the forum: THREAD_CREATE, then its starter message.
         Pass `thread_id` to deliver an existing post's THREAD_CREATE again."""
-        from .fake_discord import APPLICATION_ID, GUILD_ID, TIMESTAMP, member, user
+        from .fake_discord import GUILD_ID, TIMESTAMP, member_message
 
         if thread_id is not None:
             thread = self.threads[thread_id]
@@ -119,28 +119,8 @@ class Forums:
                 },
             }
             self.threads[thread_id] = thread
-            self.messages[thread_id] = {
-                "id": str(thread_id),
-                "channel_id": str(thread_id),
-                "guild_id": str(GUILD_ID),
-                "author": {**user(user_id), **({"bot": True} if bot else {})},
-                "member": {k: v for k, v in member(user_id).items() if k != "user"},
-                "content": content,
-                "timestamp": TIMESTAMP,
-                "edited_timestamp": None,
-                "tts": False,
-                "mention_everyone": False,
-                "mentions": mentions or [],
-                "mention_roles": [],
-                "attachments": [],
-                "embeds": [],
-                "pinned": False,
-                "type": 0,
-                "flags": 0,
-                "components": [],
-                "position": 0,
-                "author_bot_id": APPLICATION_ID,
-            }
+            message = member_message(thread_id, thread_id, GUILD_ID, user_id, content, bot)
+            self.messages[thread_id] = {**message, "mentions": mentions or [], "position": 0}
         await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
         await self.dispatch("MESSAGE_CREATE", self.as_received(self.messages[thread_id]))
         return thread_id
