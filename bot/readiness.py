@@ -72,6 +72,11 @@ def readiness_warnings(bot: CareerBot) -> list[str]:
     warnings += _channel_warnings(
         bot, "ANSWER_CHANNEL_IDS", set(settings.answer_channel_ids), ANSWER_CHANNEL_NEEDS
     )
+    if settings.answer_channel_ids and not bot.intents.message_content:
+        warnings.append(
+            "ANSWER_CHANNEL_IDS: with MESSAGE_CONTENT=off the bot cannot read plain messages, "
+            "so only mentions are answered in those channels."
+        )
     if settings.mod_log_channel_id:
         warnings += _channel_warnings(
             bot, "MOD_LOG_CHANNEL_ID", {settings.mod_log_channel_id}, MOD_LOG_NEEDS

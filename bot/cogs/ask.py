@@ -68,7 +68,7 @@ class Ask(commands.Cog):
 
         The cheap scores run inline (ms even at 100k entries); a question they leave open
         waits for the encoder's batch without holding a thread, then is scored off the event
-        loop. Recording runs after the reply, never before it."""
+        loop. Recording runs in the background and never delays the reply."""
         matcher = self.bot.matcher
         match = matcher.start(question)
         if not isinstance(match, Match):

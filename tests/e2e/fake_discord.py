@@ -32,6 +32,7 @@ MODERATOR_ROLE_ID = 500_000_000_000_000_001
 MANAGER_ROLE_ID = 500_000_000_000_000_002  # has Manage Server
 EVERYONE_PERMISSIONS = "2248473465835073"  # view, send, read history, use commands; no admin
 MANAGE_GUILD = 1 << 5
+MANAGE_THREADS = 1 << 34
 BOT_USER = {
     "id": str(APPLICATION_ID),
     "username": "ml-career-bot",
@@ -537,8 +538,9 @@ class FakeDiscord(Forums):
             if guild_id == GUILD_ID
             else [channel(guild_id + 1, "general")]
         )
+        everyone = int(EVERYONE_PERMISSIONS) | (MANAGE_THREADS if self.may_tag else 0)
         roles = [
-            role(guild_id, "@everyone", int(EVERYONE_PERMISSIONS), 0),
+            role(guild_id, "@everyone", everyone, 0),
             role(MODERATOR_ROLE_ID, "moderators", int(EVERYONE_PERMISSIONS), 1),
             role(MANAGER_ROLE_ID, "admins", int(EVERYONE_PERMISSIONS) | MANAGE_GUILD, 2),
         ]

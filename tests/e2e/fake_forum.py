@@ -58,7 +58,7 @@ class Forums:
     """Mixed into FakeDiscord."""
 
     threads: dict[int, dict[str, Any]]
-    may_tag: bool  # False: the bot lacks Manage Threads, tagging is refused 403
+    may_tag: bool  # False: the bot lacks Manage Threads (set before it connects): 403
 
     def reads_content(self: FakeDiscord) -> bool:
         return bool(self.identify and int(self.identify["intents"]) & MESSAGE_CONTENT_INTENT)

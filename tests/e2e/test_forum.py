@@ -119,9 +119,7 @@ async def test_posts_by_bots_and_follow_ups_without_a_mention_are_left_alone(fak
 
 async def test_without_the_intent_the_title_alone_is_matched(fake, tmp_path, lexical, caplog):
     caplog.set_level(logging.WARNING)
-    bot = forum_bot(
-        tmp_path / "data", lexical, message_content=False, answer_channel_ids=frozenset()
-    )
+    bot = forum_bot(tmp_path / "data", lexical, message_content=False)
     task = await start_bot(fake, bot)
     assert not int(fake.identify["intents"]) & (1 << 15)
     vague = await fake.open_post("Question", "Do I need a PhD to become an ML engineer?")
@@ -130,8 +128,9 @@ async def test_without_the_intent_the_title_alone_is_matched(fake, tmp_path, lex
     await fake.wait_for(lambda: bot.is_ready() and fake.threads[clear]["applied_tags"])
     await stop_bot(bot, task)
     assert fake.thread_replies(vague) == [], "its text never arrived: the title says nothing"
-    warnings = [r.getMessage() for r in caplog.records if "Message Content" in r.getMessage()]
-    assert len(warnings) == 1 and "FORUM_CHANNEL_IDS" in warnings[0]
+    warnings = [r.getMessage() for r in caplog.records if "FORUM_CHANNEL_IDS:" in r.getMessage()]
+    assert len(warnings) == 1 and "titles only" in warnings[0]
+    assert any("only mentions are answered" in r.getMessage() for r in caplog.records)
 
 
 async def test_with_the_intent_the_first_message_is_matched_too(fake, forum):
@@ -149,7 +148,7 @@ async def tag_warnings_after_two_answers(
     threads = [await fake.open_post(*ANSWERABLE) for _ in range(2)]
     for thread in threads:
         await replies(fake, thread)
-    await fake.wait_for(lambda: tag_warnings(caplog))
+    await fake.wait_for(lambda: tag_warnings(caplog) and bot.is_ready())
     await settled(fake, bot)
     await stop_bot(bot, task)
     assert all(fake.threads[t]["applied_tags"] == [] for t in threads)
@@ -163,6 +162,7 @@ async def test_no_permission_to_tag_is_one_warning_and_answers_go_on(
     bot = forum_bot(tmp_path / "data", lexical)
     (warning,) = await tag_warnings_after_two_answers(fake, bot, caplog)
     assert "Manage Threads" in warning
+    assert any("lacks manage threads in #help" in r.getMessage() for r in caplog.records)
 
 
 async def test_a_missing_tag_is_one_warning_and_answers_go_on(fake, tmp_path, lexical, caplog):
