@@ -16,6 +16,7 @@ from bot.kb.entry_yaml import dump_entry
 from bot.kb.feedback import feedback_report
 from bot.kb.safe_yaml import UnsafeYaml
 from bot.kb.stats import Stats, read_stats
+from bot.kb.stats_chart import stats_chart
 from bot.kb.store import Actor, KnowledgeStore, StoreError
 
 
@@ -35,8 +36,6 @@ def _question(text: str) -> str:
 
 
 def save_chart(path: Path, stats: Stats) -> None:
-    from bot.kb.stats_chart import stats_chart
-
     try:
         path.write_bytes(stats_chart(stats))
     except OSError as exc:

@@ -151,11 +151,12 @@ def feedback_report(database: Database, days: int | None = None) -> list[EntryFe
             (since(days),),
         ).fetchall()
     entries: dict[str, EntryFeedback] = {}
+    asked: dict[tuple[str, str], QuestionVotes] = {}
     for entry_id, question, value, reason in rows:
         entry = entries.setdefault(entry_id, EntryFeedback(entry_id))
-        votes = next((q for q in entry.questions if q.question == question), None)
+        votes = asked.get((entry_id, question))
         if votes is None:
-            votes = QuestionVotes(question)
+            votes = asked[entry_id, question] = QuestionVotes(question)
             entry.questions.append(votes)
         if value > 0:
             entry.helpful += 1

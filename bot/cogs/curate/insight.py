@@ -15,6 +15,7 @@ from bot.cogs.curate.views import TestedQuestionView
 from bot.kb.feedback import EntryFeedback, feedback_report
 from bot.kb.scope import DEFAULT_TOPIC
 from bot.kb.stats import read_stats
+from bot.kb.stats_chart import stats_chart
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
@@ -64,8 +65,6 @@ class Insight:
         interaction: discord.Interaction[CareerBot],
         days: app_commands.Range[int, 1, 365] = 30,
     ) -> None:
-        from bot.kb.stats_chart import stats_chart
-
         await interaction.response.defer(ephemeral=True, thinking=True)  # a chart takes a moment
         stats = await asyncio.to_thread(read_stats, self.bot.database, days)
         png = await asyncio.to_thread(stats_chart, stats)
