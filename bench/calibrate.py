@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import Settings  # noqa: E402
 from bot.kb import BLENDED_MODEL, LEXICAL_MODEL, blended_matcher, lexical_matcher  # noqa: E402
-from bot.kb.decision import DecisionModel, Judgement  # noqa: E402
+from bot.kb.decision import Cascade, DecisionModel, Judgement  # noqa: E402
 from bot.kb.evaluation import EVALUATION_FILE, Case, KindReport, Outcome, load_cases  # noqa: E402
 from bot.kb.loader import load_knowledge_base  # noqa: E402
-from bot.kb.matcher import Cascade, Matcher  # noqa: E402
+from bot.kb.matcher import Matcher  # noqa: E402
 from bot.startup import load_encoder  # noqa: E402
 
 ANSWERED = ("existing", "long", "short")  # the kinds whose right answers are maximised

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.kb.decision import DecisionModel
+from bot.kb.decision import Cascade, DecisionModel
 from bot.kb.index_cache import IndexCache
 from bot.kb.lexical import LexicalScorer
-from bot.kb.matcher import Cascade, Matcher, indexed_entries
+from bot.kb.matcher import Matcher, indexed_entries
 from bot.kb.model import KnowledgeBase
 
 if TYPE_CHECKING:

@@ -2,6 +2,7 @@
 
 A logistic regression over a few features of a judgement (the scores of one text), with
 cut-offs on its probability; fitted on the evaluation's `fit` half by bench/calibrate.py.
+The cascade's rule, when the cheap scores alone may decide, lives here too.
 """
 
 from __future__ import annotations
@@ -71,3 +72,20 @@ class DecisionModel:
             and best >= self.min_score
             and self.probability(judgement.features) >= self.answer
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Cascade:
+    """When the cheap scorers alone decide (under `model`, their own decision model)."""
+
+    model: DecisionModel
+    decisive: float  # a single question this probable is answered without the encoder...
+    hopeless: float  # ...and one less probable than this is declined without it
+
+    def decides(self, overall: Judgement, parts: list[Judgement], busy: bool) -> bool:
+        if parts:
+            return False
+        probability = self.model.probability(overall.features)
+        if probability < self.hopeless:
+            return True
+        return self.model.answers(overall) and (busy or probability >= self.decisive)

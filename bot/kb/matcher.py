@@ -21,7 +21,7 @@ from typing import Protocol
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
-from bot.kb.decision import MARGIN_FLOOR, DecisionModel, Judgement
+from bot.kb.decision import MARGIN_FLOOR, Cascade, DecisionModel, Judgement
 from bot.kb.model import Entry, KnowledgeBase, OutOfScopeTopic, Overloaded
 from bot.kb.parts import split_post
 from bot.kb.scope import competitors
@@ -68,23 +68,6 @@ class Match:
     def entry(self) -> Entry | None:
         """The (first) entry answered directly."""
         return self.answers[0] if self.answers else None
-
-
-@dataclass(frozen=True, slots=True)
-class Cascade:
-    """When the cheap scorers alone decide (under `model`, their own decision model)."""
-
-    model: DecisionModel
-    decisive: float  # a single question this probable is answered without the encoder...
-    hopeless: float  # ...and one less probable than this is declined without it
-
-    def decides(self, overall: Judgement, parts: list[Judgement], busy: bool) -> bool:
-        if parts:
-            return False
-        probability = self.model.probability(overall.features)
-        if probability < self.hopeless:
-            return True
-        return self.model.answers(overall) and (busy or probability >= self.decisive)
 
 
 def indexed_entries(kb: KnowledgeBase) -> tuple[Entry, ...]:
