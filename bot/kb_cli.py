@@ -69,10 +69,8 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{group.count:4}x  {group.example}{near}")
         case "feedback":
             report = feedback_report(store.database, args.days)
-            print(
-                "\n".join(render_usage.feedback_lines(report, questions=25))
-                or (f"No votes on answers in the last {args.days} days.")
-            )
+            lines = render_usage.feedback_lines(report, questions=25)
+            print("\n".join(lines) or f"No votes on answers in the last {args.days} days.")
         case "stats":
             stats = read_stats(store.database, args.days)
             if args.chart:

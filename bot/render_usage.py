@@ -4,7 +4,7 @@ clipped."""
 
 from __future__ import annotations
 
-from bot.kb.feedback import REASONS, EntryFeedback
+from bot.kb.feedback import REASONS, EntryFeedback, QuestionVotes
 from bot.kb.stats import Stats
 from bot.kb.text import strip_invisible, strip_mentions
 from bot.render import clip
@@ -32,21 +32,17 @@ def entry_feedback_line(entry: EntryFeedback) -> str:
     return f"{entry.entry}: {entry.not_helpful} of {plural(votes, 'vote')} not helpful ({rate})"
 
 
-def question_votes_line(question: str, helpful: int, not_helpful: int, reasons: dict) -> str:
-    why = ", ".join(f"{REASONS.get(k, k)} {n}" for k, n in sorted(reasons.items()))
-    counts = f"{not_helpful} not helpful" + (f" ({why})" if why else "")
-    return f"{quote(question)}: {counts}, {helpful} helpful"
+def question_votes_line(votes: QuestionVotes) -> str:
+    why = ", ".join(f"{REASONS.get(k, k)} {n}" for k, n in sorted(votes.reasons.items()))
+    counts = f"{votes.not_helpful} not helpful" + (f" ({why})" if why else "")
+    return f"{quote(votes.question)}: {counts}, {votes.helpful} helpful"
 
 
 def feedback_lines(report: list[EntryFeedback], questions: int = 5) -> list[str]:
     lines = []
     for entry in report:
         lines.append(entry_feedback_line(entry))
-        for votes in entry.questions[:questions]:
-            line = question_votes_line(
-                votes.question, votes.helpful, votes.not_helpful, votes.reasons
-            )
-            lines.append(f"  {line}")
+        lines += [f"  {question_votes_line(votes)}" for votes in entry.questions[:questions]]
     return lines
 
 

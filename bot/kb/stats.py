@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, timedelta
 from bot.kb.activity import UnansweredGroup, group_unanswered, read_unanswered, since
 from bot.kb.database import Database
 
-DECISIONS = ("answer", "suggest", "decline")
 TOP = 5
 
 
