@@ -6,7 +6,7 @@ For each mode (blended, lexical-only): score every case once, fit a logistic reg
 the `fit` cases (is the best entry the one asked about?), then pick the answer and suggest
 cut-offs that give the most right answers on `fit` while keeping its wrong answers, answered
 near-topic questions and suggested off-topic ones at zero. Prints the DecisionModel lines
-for bot/kb/__init__.py and the per-kind figures on both halves; `check` is never used to fit.
+for bot/matching/build.py and the per-kind figures on both halves; `check` is never used to fit.
 
 Then the cascade: the lowest lexical probability at which the lexical answer equals the
 blend's decision on every `fit` case it would skip the encoder for (DECISIVE).
@@ -24,11 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import Settings  # noqa: E402
-from bot.kb import BLENDED_MODEL, LEXICAL_MODEL, blended_matcher, lexical_matcher  # noqa: E402
-from bot.kb.decision import Cascade, DecisionModel, Judgement  # noqa: E402
-from bot.kb.evaluation import EVALUATION_FILE, Case, KindReport, Outcome, load_cases  # noqa: E402
-from bot.kb.loader import load_knowledge_base  # noqa: E402
-from bot.kb.matcher import Matcher  # noqa: E402
+from bot.knowledge.loader import load_knowledge_base  # noqa: E402
+from bot.matching.build import BLENDED_MODEL, LEXICAL_MODEL, blended_matcher, lexical_matcher  # noqa: E402
+from bot.matching.decision import Cascade, DecisionModel, Judgement  # noqa: E402
+from bot.matching.evaluation import EVALUATION_FILE, Case, KindReport, Outcome, load_cases  # noqa: E402
+from bot.matching.matcher import Matcher  # noqa: E402
 from bot.startup import load_encoder  # noqa: E402
 
 ANSWERED = ("existing", "long", "short")  # the kinds whose right answers are maximised

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.kb.evaluation import EVALUATION_FILE, load_cases  # noqa: E402
+from bot.matching.evaluation import EVALUATION_FILE, load_cases  # noqa: E402
 from tests.e2e.fake_discord import GUILD_ID, FakeDiscord  # noqa: E402
 
 DEADLINE = 3.0  # Discord drops an interaction not acknowledged within 3 seconds
@@ -36,8 +36,8 @@ def serve(port: int, semantic: bool, data_dir: str) -> None:
     import discord
     import yarl
 
-    from bot.app import create_bot
     from bot.config import Settings
+    from bot.discord_adapter.app import create_bot
 
     discord.http.Route.BASE = f"http://127.0.0.1:{port}/api/v10"
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"ws://127.0.0.1:{port}/gateway")

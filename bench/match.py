@@ -27,11 +27,11 @@ from rapidfuzz import fuzz, utils
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.kb import lexical_matcher  # noqa: E402
-from bot.kb.evaluation import EVALUATION_FILE, load_cases  # noqa: E402
-from bot.kb.loader import load_knowledge_base  # noqa: E402
-from bot.kb.matcher import Match  # noqa: E402
-from bot.kb.model import Entry, KnowledgeBase  # noqa: E402
+from bot.knowledge.loader import load_knowledge_base  # noqa: E402
+from bot.knowledge.model import Entry, KnowledgeBase  # noqa: E402
+from bot.matching.build import lexical_matcher  # noqa: E402
+from bot.matching.evaluation import EVALUATION_FILE, load_cases  # noqa: E402
+from bot.matching.matcher import Match  # noqa: E402
 
 
 def peak_rss_mb() -> float:
@@ -111,8 +111,8 @@ def bench_kb(label: str, kb: KnowledgeBase, questions: list[str], baseline_n: in
 
 
 def bench_semantic(kb: KnowledgeBase, questions: list[str]) -> None:
-    from bot.kb import blended_matcher
-    from bot.kb.encoder import SentenceEncoder, default_model_dir
+    from bot.matching.build import blended_matcher
+    from bot.matching.encoder import SentenceEncoder, default_model_dir
 
     start = time.perf_counter()
     encoder = SentenceEncoder(default_model_dir())
@@ -158,8 +158,8 @@ def installed_mb(*packages: str) -> float:
 
 def bench_long_posts(kb: KnowledgeBase, questions: list[str], posts: list[str]) -> None:
     """Long forum posts against short questions, same matcher, same run."""
-    from bot.kb import blended_matcher
-    from bot.kb.encoder import SentenceEncoder, default_model_dir
+    from bot.matching.build import blended_matcher
+    from bot.matching.encoder import SentenceEncoder, default_model_dir
 
     encoder = SentenceEncoder(default_model_dir())
     with tempfile.TemporaryDirectory() as cache_dir:

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.match import synthetic_kb  # noqa: E402
-from bot.kb import blended_matcher, lexical_matcher  # noqa: E402
+from bot.matching.build import blended_matcher, lexical_matcher  # noqa: E402
 
 
 class StandInEncoder:

@@ -12,13 +12,13 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from bot import render
-from bot.cli_parser import build_parser, program
-from bot.comp.amounts import CompInputError
-from bot.comp_cli import join_negative_values, run_comp
+from bot.calculator.amounts import CompInputError
 from bot.config import ConfigError, Settings, load_settings
-from bot.kb.model import KnowledgeBaseError
-from bot.kb.store import StoreError
+from bot.knowledge.model import KnowledgeBaseError
+from bot.knowledge.store import StoreError
+from bot.rendering import replies
+from bot.terminal.comp_commands import join_negative_values, run_comp
+from bot.terminal.parser import build_parser, program
 
 ASK_PICK_HINT = "Ask again with the wording of the one you mean."
 
@@ -48,10 +48,10 @@ def cmd_ask(settings: Settings, questions: list[str], as_json: bool) -> int:
                 continue  # JSON keeps one line per question, so the output stays aligned
         match = matcher.match(question)
         if as_json:
-            print(json.dumps(render.match_record(match), ensure_ascii=False))
+            print(json.dumps(replies.match_record(match), ensure_ascii=False))
             continue
         print(
-            render.match_text(
+            replies.match_text(
                 match,
                 matcher.kb,
                 topics_hint="`python -m bot console` then `topics`",
@@ -62,9 +62,9 @@ def cmd_ask(settings: Settings, questions: list[str], as_json: bool) -> int:
 
 
 def cmd_validate(settings: Settings, directory: Path | None) -> int:
-    from bot.comp.bands import load_bands
-    from bot.kb.loader import load_knowledge_base
-    from bot.kb.store import KnowledgeStore
+    from bot.calculator.bands import load_bands
+    from bot.knowledge.loader import load_knowledge_base
+    from bot.knowledge.store import KnowledgeStore
 
     problems = []
     try:
@@ -91,7 +91,7 @@ def cmd_validate(settings: Settings, directory: Path | None) -> int:
 
 
 def cmd_test(settings: Settings, verbose: bool) -> int:
-    from bot.kb.evaluation import EVALUATION_FILE, evaluate, load_cases, misses
+    from bot.matching.evaluation import EVALUATION_FILE, evaluate, load_cases, misses
     from bot.startup import build_matcher
 
     path = settings.knowledge_dir / EVALUATION_FILE
@@ -113,8 +113,8 @@ def cmd_test(settings: Settings, verbose: bool) -> int:
 
 
 def cmd_console(settings: Settings) -> int:
-    from bot.console import run_console
     from bot.startup import build_matcher
+    from bot.terminal.console import run_console
 
     with contextlib.suppress(ImportError):  # not on every platform; works without it
         import readline  # noqa: F401 - arrow keys and history at the prompt
@@ -158,13 +158,13 @@ def cmd_run(settings: Settings) -> int:
             return 2
         _warn(f"{NO_TOKEN}: opening the offline terminal console.")
         return cmd_console(settings)
-    from bot.app import run
+    from bot.discord_adapter.app import run
 
     return _discord(settings, run)
 
 
 def cmd_invite(settings: Settings) -> int:
-    from bot.readiness import application_id_from_token, invite_url
+    from bot.discord_adapter.readiness import application_id_from_token, invite_url
 
     application_id = application_id_from_token(settings.discord_token)
     if application_id is None:
@@ -176,7 +176,7 @@ def cmd_invite(settings: Settings) -> int:
 
 def cmd_health(settings: Settings, max_age: int) -> int:
     """For container health checks: the connected bot touches a heartbeat file every minute."""
-    from bot.health import heartbeat_age
+    from bot.records.health import heartbeat_age
 
     age = heartbeat_age(settings.data_dir)
     if age is None or age > max_age:
@@ -188,7 +188,7 @@ def cmd_health(settings: Settings, max_age: int) -> int:
 
 
 def cmd_init(folder: Path) -> int:
-    from bot.deploy import init_deployment
+    from bot.terminal.deploy import init_deployment
 
     try:
         done = init_deployment(folder)
@@ -206,7 +206,7 @@ def cmd_sync(settings: Settings) -> int:
         return 2
     import asyncio
 
-    from bot.app import sync
+    from bot.discord_adapter.app import sync
 
     return _discord(settings, lambda s: asyncio.run(sync(s)))
 
@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
             case "kb" if args.kb_command == "test" and args.question is None:
                 return cmd_test(settings, args.verbose)
             case "kb":
-                from bot.kb_cli import run_kb
+                from bot.terminal.kb_commands import run_kb
 
                 return run_kb(args, settings)
             case _:

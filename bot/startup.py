@@ -8,17 +8,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.kb import blended_matcher, lexical_matcher
-from bot.kb.matcher import Matcher
-from bot.kb.store import KnowledgeStore
+from bot.knowledge.store import KnowledgeStore
+from bot.matching.build import blended_matcher, lexical_matcher
+from bot.matching.matcher import Matcher
 
 if TYPE_CHECKING:
-    from bot.kb.encoder import SentenceEncoder
+    from bot.matching.encoder import SentenceEncoder
 
 
 def load_encoder(settings: Settings) -> SentenceEncoder:
     """The sentence encoder; raises ModelUnavailable (or ImportError) with the reason."""
-    from bot.kb.encoder import ModelUnavailable, default_model_dir
+    from bot.matching.encoder import ModelUnavailable, default_model_dir
 
     model_dir = settings.semantic_model_dir or default_model_dir()
     if model_dir is None:
@@ -32,7 +32,7 @@ def load_encoder(settings: Settings) -> SentenceEncoder:
 def _encoder(model_dir: Path) -> SentenceEncoder:
     """One per model for the process: every reload of the knowledge base shares it (and its
     worker thread) instead of loading the model again. A failure is not kept."""
-    from bot.kb.encoder import SentenceEncoder
+    from bot.matching.encoder import SentenceEncoder
 
     return SentenceEncoder(model_dir)
 

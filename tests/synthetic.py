@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bot.kb.entry_yaml import dump_entry, dump_yaml
+from bot.knowledge.entry_yaml import dump_entry, dump_yaml
 
 MARKER = re.compile(r"version (\w+)\.")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import create_bot
 from bot.config import Settings
-from bot.cooldown import Cooldown
-from bot.kb.activity import AskCounts, read_unanswered, record_unanswered
-from bot.kb.database import Database
-from bot.kb.text import looks_like_question
-from bot.render import clip
+from bot.discord_adapter.app import create_bot
+from bot.discord_adapter.cooldown import Cooldown
+from bot.knowledge.database import Database
+from bot.knowledge.text import looks_like_question
+from bot.records.activity import AskCounts, read_unanswered, record_unanswered
+from bot.rendering.replies import clip
 from tests.e2e import limits
 
 
@@ -105,7 +105,7 @@ def test_ask_counts_survive_a_restart_and_add_up_across_saves(tmp_path, lexical,
 def test_debug_logging_keeps_request_bodies_and_events_out(monkeypatch):
     import logging
 
-    from bot.app import PRIVATE_LOGGERS, setup_logging
+    from bot.discord_adapter.app import PRIVATE_LOGGERS, setup_logging
 
     root = logging.getLogger()
     monkeypatch.setattr(root, "handlers", list(root.handlers))

@@ -8,10 +8,10 @@ from concurrent.futures import Future
 import numpy as np
 import pytest
 
-from bot.kb import BLENDED_MODEL, DECISIVE, LEXICAL_MODEL, blended_matcher
-from bot.kb.batching import MicroBatcher
-from bot.kb.matcher import Decision
-from bot.kb.model import Overloaded
+from bot.knowledge.model import Overloaded
+from bot.matching.batching import MicroBatcher
+from bot.matching.build import BLENDED_MODEL, DECISIVE, LEXICAL_MODEL, blended_matcher
+from bot.matching.matcher import Decision
 
 
 def test_questions_waiting_together_are_run_as_one_batch():

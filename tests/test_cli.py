@@ -268,10 +268,10 @@ def test_bad_numbers_and_paths_get_one_sentence_not_a_traceback(knowledge_copy, 
 
 
 def test_kb_feedback_stats_and_phrasing_from_the_shell(knowledge_copy, tmp_path):
-    from bot.kb import lexical_matcher
-    from bot.kb.database import Database
-    from bot.kb.feedback import record_question, vote
-    from bot.kb.loader import load_knowledge_base
+    from bot.knowledge.database import Database
+    from bot.knowledge.loader import load_knowledge_base
+    from bot.matching.build import lexical_matcher
+    from bot.records.feedback import record_question, vote
 
     env = {"KNOWLEDGE_DIR": str(knowledge_copy), "DATA_DIR": str(tmp_path / "data")}
     assert (

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from bot.comp import report
-from bot.comp.amounts import CompInputError, parse_amount, parse_percent
-from bot.comp.bands import BANDS_FILE, load_bands
-from bot.comp.calculator import Offer, calculate
-from bot.kb.model import KnowledgeBaseError
+from bot.calculator import report
+from bot.calculator.amounts import CompInputError, parse_amount, parse_percent
+from bot.calculator.bands import BANDS_FILE, load_bands
+from bot.calculator.calculator import Offer, calculate
+from bot.knowledge.model import KnowledgeBaseError
 from tests.conftest import KNOWLEDGE
 
 ARTICLE = Offer(base="180,000", bonus="30,000", stock="600,000", signon="75,000")
@@ -202,7 +202,7 @@ def test_invalid_bands_are_refused_with_the_problem(tmp_path, old, new, problem)
 def test_the_chart_is_a_png_and_matplotlib_loads_only_for_it():
     import sys
 
-    from bot.comp.chart import offer_chart
+    from bot.calculator.chart import offer_chart
 
     png = offer_chart([("A", calculate(ARTICLE)), ("B", calculate(Offer(base="200k")))])
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5_000
@@ -210,7 +210,7 @@ def test_the_chart_is_a_png_and_matplotlib_loads_only_for_it():
 
 
 def test_a_comparison_chart_names_the_parts_of_both_offers():
-    from bot.comp.chart import offer_chart, shown_parts
+    from bot.calculator.chart import offer_chart, shown_parts
 
     a = calculate(Offer(base="100k", stock="400k"))
     b = calculate(Offer(base="120k", signon="50k", benefits="5k"))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.console import run_console
+from bot.terminal.console import run_console
 
 
 def session(matcher, lines: list[str]) -> str:

@@ -8,11 +8,11 @@ import sqlite3
 
 import pytest
 
-from bot.kb import history
-from bot.kb.activity import read_unanswered
-from bot.kb.database import SCHEMA_VERSION, Database, DataUnavailable
-from bot.kb.entry_yaml import dump_entry
-from bot.kb.store import Actor, KnowledgeStore, open_database
+from bot.knowledge import history
+from bot.knowledge.database import SCHEMA_VERSION, Database, DataUnavailable
+from bot.knowledge.entry_yaml import dump_entry
+from bot.knowledge.store import Actor, KnowledgeStore, open_database
+from bot.records.activity import read_unanswered
 from tests.synthetic import snapshot
 
 MOD = Actor("42", "mod", guild=1)
@@ -131,7 +131,7 @@ def test_history_and_undo_agree_after_many_changes(knowledge_copy, tmp_path):
     old = snapshot(knowledge_copy)
     for n in range(5):
         document = store.document("phd-required")
-        from bot.kb.entry_yaml import version_of
+        from bot.knowledge.entry_yaml import version_of
 
         store.edit("phd-required", {**document, "source": f"v{n}"}, MOD, version_of(document))
     assert [r["action"] for r in store.history(limit=10)] == ["edit"] * 5

@@ -6,11 +6,11 @@ import sqlite3
 
 import pytest
 
-from bot.kb.activity import record_unanswered
-from bot.kb.database import Database
-from bot.kb.feedback import NO_QUESTION, feedback_report, give_reason, record_question, vote
-from bot.kb.stats import read_stats
-from bot.kb.stats_chart import stats_chart
+from bot.knowledge.database import Database
+from bot.records.activity import record_unanswered
+from bot.records.feedback import NO_QUESTION, feedback_report, give_reason, record_question, vote
+from bot.records.stats import read_stats
+from bot.rendering.stats_chart import stats_chart
 
 MEMBER, OTHER = 400_000_000_000_000_001, 400_000_000_000_000_002
 

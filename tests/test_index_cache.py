@@ -6,10 +6,10 @@ import dataclasses
 
 import numpy as np
 
-from bot.kb import lexical_matcher
-from bot.kb.index_cache import IndexCache
-from bot.kb.lexical import LexicalScorer
-from bot.kb.matcher import indexed_entries
+from bot.matching.build import lexical_matcher
+from bot.matching.index_cache import IndexCache
+from bot.matching.lexical import LexicalScorer
+from bot.matching.matcher import indexed_entries
 
 QUESTIONS = ("do i need a phd", "how much do ml engineers make at big tech", "salary negotiatoin")
 
@@ -76,7 +76,7 @@ class StandInEncoder:
 
 def test_after_an_edit_only_the_changed_wording_is_encoded(tmp_path):
     """Including wordings whose digest ends in a zero byte (numpy's bytes arrays drop it)."""
-    from bot.kb.semantic import _digest, embeddings
+    from bot.matching.semantic import _digest, embeddings
 
     texts = [f"wording {i}" for i in range(600)]
     assert any(_digest("stand-in", t).endswith(b"\0") for t in texts)

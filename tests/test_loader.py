@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.kb.loader import MAX_ANSWER_CHARS, load_knowledge_base
-from bot.kb.model import KnowledgeBaseError
+from bot.knowledge.loader import MAX_ANSWER_CHARS, load_knowledge_base
+from bot.knowledge.model import KnowledgeBaseError
 
 REQUIRED_IDS = {
     "why-ml-engineers-paid-so-much",

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.kb.evaluation import EVALUATION_FILE, evaluate, figures, load_cases
-from bot.kb.matcher import Decision
-from bot.kb.text import clean
+from bot.knowledge.text import clean
+from bot.matching.evaluation import EVALUATION_FILE, evaluate, figures, load_cases
+from bot.matching.matcher import Decision
 from tests.conftest import KNOWLEDGE
 
 CASES = load_cases(KNOWLEDGE / EVALUATION_FILE)

@@ -21,5 +21,6 @@ def test_every_package_and_the_shipped_data_are_in_the_build():
     data = setuptools["package-data"]
     assert "env.example" in data["bot"] and (ROOT / "bot" / "env.example").is_file()
     assert data["bot.shipped_knowledge.entries"] == ["*.yaml"]
-    assert data["bot.kb"] == ["minilm.onnx"] and (ROOT / "bot" / "kb" / "minilm.onnx").is_file()
+    assert data["bot.matching"] == ["minilm.onnx"]
+    assert (ROOT / "bot" / "matching" / "minilm.onnx").is_file()
     assert (ROOT / ".env.example").resolve() == (ROOT / "bot" / "env.example").resolve()

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.kb import lexical_matcher
-from bot.kb.loader import load_knowledge_base
-from bot.kb.model import KnowledgeBaseError
-from bot.kb.parts import split_post
-from bot.kb.scope import OUT_OF_SCOPE_FILE, parse_out_of_scope
-from bot.kb.store import Actor, KnowledgeStore
+from bot.knowledge.loader import load_knowledge_base
+from bot.knowledge.model import KnowledgeBaseError
+from bot.knowledge.scope import OUT_OF_SCOPE_FILE, parse_out_of_scope
+from bot.knowledge.store import Actor, KnowledgeStore
+from bot.matching.build import lexical_matcher
+from bot.matching.parts import split_post
 from tests.synthetic import snapshot
 from tests.test_cli import run
 
@@ -144,7 +144,7 @@ def test_kb_not_and_out_of_scope_from_the_terminal(knowledge_copy, tmp_path):
     ],
 )
 def test_a_phrasing_added_in_another_language_matches(store, phrasing, question):
-    from bot.kb.entry_yaml import version_of
+    from bot.knowledge.entry_yaml import version_of
 
     document = store.document("phd-required")
     edited = {**document, "phrasings": [*document["phrasings"], phrasing]}

@@ -11,13 +11,13 @@ import sys
 import time
 from pathlib import Path
 
-from bot.app import LOG_FILE_KEPT, setup_logging
-from bot.comp_cli import console_comp, join_negative_values
 from bot.config import Settings
-from bot.health import beat
-from bot.kb.activity import group_unanswered, read_unanswered, record_unanswered
-from bot.kb.database import Database
-from bot.readiness import PERMISSIONS, application_id_from_token, invite_url
+from bot.discord_adapter.app import LOG_FILE_KEPT, setup_logging
+from bot.discord_adapter.readiness import PERMISSIONS, application_id_from_token, invite_url
+from bot.knowledge.database import Database
+from bot.records.activity import group_unanswered, read_unanswered, record_unanswered
+from bot.records.health import beat
+from bot.terminal.comp_commands import console_comp, join_negative_values
 from tests.conftest import KNOWLEDGE, ROOT
 from tests.test_cli import run
 
@@ -80,7 +80,10 @@ def test_log_file_gets_the_log_and_rotates(tmp_path, monkeypatch):
 
 
 def test_the_application_imports_no_cog():
-    code = "import bot.app, sys; print(sorted(m for m in sys.modules if m.startswith('bot.cogs')))"
+    code = (
+        "import bot.discord_adapter.app, sys; "
+        "print(sorted(m for m in sys.modules if m.startswith('bot.discord_adapter.cogs')))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.strip() == "[]", result.stderr
 

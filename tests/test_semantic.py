@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from bot.config import Settings
-from bot.kb import blended_matcher
-from bot.kb.encoder import ModelUnavailable, SentenceEncoder, default_model_dir
-from bot.kb.evaluation import EVALUATION_FILE, evaluate, figures, load_cases
-from bot.kb.index_cache import IndexCache
-from bot.kb.matcher import Decision
-from bot.kb.semantic import SemanticScorer
+from bot.matching.build import blended_matcher
+from bot.matching.encoder import ModelUnavailable, SentenceEncoder, default_model_dir
+from bot.matching.evaluation import EVALUATION_FILE, evaluate, figures, load_cases
+from bot.matching.index_cache import IndexCache
+from bot.matching.matcher import Decision
+from bot.matching.semantic import SemanticScorer
 from bot.startup import build_matcher
 from tests.conftest import KNOWLEDGE
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.kb import history
-from bot.kb.entry_yaml import form_document, version_of
-from bot.kb.files import write_atomic
-from bot.kb.loader import entry_path, load_knowledge_base
-from bot.kb.model import KnowledgeBaseError
-from bot.kb.safe_yaml import UnsafeYaml, load_untrusted
-from bot.kb.store import Actor, ConflictError, KnowledgeStore, StoreError
+from bot.knowledge import history
+from bot.knowledge.entry_yaml import form_document, version_of
+from bot.knowledge.files import write_atomic
+from bot.knowledge.loader import entry_path, load_knowledge_base
+from bot.knowledge.model import KnowledgeBaseError
+from bot.knowledge.safe_yaml import UnsafeYaml, load_untrusted
+from bot.knowledge.store import Actor, ConflictError, KnowledgeStore, StoreError
 from tests.conftest import recorded_changes
 from tests.synthetic import snapshot
 

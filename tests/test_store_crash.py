@@ -16,10 +16,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bot.kb import history
-from bot.kb.entry_yaml import version_of
-from bot.kb.model import ConflictError
-from bot.kb.store import Actor, KnowledgeStore
+from bot.knowledge import history
+from bot.knowledge.entry_yaml import version_of
+from bot.knowledge.model import ConflictError
+from bot.knowledge.store import Actor, KnowledgeStore
 from tests.conftest import ROOT
 from tests.synthetic import export_text, markers, snapshot, write_knowledge
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb import history
-from bot.kb.activity import read_unanswered, record_unanswered
-from bot.kb.database import Database, DataUnavailable
-from bot.kb.entry_yaml import dump_entry, form_document, version_of
-from bot.kb.loader import entries_dir, load_knowledge_base
-from bot.kb.model import KnowledgeBaseError
-from bot.kb.store import Actor, KnowledgeStore, StoreError
+from bot.knowledge import history
+from bot.knowledge.database import Database, DataUnavailable
+from bot.knowledge.entry_yaml import dump_entry, form_document, version_of
+from bot.knowledge.loader import entries_dir, load_knowledge_base
+from bot.knowledge.model import KnowledgeBaseError
+from bot.knowledge.store import Actor, KnowledgeStore, StoreError
+from bot.records.activity import read_unanswered, record_unanswered
 from tests.conftest import recorded_changes
 from tests.synthetic import snapshot
 from tests.test_store import new_entry
@@ -49,7 +49,7 @@ def test_a_disk_full_while_writing_files_puts_every_file_back(store, monkeypatch
     exported = store.documents()
     changes = {i: {**d, "source": "changed"} for i, d in list(exported.items())[:5]}
     calls = {"n": 0}
-    import bot.kb.transaction as store_module
+    import bot.knowledge.transaction as store_module
 
     real_write = store_module.write_atomic
 

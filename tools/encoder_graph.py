@@ -1,4 +1,4 @@
-"""Write bot/kb/minilm.onnx: the all-MiniLM-L6-v2 forward pass as an ONNX graph, no weights.
+"""Write bot/matching/minilm.onnx: the all-MiniLM-L6-v2 forward pass as an ONNX graph, no weights.
 
 The graph declares the weight tensors of the shipped `model.safetensors` as inputs, under
 their stored names and in their stored layout (linear weights are (out, in): every Gemm has

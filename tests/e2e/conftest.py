@@ -10,9 +10,9 @@ import discord
 import pytest
 import yarl
 
-from bot.app import CareerBot, create_bot
 from bot.config import Settings
-from bot.kb.matcher import Matcher
+from bot.discord_adapter.app import CareerBot, create_bot
+from bot.matching.matcher import Matcher
 
 from .fake_discord import (
     ANSWER_CHANNEL_ID,

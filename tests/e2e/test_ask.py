@@ -8,9 +8,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from bot.cogs.ask import COOLDOWN_REACTION, MENTION_HELP
-from bot.kb.activity import read_unanswered
-from bot.kb.matcher import Decision, Matcher, indexed_entries
+from bot.discord_adapter.cogs.ask import COOLDOWN_REACTION, MENTION_HELP
+from bot.matching.matcher import Decision, Matcher, indexed_entries
+from bot.records.activity import read_unanswered
 
 from .fake_discord import (
     ANSWER_CHANNEL_ID,
@@ -272,7 +272,7 @@ async def test_an_error_in_a_button_reaches_the_member_too(fake, bot, kb, monkey
     def broken(*args: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("bot.cogs.answers.answer_reply", broken)
+    monkeypatch.setattr("bot.discord_adapter.views.answers.answer_reply", broken)
     related = kb.by_id["phd-required"].related[0]
     reply = await fake.reply_of(await fake.click(sent.original, f"answer:{related}"))
     assert reply["flags"] & EPHEMERAL
@@ -294,7 +294,7 @@ async def test_a_post_asking_two_things_gets_both_answers_in_one_message(fake, b
 
 async def test_a_long_answer_set_is_shortened_to_fit_one_message(fake, bot, kb, monkeypatch):
     """Three answers of 1,500 characters each would pass 6,000 with titles: shortened."""
-    from bot.kb.matcher import Decision, Match
+    from bot.matching.matcher import Decision, Match
 
     long = [replace(e, answer="word " * 300) for e in kb.entries[:3]]
     match = Match("q", Decision.ANSWER, tuple(long), 90, (kb.entries[3],), ())

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import yaml
 
-from bot.app import CareerBot
-from bot.kb.activity import read_unanswered
+from bot.discord_adapter.app import CareerBot
+from bot.records.activity import read_unanswered
 from tests.conftest import recorded_changes
 
 from .fake_discord import (

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.app import CareerBot
-from bot.kb.matcher import Decision
-from bot.kb.stats import read_stats
+from bot.discord_adapter.app import CareerBot
+from bot.matching.matcher import Decision
+from bot.records.stats import read_stats
 
 from .fake_discord import FakeDiscord, Sent
 from .test_ask import ASKER, EPHEMERAL, SOMEONE_ELSE, question, unsure_question

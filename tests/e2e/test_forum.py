@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import CareerBot, create_bot
-from bot.kb.matcher import Matcher
+from bot.discord_adapter.app import CareerBot, create_bot
+from bot.matching.matcher import Matcher
 
 from .conftest import bot_settings, start_bot, stop_bot
 from .fake_discord import APPLICATION_ID, BOT_USER, CHANNEL_ID, FakeDiscord

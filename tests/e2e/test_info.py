@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from bot.app import create_bot
-from bot.health import heartbeat_age
-from bot.readiness import invite_url
+from bot.discord_adapter.app import create_bot
+from bot.discord_adapter.readiness import invite_url
+from bot.records.health import heartbeat_age
 
 from .conftest import bot_settings, start_bot, stop_bot
 from .fake_discord import (
@@ -71,14 +71,14 @@ async def test_start_up_names_every_server_and_channel_it_cannot_use(
         guild_ids=frozenset({GUILD_ID, missing_server}),
         answer_channel_ids=frozenset({ANSWER_CHANNEL_ID, missing_channel}),
     )
-    caplog.set_level(logging.INFO, logger="bot.app")
+    caplog.set_level(logging.INFO, logger="bot.discord_adapter.app")
     bot = create_bot(settings, lexical)
     task = await start_bot(fake, bot)
     try:
         await fake.wait_for(lambda: any("Ready as" in r.getMessage() for r in caplog.records))
     finally:
         await stop_bot(bot, task)
-    messages = [r.getMessage() for r in caplog.records if r.name == "bot.app"]
+    messages = [r.getMessage() for r in caplog.records if r.name == "bot.discord_adapter.app"]
     assert f"Ready as ml-career-bot in {len(fake.guilds)} servers" in messages
     assert f"Invite link: {invite_url(APPLICATION_ID)}" in messages
     assert any(f"GUILD_IDS lists server {missing_server}" in m for m in messages)

@@ -4,11 +4,11 @@ the cooldown's order. The fake rejects (and the fixture fails on) anything Disco
 
 from __future__ import annotations
 
-from bot.app import create_bot
-from bot.cogs.curate.access import NO_HOME_SERVERS
-from bot.kb.activity import read_unanswered
-from bot.kb.entry_yaml import version_of
-from bot.kb.store import Actor
+from bot.discord_adapter.app import create_bot
+from bot.discord_adapter.views.access import NO_HOME_SERVERS
+from bot.knowledge.entry_yaml import version_of
+from bot.knowledge.store import Actor
+from bot.records.activity import read_unanswered
 
 from .conftest import bot_settings, start_bot, stop_bot
 from .fake_discord import BOT_USER, CHANNEL_ID, MOD_LOG_CHANNEL_ID

@@ -3,7 +3,7 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bot.app import SYNC_HASH_SETTING, create_bot
+from bot.discord_adapter.app import SYNC_HASH_SETTING, create_bot
 from tests.conftest import KNOWLEDGE
 
 from .conftest import bot_settings, start_bot, stop_bot
@@ -44,7 +44,7 @@ async def test_without_home_servers_commands_are_global(fake, tmp_path, lexical)
 
 
 async def test_sync_command_pushes_commands_without_connecting(fake, tmp_path):
-    from bot import app
+    from bot.discord_adapter import app
 
     settings = bot_settings(tmp_path / "data", knowledge_dir=KNOWLEDGE)
     await app.sync(settings)

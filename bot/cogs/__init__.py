@@ -1,1 +1,0 @@
-"""Discord adapters: one module per feature. They translate, the core decides."""

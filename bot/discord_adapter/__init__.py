@@ -1,0 +1,1 @@
+"""The Discord adapter: the client, shared replies and views, and the cogs above them."""

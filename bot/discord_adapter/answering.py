@@ -1,0 +1,95 @@
+"""Match a member's question and record it: the one path that /ask, mentions, answer channels
+and forum posts share (a cog never imports another cog, so it lives here)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Protocol
+
+import discord
+
+from bot.knowledge.database import Database, DataUnavailable
+from bot.matching.matcher import Decision, Match, Matcher
+from bot.records.activity import AskCounts, record_unanswered
+from bot.records.feedback import new_reference, record_question
+
+log = logging.getLogger(__name__)
+
+
+class AnswerHost(Protocol):
+    """What answering needs of the bot (CareerBot)."""
+
+    matcher: Matcher
+    asked: AskCounts
+    database: Database
+
+    def data_unavailable(self, error: DataUnavailable) -> None: ...
+
+
+class Answering:
+    def __init__(self, host: AnswerHost) -> None:
+        self.host = host
+        self._recording: dict[int, asyncio.Task[None]] = {}  # by reference, held to finish
+
+    async def match(
+        self, question: str, guild_id: int | None, channel_id: int | None, source: str
+    ) -> tuple[Match, int]:
+        """Match, then log and record the outcome (never the text at INFO); the match and the
+        question's reference for the reply's vote buttons.
+
+        The cheap scores run inline (ms even at 100k entries); a question they leave open
+        waits for the encoder's batch without holding a thread, then is scored off the event
+        loop. Recording runs in the background and never delays the reply."""
+        matcher = self.host.matcher
+        match = matcher.start(question)
+        if not isinstance(match, Match):
+            if match:
+                await asyncio.wait([asyncio.wrap_future(f) for f in match])
+            match = await asyncio.to_thread(matcher.finish, question)
+        best = match.entry.id if match.entry else ",".join(e.id for e in match.suggestions)
+        log.info("question %s: %s score=%d", match.decision.value, best or "-", match.score)
+        self.host.asked.record(match)
+        reference = new_reference()
+        task = asyncio.create_task(self.record(match, reference, source, guild_id, channel_id))
+        self._recording[reference] = task
+        task.add_done_callback(lambda _: self._recording.pop(reference, None))
+        return match, reference
+
+    async def record(
+        self,
+        match: Match,
+        reference: int,
+        source: str,
+        guild_id: int | None,
+        channel_id: int | None,
+    ) -> None:
+        database = self.host.database
+
+        def write() -> None:
+            record_question(database, reference, match, source, guild_id, channel_id)
+            if match.decision is not Decision.ANSWER:
+                record_unanswered(database, match, guild_id, channel_id)
+
+        try:
+            await asyncio.to_thread(write)
+        except DataUnavailable as exc:  # never costs the member their answer
+            self.host.data_unavailable(exc)
+
+    async def recorded(self, reference: int) -> None:
+        """Wait until the question behind `reference` is in the database (a vote may come
+        before its background record has landed)."""
+        task = self._recording.get(reference)
+        if task is not None:
+            await asyncio.shield(task)
+
+
+def is_forum_post(message: discord.Message, forum_ids: frozenset[int] | set[int]) -> bool:
+    """A listed forum's new post (its first message has the thread's id): the forum cog
+    answers it, not again the ask cog as a mention."""
+    channel = message.channel
+    return (
+        isinstance(channel, discord.Thread)
+        and message.id == channel.id
+        and channel.parent_id in forum_ids
+    )

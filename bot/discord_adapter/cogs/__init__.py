@@ -1,0 +1,1 @@
+"""Discord features, one extension each. A cog never imports another cog."""

@@ -1,0 +1,140 @@
+"""/ask, its autocomplete, and questions asked by mention or in an answer channel."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.discord_adapter.answering import is_forum_post
+from bot.discord_adapter.cooldown import Cooldown
+from bot.discord_adapter.views.answers import AnswerButton, PickSelect, match_reply
+from bot.discord_adapter.views.votes import ReasonSelect, VoteButton
+from bot.knowledge.database import DataUnavailable
+from bot.knowledge.text import looks_like_question, strip_mentions
+from bot.matching.matcher import MAX_QUESTION_CHARS, Decision
+
+if TYPE_CHECKING:
+    from bot.discord_adapter.app import CareerBot
+
+log = logging.getLogger(__name__)
+
+MENTION_HELP = "Ask me a question after the mention, for example: do I need a PhD for ML?"
+COOLDOWN_REACTION = "\N{HOURGLASS WITH FLOWING SAND}"
+
+
+class Ask(commands.Cog):
+    # Answers normally take milliseconds; past this the reply is deferred ("thinking…") so
+    # the interaction never misses Discord's 3-second window.
+    defer_after = 1.5
+
+    def __init__(self, bot: CareerBot) -> None:
+        self.bot = bot
+        self.cooldown = Cooldown(*bot.settings.answer_cooldown)
+
+    async def cog_load(self) -> None:
+        # Answer and vote buttons and "did you mean" menus of old messages keep working after
+        # a restart.
+        self.bot.add_dynamic_items(AnswerButton, PickSelect, VoteButton, ReasonSelect)
+        self.save_counts.start()
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(AnswerButton, PickSelect, VoteButton, ReasonSelect)
+        self.save_counts.cancel()
+        try:
+            self.bot.asked.save()
+        except DataUnavailable as exc:
+            self.bot.data_unavailable(exc)
+
+    @tasks.loop(minutes=1)
+    async def save_counts(self) -> None:
+        try:
+            await asyncio.to_thread(self.bot.asked.save)
+        except DataUnavailable as exc:
+            self.bot.data_unavailable(exc)
+
+    def cooldown_notice(self, member_id: int) -> str | None:
+        wait = self.cooldown.retry_after(member_id)
+        if not wait:
+            return None
+        return f"You're asking quickly: try again in {max(1, round(wait))} seconds."
+
+    @app_commands.command(name="ask", description="Ask a question about ML careers, skills or pay")
+    @app_commands.describe(
+        question="Your question in plain words, e.g. do I need a PhD for ML?",
+        private="Only you see the answer (default: everyone in the channel)",
+    )
+    async def ask(
+        self,
+        interaction: discord.Interaction[CareerBot],
+        question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
+        private: bool = False,
+    ) -> None:
+        notice = self.cooldown_notice(interaction.user.id)
+        if notice:
+            await interaction.response.send_message(notice, ephemeral=True)
+            return
+        task = asyncio.ensure_future(
+            self.bot.answering.match(question, interaction.guild_id, interaction.channel_id, "ask")
+        )
+        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        if not done:
+            await interaction.response.defer(ephemeral=private, thinking=True)
+        match, reference = await task
+        reply = match_reply(self.bot, match, interaction.user.id, reference)
+        if interaction.response.is_done():
+            await interaction.followup.send(ephemeral=private, **reply.kwargs())
+        else:
+            await interaction.response.send_message(ephemeral=private, **reply.kwargs())
+
+    @ask.autocomplete("question")
+    async def ask_autocomplete(
+        self, interaction: discord.Interaction[CareerBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        matcher = self.bot.matcher
+        if current.strip():
+            entries = matcher.complete(current, 25)
+        else:
+            entries = self.bot.asked.most_asked(matcher.kb, 25)
+        return [app_commands.Choice(name=e.question, value=e.question) for e in entries]
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        bot = self.bot
+        if message.author.bot or bot.user is None or not bot.serves(message.guild):
+            return
+        if is_forum_post(message, bot.settings.forum_channel_ids):
+            return
+        mentioned = bot.user in message.mentions
+        if not mentioned and message.channel.id not in bot.settings.answer_channel_ids:
+            return
+        question = strip_mentions(message.content).strip()
+        try:
+            if mentioned and not question:
+                await message.reply(MENTION_HELP, mention_author=False)
+                return
+            if not mentioned and not looks_like_question(question):
+                return
+            if self.cooldown_notice(message.author.id):  # before anything is matched or kept
+                if mentioned:
+                    await message.add_reaction(COOLDOWN_REACTION)
+                return
+            guild_id = message.guild.id if message.guild else None
+            source = "mention" if mentioned else "channel"
+            match, reference = await bot.answering.match(
+                question, guild_id, message.channel.id, source
+            )
+            if match.decision is Decision.DECLINE and not mentioned:
+                return  # an answer channel is a conversation: stay out of what we can't answer
+            reply = match_reply(bot, match, message.author.id, reference)
+            await message.reply(mention_author=False, **reply.kwargs())
+        except discord.HTTPException as exc:  # e.g. no permission to post in this channel
+            log.warning("could not answer in channel %s: %s", message.channel.id, exc)
+
+
+async def setup(bot: CareerBot) -> None:
+    await bot.add_cog(Ask(bot))

@@ -1,0 +1,1 @@
+"""/kb: moderators curate the knowledge base from Discord, through the same store as the shell."""

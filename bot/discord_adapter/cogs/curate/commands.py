@@ -1,0 +1,284 @@
+"""The /kb commands. Every one checks the member itself (default_permissions is only a hint
+to the client; see access.refusal). Store calls run in a thread: they take a file lock, wait
+for a change in progress and fsync."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.discord_adapter.cogs.curate.insight import Insight
+from bot.discord_adapter.failures import failure_text
+from bot.discord_adapter.views.access import actor, code_block, refusal
+from bot.discord_adapter.views.answers import entry_choices
+from bot.discord_adapter.views.curate import Confirm, EntryModal, UnansweredView
+from bot.discord_adapter.views.teaching import TestedQuestionView
+from bot.knowledge.entry_yaml import version_of
+from bot.knowledge.model import KnowledgeBaseError, StoreError
+from bot.knowledge.safe_yaml import MAX_BYTES, UnsafeYaml
+from bot.knowledge.scope import DEFAULT_TOPIC
+from bot.knowledge.store import ImportPlan
+from bot.matching.matcher import MAX_QUESTION_CHARS
+from bot.records.activity import group_unanswered, read_unanswered
+from bot.rendering import replies
+
+if TYPE_CHECKING:
+    from bot.discord_adapter.app import CareerBot
+
+log = logging.getLogger(__name__)
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Curate(
+    Insight,
+    commands.GroupCog,
+    group_name="kb",
+    group_description="Moderators: curate the knowledge base",
+):
+    def __init__(self, bot: CareerBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.watch.start()
+
+    async def cog_unload(self) -> None:
+        self.watch.cancel()
+
+    async def interaction_check(self, interaction: discord.Interaction[CareerBot]) -> bool:
+        return await self.allowed(interaction)
+
+    async def allowed(self, interaction: discord.Interaction) -> bool:
+        """May this member curate here? If not, they are told why (autocomplete: silently)."""
+        reason = refusal(self.bot, interaction)
+        if reason is None:
+            return True
+        if interaction.type is not discord.InteractionType.autocomplete:
+            log.warning(
+                "refused /kb to member %s in guild %s", interaction.user.id, interaction.guild_id
+            )
+            await interaction.response.send_message(reason, ephemeral=True)
+        return False
+
+    async def changed(self, interaction: discord.Interaction, reply: str, notice: str) -> None:
+        """After a write: reload the matcher, tell the moderator, note it in the mod log."""
+        await self.bot.reload_knowledge()
+        if interaction.response.is_done():
+            await interaction.edit_original_response(content=reply, view=None)
+        else:
+            await interaction.response.send_message(reply, ephemeral=True)
+        await self.bot.mod_log(notice)
+
+    @tasks.loop(seconds=1)
+    async def watch(self) -> None:
+        """Notice edits made on disk (git pull, an editor) within about a second."""
+        try:
+            await self.bot.reload_if_changed()
+        except Exception:  # the watcher must outlive any one failure
+            log.exception("reloading the knowledge base failed")
+
+    async def entry_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return entry_choices(self.bot, current)
+
+    @app_commands.command(name="add", description="Add an entry (opens a form)")
+    async def add(self, interaction: discord.Interaction[CareerBot]) -> None:
+        await interaction.response.send_modal(EntryModal(self, {}, None, None))
+
+    @app_commands.command(name="edit", description="Edit an entry (opens a form)")
+    @app_commands.describe(entry="The entry to edit")
+    async def edit(self, interaction: discord.Interaction[CareerBot], entry: str) -> None:
+        # An unknown entry or a broken file: the tree's error handler says so (failures.py).
+        document = await asyncio.to_thread(self.bot.store.document, entry)
+        await interaction.response.send_modal(
+            EntryModal(self, document, entry, version_of(document))
+        )
+
+    @app_commands.command(name="remove", description="Remove an entry (asks first)")
+    @app_commands.describe(entry="The entry to remove")
+    async def remove(self, interaction: discord.Interaction[CareerBot], entry: str) -> None:
+        version = version_of(await asyncio.to_thread(self.bot.store.document, entry))
+
+        async def remove_it(click: discord.Interaction) -> None:
+            try:
+                await asyncio.to_thread(self.bot.store.remove, entry, actor(click), version)
+            except (KnowledgeBaseError, StoreError) as exc:
+                text = failure_text("Not removed:", exc, entry)
+                await click.response.edit_message(content=text, view=None)
+                return
+            await self.changed(
+                click,
+                f"Removed **{entry}**. `/kb undo` brings it back.",
+                f"{click.user} removed `{entry}`",
+            )
+
+        question = self.bot.matcher.kb.by_id.get(entry)
+        await interaction.response.send_message(
+            f"Remove **{entry}**" + (f" ({question.question})" if question else "") + "?",
+            ephemeral=True,
+            view=Confirm(interaction.user.id, "Remove", remove_it),
+        )
+
+    edit.autocomplete("entry")(entry_autocomplete)
+    remove.autocomplete("entry")(entry_autocomplete)
+
+    @app_commands.command(name="test", description="What the matcher does with a question")
+    @app_commands.describe(question="A question as a member would ask it")
+    async def test(
+        self,
+        interaction: discord.Interaction[CareerBot],
+        question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
+    ) -> None:
+        matcher = self.bot.matcher
+        match = await asyncio.to_thread(matcher.match, question)
+        nearest = await asyncio.to_thread(matcher.nearest_out_of_scope, question)
+        first = match.ranking[0][0].id if match.ranking else None
+        topic = nearest[0].name if nearest else DEFAULT_TOPIC
+        await interaction.response.send_message(
+            code_block(replies.ranking_text(match, matcher.mode, nearest)),
+            ephemeral=True,
+            view=TestedQuestionView(self, question, first, topic, [e for e, _ in match.ranking]),
+        )
+
+    @app_commands.command(name="unanswered", description="Questions the bot could not answer")
+    @app_commands.describe(days="How many days back (default 30)")
+    async def unanswered(
+        self,
+        interaction: discord.Interaction[CareerBot],
+        days: app_commands.Range[int, 1, 365] = 30,
+    ) -> None:
+        records = await asyncio.to_thread(read_unanswered, self.bot.database, days)
+        groups = group_unanswered(records)
+        if not groups:
+            await interaction.response.send_message(
+                f"No unanswered questions in the last {days} days.", ephemeral=True
+            )
+            return
+        lines = [
+            f"{g.count}x {replies.clip(g.example, 120)}"
+            + (f" (closest: {g.best})" if g.best else "")
+            for g in groups[:25]
+        ]
+        embed = discord.Embed(
+            title=f"Unanswered questions, last {days} days",
+            description=replies.clip("\n".join(lines), 4096),
+        )
+        embed.set_footer(text=f"{len(groups)} groups of similar questions, most asked first.")
+        await interaction.response.send_message(
+            embed=embed, ephemeral=True, view=UnansweredView(self, groups)
+        )
+
+    @app_commands.command(name="history", description="Recent changes: who, when, what")
+    @app_commands.describe(entry="Only this entry's changes")
+    async def history(
+        self, interaction: discord.Interaction[CareerBot], entry: str | None = None
+    ) -> None:
+        lines = replies.history_lines(await asyncio.to_thread(self.bot.store.history, entry, 20))
+        await interaction.response.send_message(
+            code_block("\n".join(lines)) if lines else "No changes yet.", ephemeral=True
+        )
+
+    history.autocomplete("entry")(entry_autocomplete)
+
+    @app_commands.command(name="undo", description="Revert the latest change")
+    async def undo(self, interaction: discord.Interaction[CareerBot]) -> None:
+        try:
+            batch = await asyncio.to_thread(self.bot.store.undo, actor(interaction))
+        except (KnowledgeBaseError, StoreError) as exc:
+            text = failure_text("Nothing undone:", exc)
+            await interaction.response.send_message(text, ephemeral=True)
+            return
+        what = f"{batch.action} of `{replies.id_list(batch.entries)}` by {batch.actor}"
+        await self.changed(
+            interaction, f"Undid the {what}.", f"{interaction.user} undid the {what}"
+        )
+
+    @app_commands.command(name="export", description="Download the knowledge base as YAML")
+    async def export(self, interaction: discord.Interaction[CareerBot]) -> None:
+        data = await asyncio.to_thread(self.bot.store.export)
+        await interaction.response.send_message(
+            f"The knowledge base: {len(self.bot.matcher.kb)} entries.",
+            ephemeral=True,
+            file=discord.File(io.BytesIO(data), filename="knowledge.yaml"),
+        )
+
+    @app_commands.command(
+        name="import",
+        description="Replace the knowledge base from an exported YAML file (asks first)",
+    )
+    @app_commands.describe(file="A YAML file as /kb export writes it (at most 1 MB)")
+    async def import_(
+        self, interaction: discord.Interaction[CareerBot], file: discord.Attachment
+    ) -> None:
+        if file.size > MAX_BYTES:
+            await interaction.response.send_message(
+                f"That file is {file.size:,} bytes; the limit is {MAX_BYTES:,}.", ephemeral=True
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            text = (await file.read()).decode("utf-8")
+            plan: ImportPlan = await asyncio.to_thread(self.bot.store.plan_import, text)
+        except UnicodeDecodeError:
+            await interaction.followup.send("That file is not UTF-8 text.", ephemeral=True)
+            return
+        except (UnsafeYaml, StoreError) as exc:
+            await interaction.followup.send(f"Not imported: {exc}", ephemeral=True)
+            return
+        except KnowledgeBaseError as exc:
+            problems = replies.bullets(exc.problems[:20])
+            more = f"\n…and {len(exc.problems) - 20} more." if len(exc.problems) > 20 else ""
+            await interaction.followup.send(
+                replies.clip(f"Not imported; the file has problems:\n{problems}{more}", 2000),
+                ephemeral=True,
+            )
+            return
+        if plan.empty:
+            await interaction.followup.send(
+                "That file matches the knowledge base; nothing to change.", ephemeral=True
+            )
+            return
+
+        async def apply(click: discord.Interaction) -> None:
+            try:
+                await asyncio.to_thread(self.bot.store.apply_import, plan, actor(click))
+            except (KnowledgeBaseError, StoreError) as exc:
+                text = failure_text("Not imported:", exc)
+                await click.response.edit_message(content=text, view=None)
+                return
+            await self.changed(
+                click,
+                "Imported. `/kb undo` reverts the whole import.",
+                f"{click.user} imported a knowledge base file",
+            )
+
+        summary = replies.plan_text(plan.added, plan.changed, plan.removed)
+        await interaction.followup.send(
+            replies.clip(f"This import would:\n{code_block(summary, 1900)}", 2000),
+            ephemeral=True,
+            view=Confirm(interaction.user.id, "Import", apply),
+        )
+
+    @app_commands.command(name="reload", description="Reload the knowledge base from disk")
+    async def reload(self, interaction: discord.Interaction[CareerBot]) -> None:
+        problems = await self.bot.reload_knowledge()
+        if problems:
+            await interaction.response.send_message(
+                replies.clip(f"{replies.STALE_KNOWLEDGE}\n{replies.bullets(problems)}", 2000),
+                ephemeral=True,
+            )
+            return
+        await interaction.response.send_message(
+            f"Reloaded: {len(self.bot.matcher.kb)} entries.", ephemeral=True
+        )
+
+
+async def setup(bot: CareerBot) -> None:
+    await bot.add_cog(Curate(bot))

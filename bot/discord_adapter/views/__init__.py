@@ -1,0 +1,1 @@
+"""Replies and persistent views that cogs share; no cog is imported here."""

@@ -1,0 +1,59 @@
+"""Who may curate, and the sentences /kb answers with."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+import discord
+
+from bot.knowledge.store import Actor
+from bot.rendering import replies
+
+if TYPE_CHECKING:
+    from bot.discord_adapter.app import CareerBot
+
+
+class CurationCog(Protocol):
+    """What curation views need of the /kb cog."""
+
+    bot: CareerBot
+
+    async def allowed(self, interaction: discord.Interaction) -> bool: ...
+
+    async def changed(self, interaction: discord.Interaction, reply: str, notice: str) -> None: ...
+
+
+REFUSED = "Only moderators (Manage Server or a moderator role) can change the knowledge base."
+NO_HOME_SERVERS = (
+    "Changing the knowledge base is off until the bot's owner sets GUILD_IDS to the servers "
+    "whose moderators may curate it (see the README)."
+)
+
+
+def refusal(bot: CareerBot, interaction: discord.Interaction) -> str | None:
+    """None if the member may curate here, else why not in one sentence.
+
+    Moderators are members with Manage Server or a MODERATOR_ROLE_IDS role, in a home server.
+    With no home servers set, nobody may: any server's admin could otherwise rewrite the
+    knowledge base every server reads.
+    """
+    if not bot.settings.guild_ids:
+        return NO_HOME_SERVERS
+    member = interaction.user
+    if interaction.guild is None or not isinstance(member, discord.Member):
+        return REFUSED
+    if interaction.guild.id not in bot.settings.guild_ids:
+        return REFUSED
+    roles = {role.id for role in member.roles}
+    if member.guild_permissions.manage_guild or roles & bot.settings.moderator_role_ids:
+        return None
+    return REFUSED
+
+
+def actor(interaction: discord.Interaction) -> Actor:
+    return Actor(str(interaction.user.id), interaction.user.name, interaction.guild_id)
+
+
+def code_block(text: str, limit: int = 4000) -> str:
+    fenced = text.replace("```", "` ` `")  # a fence inside would end the block
+    return f"```\n{replies.clip(fenced, limit - 8)}\n```"

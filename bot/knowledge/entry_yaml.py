@@ -1,0 +1,82 @@
+"""An entry as a file: how the store writes it, fingerprints it and builds it from a form."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+import yaml
+
+from bot.knowledge.loader import MAX_ID_CHARS
+from bot.knowledge.text import strip_invisible
+
+FIELD_ORDER = (
+    "id",
+    "category",
+    "question",
+    "phrasings",
+    "keywords",
+    "answer",
+    "related",
+    "source",
+)
+
+Document = dict[str, Any]
+
+
+def version_of(document: Document) -> str:
+    """A short fingerprint of an entry's content (12 hex: fits a custom_id)."""
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def slug(question: str) -> str:
+    words = re.sub(r"[^a-z0-9]+", " ", question.lower()).split()
+    text = "-".join(words)[:MAX_ID_CHARS].rstrip("-")
+    return text or "entry"
+
+
+class _BlockDumper(yaml.SafeDumper):
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)  # indent list items, as the hand-written files do
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockDumper.add_representer(str, _text)
+
+
+def dump_yaml(data: Any) -> str:
+    return yaml.dump(data, Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def dump_entry(document: Document) -> str:
+    ordered = {k: document[k] for k in FIELD_ORDER if k in document and document[k] != []}
+    ordered |= {k: v for k, v in document.items() if k not in FIELD_ORDER}
+    return dump_yaml(ordered)
+
+
+def form_document(
+    *, question: str, phrasings: str, answer: str, category: str, keywords: str, base: Document
+) -> Document:
+    """An entry from a moderator's form: phrasings one per line, keywords comma-separated.
+
+    `base` supplies what the form does not show (id, related, source). Text is kept as typed,
+    less invisible formatting characters (zero-width spaces, bidi overrides).
+    """
+    answer = strip_invisible(answer).strip()
+    document = dict(base)
+    document.update(
+        question=strip_invisible(question).strip(),
+        phrasings=[
+            line.strip() for line in strip_invisible(phrasings).splitlines() if line.strip()
+        ],
+        answer=answer + "\n" if "\n" in answer else answer,
+        category=strip_invisible(category).strip(),
+        keywords=[k.strip() for k in re.split(r"[,\n]", strip_invisible(keywords)) if k.strip()],
+    )
+    return document

@@ -1,0 +1,150 @@
+"""The knowledge base's files, changed only through the write-ahead log in the database.
+
+A change (`commit`) takes the exclusive writers' lock (an flock on DATA_DIR/kb.lock, so the
+bot and the terminal may write at once), finishes any change a crash left pending, has the
+caller validate the files as they would be, logs a pending batch with every file's exact old
+and new text, replaces each file atomically, and marks the batch applied. A full disk puts
+every file back. Readers (`read`) take no lock: they read again if a change began meanwhile.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+from bot.knowledge import history
+from bot.knowledge.database import Database
+from bot.knowledge.files import remove_temp_files, write_atomic
+from bot.knowledge.loader import entries_dir, entry_path, entry_texts
+from bot.knowledge.model import StoreError
+from bot.knowledge.scope import OUT_OF_SCOPE_FILE
+
+LOCK_FILE = "kb.lock"
+OUT_OF_SCOPE = "out_of_scope"  # the out-of-scope file's key among the entry ids (never an id)
+READ_ATTEMPTS = 5  # then a reader waits for the writers' lock instead of retrying
+T = TypeVar("T")
+Texts = dict[str, str]  # entry id (or OUT_OF_SCOPE) -> the file's text
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    id: str
+    name: str
+    guild: int | None = None
+
+
+class KnowledgeFiles:
+    def __init__(
+        self,
+        knowledge_dir: Path,
+        data_dir: Path,
+        database: Database,
+        validate: Callable[[Texts], None],
+    ) -> None:
+        """`validate(texts)` raises KnowledgeBaseError (or StoreError) for a bad result."""
+        self.knowledge_dir = knowledge_dir
+        self.data_dir = data_dir
+        self.database = database
+        self.validate = validate
+
+    def path(self, key: str) -> Path:
+        if key == OUT_OF_SCOPE:
+            return self.knowledge_dir / OUT_OF_SCOPE_FILE
+        return entry_path(self.knowledge_dir, key)
+
+    def texts(self) -> Texts:
+        """Every file the store writes: the entries, and the out-of-scope topics."""
+        texts = entry_texts(self.knowledge_dir)
+        with suppress(FileNotFoundError):
+            texts[OUT_OF_SCOPE] = self.path(OUT_OF_SCOPE).read_text("utf-8")
+        return texts
+
+    def read(self, read: Callable[[], T]) -> T:
+        """`read()` as of a moment no change was being made: readers take no lock (so they
+        never hold up a writer), and read again if a change began meanwhile. A pending change
+        is waited for, or, if a crash left it, finished first."""
+        for _ in range(READ_ATTEMPTS):
+            before = history.generation(self.database)
+            if before is None:  # no database to consult (DATA_DIR unusable): files as they are
+                return read()
+            if before[1]:
+                break
+            result = read()
+            if history.generation(self.database) == before:
+                return result
+        with self.writing():
+            return read()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """The exclusive store lock (across processes), with any interrupted change finished."""
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            handle = open(self.data_dir / LOCK_FILE, "a")  # noqa: SIM115 - held across the yield
+        except OSError as exc:
+            raise StoreError(
+                f"DATA_DIR ({self.data_dir}) is not writable ({exc.strerror}); nothing changed."
+            ) from None
+        with handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            for batch in history.pending(self.database):
+                self._apply(batch.id, batch.writes, batch.restores)
+            remove_temp_files(entries_dir(self.knowledge_dir))
+            yield
+
+    def commit(
+        self, changes: dict[str, str | None], actor: Actor, action: str, undoes: str | None = None
+    ) -> None:
+        """Validate the knowledge base after `changes` (id -> new file text, None: remove),
+        then log, apply and mark them. Called under the exclusive lock."""
+        before = self.texts()
+        after = {i: t for i, t in {**before, **changes}.items() if t is not None}
+        self.validate(after)
+        restores = {i: before.get(i) for i in changes}
+        batch = secrets.token_hex(8)
+        history.begin(
+            self.database,
+            history.Batch(batch, _now(), actor.id, actor.name, actor.guild, action, undoes),
+            changes,
+            restores,
+        )
+        self._apply(batch, changes, restores)
+
+    def _apply(
+        self, batch: str, writes: dict[str, str | None], restores: dict[str, str | None]
+    ) -> None:
+        """Make the files say `writes`, then mark the batch applied. If a file cannot be
+        written (a full disk), put every file back, mark the batch rolled back and refuse."""
+        try:
+            self._write_files(writes)
+        except OSError as exc:
+            try:
+                self._write_files(restores)
+            except OSError:
+                raise StoreError(
+                    f"Could not write the knowledge base ({exc.strerror or exc}); the change "
+                    "will be finished when the disk allows it."
+                ) from None
+            history.mark(self.database, batch, "rolled back")
+            raise StoreError(
+                f"Could not write the knowledge base ({exc.strerror or exc}); nothing changed."
+            ) from None
+        history.mark(self.database, batch, "applied")
+
+    def _write_files(self, texts: dict[str, str | None]) -> None:
+        for key, text in texts.items():
+            path = self.path(key)
+            if text is None:
+                path.unlink(missing_ok=True)
+            elif not path.is_file() or path.read_bytes() != text.encode():
+                write_atomic(path, text.encode(), make_parents=False)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

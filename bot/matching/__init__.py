@@ -1,0 +1,1 @@
+"""Matching: a question in, a decision out (answer, suggest or decline)."""

@@ -1,0 +1,58 @@
+"""The knowledge-base core: entries, validation, matching. Imports no adapter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.knowledge.model import KnowledgeBase
+from bot.matching.decision import Cascade, DecisionModel
+from bot.matching.index_cache import IndexCache
+from bot.matching.lexical import LexicalScorer
+from bot.matching.matcher import Matcher, indexed_entries
+
+if TYPE_CHECKING:
+    from bot.matching.encoder import SentenceEncoder
+
+SEMANTIC_WEIGHT = 0.6  # the rest is lexical; best of a 0.5-1.0 sweep (0.65-0.7 fall to 88% right)
+# Fitted by bench/calibrate.py on the `fit` half of knowledge/evaluation.yaml (README, "Tuning
+# the matcher"); the `check` half measures them.
+LEXICAL_MODEL = DecisionModel(
+    weights=(1.688, 0.986, -1.157, 2.845, 1.21, 1.688, 1.688),
+    bias=-2.515,
+    answer=0.8,
+    suggest=0.72,
+    min_score=0.3,
+)
+BLENDED_MODEL = DecisionModel(
+    weights=(2.374, 1.044, -0.726, 3.1, 1.89, 2.358, 2.397),
+    bias=-4.402,
+    answer=0.76,
+    suggest=0.32,
+    min_score=0.3,
+)
+
+# The lexical probabilities at or above which a single question is answered, and below which
+# it is declined, without the encoder: the widest that change no decision of the blend on the
+# fit half (bench/calibrate.py).
+DECISIVE = 0.915
+HOPELESS = 0.06
+
+
+def lexical_matcher(kb: KnowledgeBase, data_dir: Path | None = None) -> Matcher:
+    """Rapidfuzz over an inverted index; the index is kept in `data_dir` when given."""
+    cache = IndexCache(data_dir)
+    return Matcher(kb, [(LexicalScorer(indexed_entries(kb), cache), 1.0)], LEXICAL_MODEL)
+
+
+def blended_matcher(kb: KnowledgeBase, encoder: SentenceEncoder, data_dir: Path | None) -> Matcher:
+    """Embeddings for paraphrases blended with rapidfuzz for typos and short queries."""
+    from bot.matching.semantic import SemanticScorer
+
+    indexed = indexed_entries(kb)
+    cache = IndexCache(data_dir)
+    scorers = [
+        (SemanticScorer(indexed, encoder, cache), SEMANTIC_WEIGHT),
+        (LexicalScorer(indexed, cache), 1 - SEMANTIC_WEIGHT),
+    ]
+    return Matcher(kb, scorers, BLENDED_MODEL, Cascade(LEXICAL_MODEL, DECISIVE, HOPELESS))

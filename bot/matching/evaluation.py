@@ -1,0 +1,145 @@
+"""Score the matcher on the labelled questions in `knowledge/evaluation.yaml`, per kind of
+question and per split (`fit`: what thresholds are tuned on; `check`: the honest measure)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.knowledge.parsing import parse_yaml
+from bot.matching.matcher import Decision, Match
+
+EVALUATION_FILE = "evaluation.yaml"
+SPLITS = ("fit", "check")
+NONE = "none"  # the expected label of a question the bot must not answer directly
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    kind: str
+    split: str
+    text: str
+    expected: tuple[str, ...]  # entry ids it asks about; () when it must not be answered
+
+
+def load_cases(path: Path) -> list[Case]:
+    """kind -> split -> expected (an id, ids joined by "+", or none) -> questions."""
+    data = parse_yaml(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} must be a mapping of kinds")
+    cases = []
+    for kind, splits in data.items():
+        for split, labelled in (splits or {}).items():
+            if split not in SPLITS or not isinstance(labelled, dict):
+                raise ValueError(f"{path}: {kind}: {split} must be fit or check, a mapping")
+            for label, texts in labelled.items():
+                expected = () if label == NONE else tuple(str(label).split("+"))
+                cases += [Case(kind, split, str(text), expected) for text in texts or []]
+    return cases
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    case: Case
+    match: Match
+
+    @property
+    def answered(self) -> tuple[str, ...]:
+        return tuple(entry.id for entry in self.match.answers)
+
+    @property
+    def offered(self) -> tuple[str, ...]:
+        """Answered, then suggested: everything the reply shows."""
+        return self.answered + tuple(entry.id for entry in self.match.suggestions)
+
+    @property
+    def right(self) -> bool:
+        """Answered directly, and only with what was asked (every asked entry, if several)."""
+        return bool(self.answered) and set(self.answered) <= set(self.case.expected)
+
+    @property
+    def wrong(self) -> bool:
+        return any(entry not in self.case.expected for entry in self.answered)
+
+    @property
+    def covered(self) -> bool:
+        """Every asked entry appears in the reply, answered or among the first 3 offers."""
+        return bool(self.case.expected) and all(
+            entry in self.answered or entry in self.offered[: len(self.answered) + 3]
+            for entry in self.case.expected
+        )
+
+    @property
+    def declined(self) -> bool:
+        return self.match.decision is Decision.DECLINE
+
+
+@dataclass(frozen=True, slots=True)
+class KindReport:
+    kind: str
+    split: str
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def asked(self) -> tuple[Outcome, ...]:
+        """Questions the knowledge base covers."""
+        return tuple(o for o in self.outcomes if o.case.expected)
+
+    @property
+    def uncovered(self) -> tuple[Outcome, ...]:
+        """Questions it must not answer."""
+        return tuple(o for o in self.outcomes if not o.case.expected)
+
+    @staticmethod
+    def share(outcomes: tuple[Outcome, ...], test: Callable[[Outcome], bool]) -> float:
+        return 100.0 * sum(map(test, outcomes)) / len(outcomes) if outcomes else 0.0
+
+    def figures(self) -> dict[str, float]:
+        """right / wrong / in reply (answered or in the top 3) over the covered questions;
+        answered / declined over the uncovered ones."""
+        figures = {}
+        if self.asked:
+            figures |= {
+                "right": self.share(self.asked, lambda o: o.right),
+                "wrong": self.share(self.asked, lambda o: o.wrong),
+                "in reply": self.share(self.asked, lambda o: o.covered),
+            }
+        if self.uncovered:
+            figures |= {
+                "answered": self.share(self.uncovered, lambda o: bool(o.answered)),
+                "declined": self.share(self.uncovered, lambda o: o.declined),
+            }
+        return figures
+
+    def line(self) -> str:
+        counts = (
+            f"n={len(self.asked)}+{len(self.uncovered)}"
+            if self.asked and self.uncovered
+            else f"n={len(self.outcomes)}"
+        )
+        figures = "  ".join(f"{name} {value:5.1f}%" for name, value in self.figures().items())
+        return f"{self.kind:10} {self.split:5} {counts:9} {figures}"
+
+
+def evaluate(match: Callable[[str], Match], cases: Iterable[Case]) -> list[KindReport]:
+    """One report per (kind, split), in file order."""
+    grouped: dict[tuple[str, str], list[Outcome]] = {}
+    for case in cases:
+        grouped.setdefault((case.kind, case.split), []).append(Outcome(case, match(case.text)))
+    return [KindReport(kind, split, tuple(o)) for (kind, split), o in grouped.items()]
+
+
+def figures(reports: list[KindReport], split: str) -> dict[str, dict[str, float]]:
+    """kind -> its figures on one split."""
+    return {r.kind: r.figures() for r in reports if r.split == split}
+
+
+def misses(reports: list[KindReport]) -> list[Outcome]:
+    """Covered questions not answered right, and uncovered ones answered or suggested."""
+    return [
+        o
+        for r in reports
+        for o in r.outcomes
+        if (o.case.expected and not o.right) or (not o.case.expected and not o.declined)
+    ]

@@ -1,0 +1,79 @@
+"""Built indexes kept in DATA_DIR/index, so a start with an unchanged knowledge base reads
+them instead of building them (seconds at 100,000 entries).
+
+Each file is named by its kind and a content key: the sha256 of everything the index is
+built from (the texts, and the code or model that turns them into numbers). A different
+key is a different file, so a stale index is never read; writing one removes the others of
+its kind. Writes are atomic; a missing, unreadable or foreign file is simply rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from bot.knowledge.files import write_atomic
+
+FOLDER = "index"
+
+
+def content_key(*parts: Iterable[str]) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update("\0".join(part).encode())  # one call: a million small ones take seconds
+        digest.update(b"\1")
+    return digest.hexdigest()
+
+
+def source_hash(*files: str) -> str:
+    """The hash of the code that builds an index: changing it invalidates what it built."""
+    return hashlib.sha256(b"".join(Path(f).read_bytes() for f in files)).hexdigest()
+
+
+class IndexCache:
+    def __init__(self, data_dir: Path | None) -> None:
+        self.folder = data_dir / FOLDER if data_dir else None
+
+    def path(self, kind: str, key: str, suffix: str = ".npz") -> Path | None:
+        return self.folder / f"{kind}-{key[:32]}{suffix}" if self.folder else None
+
+    def others(self, kind: str, key: str, suffix: str) -> list[Path]:
+        """The files of this kind under other keys, newest first."""
+        if self.folder is None or not self.folder.is_dir():
+            return []
+        mine = self.path(kind, key, suffix)
+        found = []
+        for path in self.folder.glob(f"{kind}-*{suffix}"):
+            with contextlib.suppress(OSError):  # removed meanwhile by another process
+                found.append((path.stat().st_mtime, path))
+        return [path for _, path in sorted(found, reverse=True) if path != mine]
+
+    def load(self, kind: str, key: str) -> dict[str, np.ndarray] | None:
+        path = self.path(kind, key)
+        if path is None:
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                return {name: stored[name] for name in stored.files}
+        except (OSError, ValueError, KeyError, EOFError):
+            return None
+
+    def save(self, kind: str, key: str, arrays: dict[str, np.ndarray]) -> None:
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        self.write(kind, key, ".npz", buffer.getvalue())
+
+    def write(self, kind: str, key: str, suffix: str, data: bytes) -> None:
+        """Best effort: a read-only or full DATA_DIR costs start-up time, never answers."""
+        path = self.path(kind, key, suffix)
+        if path is None:
+            return
+        with contextlib.suppress(OSError):
+            write_atomic(path, data)
+            for old in self.others(kind, key, suffix):
+                old.unlink(missing_ok=True)

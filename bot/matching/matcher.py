@@ -1,0 +1,295 @@
+"""Turn a member's post into answers, "did you mean" suggestions, or a decline.
+
+The pipeline: split the post into the parts that ask something (bot/matching/parts.py) → score the
+whole post and what it asks, against the entries and, beside them, their competitors
+(out-of-scope topics and `not:` examples, bot/knowledge/scope.py) → a small calibrated model gives
+the probability that the best entry is what was asked → answer, suggest or decline. A post
+whose parts confidently ask about different entries gets each answered.
+
+A cascade spares the encoder: when the cheap (lexical) scores alone are decisive, or the
+encoder is busy and they are confident, or its queue is full, the cheap scores decide.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import Future, wait
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+import numpy as np
+from rapidfuzz import fuzz, process, utils
+
+from bot.knowledge.model import Entry, KnowledgeBase, OutOfScopeTopic, Overloaded
+from bot.knowledge.scope import competitors
+from bot.knowledge.text import content_tokens
+from bot.matching.decision import MARGIN_FLOOR, Cascade, DecisionModel, Judgement
+from bot.matching.parts import split_post
+
+MAX_QUESTION_CHARS = 4000  # a forum post; its question is often the last sentence
+SUGGESTIONS = 3
+SUGGEST_SPREAD = 0.15  # "did you mean" offers entries this close to the best one
+MAX_ANSWERS = 3
+PARTIAL_WEIGHT = 0.25  # autocomplete: how much a half-typed word counts beside the lexical score
+
+
+class Scorer(Protocol):
+    name: str
+    costly: bool  # the encoder: run on what a post asks, not on its whole text
+    busy: bool  # a costly scorer with questions waiting: spare it if the cheap ones are sure
+
+    def prepare(self, questions: list[str]) -> list[Future[np.ndarray]]:
+        """Start the slow work `score` will need for these; what to wait for."""
+        ...
+
+    def score(self, question: str) -> np.ndarray:
+        """A score in [0, 1] for every indexed entry, in index order."""
+        ...
+
+
+class Decision(StrEnum):
+    ANSWER = "answer"
+    SUGGEST = "suggest"
+    DECLINE = "decline"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    question: str
+    decision: Decision
+    answers: tuple[Entry, ...]  # answered directly, best first (several when a post asks several)
+    score: int  # 0-100: the best entry's blended score
+    suggestions: tuple[Entry, ...]  # best first, never including an answer
+    ranking: tuple[tuple[Entry, int], ...]  # the top entries and their scores, for moderators
+    topic: OutOfScopeTopic | None = None  # declined as this out-of-scope topic
+
+    @property
+    def entry(self) -> Entry | None:
+        """The (first) entry answered directly."""
+        return self.answers[0] if self.answers else None
+
+
+def indexed_entries(kb: KnowledgeBase) -> tuple[Entry, ...]:
+    """What the scorers index: the entries, then their competitors."""
+    return kb.entries + competitors(kb.entries, kb.out_of_scope)
+
+
+class Matcher:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        scorers: list[tuple[Scorer, float]],
+        model: DecisionModel,
+        cascade: Cascade | None = None,
+    ) -> None:
+        self.kb = kb
+        self.scorers = scorers
+        self.model = model
+        self.cascade = cascade
+        self._weights = np.asarray([weight for _, weight in scorers], dtype=np.float32)
+        cheap = np.asarray([0.0 if s.costly else w for s, w in scorers], dtype=np.float32)
+        self._cheap_weights = cheap / max(float(cheap.sum()), 1e-9)
+        rivals = self._rivals = competitors(kb.entries, kb.out_of_scope)
+        n = len(kb.entries)
+        self._topics = {n + i: t for i, t in enumerate(kb.out_of_scope)}
+        self._not_of = {
+            e.id.removeprefix("not:"): n + i
+            for i, e in enumerate(rivals)
+            if e.id.startswith("not:")
+        }
+
+    @property
+    def mode(self) -> str:
+        return "+".join(scorer.name for scorer, _ in self.scorers)
+
+    def scores(self, question: str, cheap_only: bool = False) -> np.ndarray:
+        """Each scorer's scores of every indexed entry (entries, then competitors): a row
+        per scorer; zeros for a costly scorer when `cheap_only`."""
+        size = len(self.kb) + len(self._rivals)
+        return np.stack(
+            [
+                np.zeros(size, np.float32)
+                if cheap_only and scorer.costly
+                else scorer.score(question)
+                for scorer, _ in self.scorers
+            ]
+        )
+
+    def judge(self, rows: np.ndarray, length: int, cheap_only: bool = False) -> Judgement:
+        n = len(self.kb)
+        weights = self._cheap_weights if cheap_only else self._weights
+        vector = weights @ rows
+        entries = vector[:n]
+        order = np.argsort(-entries, kind="stable")
+        best = float(entries[order[0]])
+        runner_up = float(entries[order[1]]) if n > 1 else 0.0
+        topic_index = max(self._topics, key=lambda i: vector[i], default=None)
+        topic_score = float(vector[topic_index]) if topic_index is not None else 0.0
+        not_index = self._not_of.get(self.kb.entries[order[0]].id)
+        rival = max(topic_score, float(vector[not_index]) if not_index is not None else 0.0)
+        margin = math.log(best - runner_up + MARGIN_FLOOR)
+        counted = [row for row, w in zip(rows, weights, strict=True) if w > 0] or [vector]
+        first, last = float(counted[0][order[0]]), float(counted[-1][order[0]])
+        features = (best, margin, rival, best - rival, math.log1p(length), first, last)
+        topic = (
+            self._topics[topic_index] if topic_index is not None and topic_score >= best else None
+        )
+        return Judgement(order, entries, features, topic)
+
+    def post_judgement(
+        self, question: str, cheap_only: bool = False
+    ) -> tuple[Judgement, list[Judgement]]:
+        """The post as a whole (each entry's better score of the whole text and of what it
+        asks), and, when it asks several things, each of them."""
+        post = split_post(question)
+        length = len(content_tokens(question))
+        asked = [self.scores(q, cheap_only) for q in post.questions]  # the encoder's texts
+        parts = (
+            [
+                self.judge(rows, len(content_tokens(q)), cheap_only)
+                for q, rows in zip(post.questions, asked, strict=True)
+            ]
+            if post.several
+            else []
+        )
+        whole = np.maximum.reduce(asked)
+        if post.focus != question:  # the backstory too, for the scorers that are cheap
+            whole = np.maximum(whole, self.scores(question, cheap_only=True))
+        return self.judge(whole, length, cheap_only), parts
+
+    def match(self, question: str, top: int = 5) -> Match:
+        started = self.start(question, top)
+        if isinstance(started, Match):
+            return started
+        wait(started)
+        return self.finish(question, top)
+
+    def start(self, question: str, top: int = 5) -> Match | list[Future[np.ndarray]]:
+        """The match, when the cheap scores settle it; else the encodings it waits for
+        (then call `finish`). Cheap: an event loop may call it inline."""
+        question = question.strip()[:MAX_QUESTION_CHARS]
+        if not content_tokens(question):  # empty, emoji, punctuation or pure small talk
+            return Match(question, Decision.DECLINE, (), 0, (), ())
+        cascade = self.cascade
+        if cascade is None:  # all or nothing: `finish` does the costly work
+            if any(scorer.costly for scorer, _ in self.scorers):
+                return []
+            return self.decide(question, *self.post_judgement(question), self.model, top)
+        cheap = self.post_judgement(question, cheap_only=True)
+        busy = any(scorer.busy for scorer, _ in self.scorers)
+        if not cascade.decides(*cheap, busy):
+            asked = split_post(question).questions
+            try:
+                return [f for scorer, _ in self.scorers for f in scorer.prepare(asked)]
+            except Overloaded:
+                pass
+        return self.decide(question, *cheap, cascade.model, top)
+
+    def finish(self, question: str, top: int = 5) -> Match:
+        """The blended match of a question `start` could not settle."""
+        question = question.strip()[:MAX_QUESTION_CHARS]
+        try:
+            return self.decide(question, *self.post_judgement(question), self.model, top)
+        except Overloaded:  # evicted meanwhile, and the queue is full now
+            if self.cascade is None:
+                raise
+            cheap = self.post_judgement(question, cheap_only=True)
+            return self.decide(question, *cheap, self.cascade.model, top)
+
+    def decide(
+        self,
+        question: str,
+        overall: Judgement,
+        parts: list[Judgement],
+        model: DecisionModel,
+        top: int = 5,
+    ) -> Match:
+        """The answer, suggestions or decline the judgements call for under `model` (cheap:
+        calibration tries many models on the same judgements)."""
+        entries = self.kb.entries
+        ranking = tuple(
+            (entries[i], round(float(overall.scores[i]) * 100)) for i in overall.order[:top]
+        )
+        score = round(float(overall.scores[overall.best]) * 100)
+        answers = self._several_answers(overall, parts, model) or (
+            (entries[overall.best],) if model.answers(overall) else ()
+        )
+        # "Did you mean" for what was not answered: the post when nothing was, else each
+        # part whose best entry was not.
+        unsure = (
+            [overall, *parts]
+            if not answers
+            else [p for p in parts if entries[p.best] not in answers]
+        )
+        suggestions = self._suggestions(unsure, answers, model)
+        if answers:
+            return Match(question, Decision.ANSWER, answers, score, suggestions, ranking)
+        if suggestions:
+            return Match(question, Decision.SUGGEST, (), score, suggestions, ranking)
+        return Match(question, Decision.DECLINE, (), score, (), ranking, overall.topic)
+
+    def _several_answers(
+        self, overall: Judgement, parts: list[Judgement], model: DecisionModel
+    ) -> tuple[Entry, ...]:
+        """Each part's entry, when at least two parts confidently ask about different ones
+        that are also among the post's own best (so one question cut in two isn't)."""
+        plausible = set(overall.order[:MAX_ANSWERS].tolist())
+        confident: dict[int, float] = {}
+        for part in parts:
+            if model.answers(part) and part.best in plausible:
+                probability = model.probability(part.features)
+                confident[part.best] = max(confident.get(part.best, 0.0), probability)
+        if len(confident) < 2:
+            return ()
+        ranked = sorted(confident, key=lambda i: -confident[i])[:MAX_ANSWERS]
+        return tuple(self.kb.entries[i] for i in ranked)
+
+    def _suggestions(
+        self, judgements: list[Judgement], answers: tuple[Entry, ...], model: DecisionModel
+    ) -> tuple[Entry, ...]:
+        """For each unsure judgement, the entries close to its best, best first."""
+        offered: list[Entry] = []
+        for judgement in judgements:
+            if not model.in_scope(judgement) or judgement.topic is not None:
+                continue
+            floor = float(judgement.scores[judgement.best]) - SUGGEST_SPREAD
+            for i in judgement.order[:SUGGESTIONS]:
+                entry = self.kb.entries[i]
+                if judgement.scores[i] >= floor and entry not in answers and entry not in offered:
+                    offered.append(entry)
+        return tuple(offered[:SUGGESTIONS])
+
+    def nearest_out_of_scope(self, question: str) -> tuple[OutOfScopeTopic, str, int] | None:
+        """For moderators: the closest out-of-scope topic, its closest example and score."""
+        if not self._topics:
+            return None
+        vector = self._weights @ self.scores(question)
+        index = max(self._topics, key=lambda i: vector[i])
+        topic = self._topics[index]
+        example = process.extractOne(
+            question, topic.examples, scorer=fuzz.token_set_ratio, processor=utils.default_process
+        )
+        return (
+            topic,
+            example[0] if example else topic.examples[0],
+            round(float(vector[index]) * 100),
+        )
+
+    def complete(self, text: str, limit: int = 25) -> list[Entry]:
+        """Autocomplete: the entries whose questions best fit a half-typed question.
+
+        Lexical scores only, so a keystroke never waits for the encoder; `partial_ratio`
+        against the questions lets a word still being typed ("salar") count.
+        """
+        text = text.strip()[:MAX_QUESTION_CHARS]
+        n = len(self.kb)
+        lexical = [scorer for scorer, _ in self.scorers if scorer.name == "lexical"]
+        scores = lexical[0].score(text)[:n] if lexical else np.zeros(n, np.float32)
+        questions = [entry.question for entry in self.kb.entries]
+        partial = process.cdist(
+            [text], questions, scorer=fuzz.partial_ratio, processor=utils.default_process
+        )[0]
+        scores = scores + PARTIAL_WEIGHT * partial / 100.0
+        order = np.argsort(-scores, kind="stable")[:limit]
+        return [self.kb.entries[i] for i in order]

@@ -1,0 +1,1 @@
+"""Rendering shared by both adapters: reply text, usage reports, charts."""

@@ -1,0 +1,1 @@
+"""The terminal adapter: `python -m bot` commands and the console."""

@@ -1,0 +1,119 @@
+"""`python -m bot kb list|show|test|unanswered|feedback|stats|history|export|import|undo|
+phrasing|not|out-of-scope`: the moderators' powers from a shell, through the same store (same
+validation, atomicity and audit)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+from bot.knowledge.entry_yaml import dump_entry
+from bot.knowledge.safe_yaml import UnsafeYaml
+from bot.knowledge.store import Actor, KnowledgeStore, StoreError
+from bot.records.activity import group_unanswered, read_unanswered
+from bot.records.feedback import feedback_report
+from bot.records.stats import Stats, read_stats
+from bot.rendering import replies, usage
+from bot.rendering.stats_chart import stats_chart
+
+
+def _warn(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def shell_actor() -> Actor:
+    user = getpass.getuser()
+    return Actor(f"shell:{user}", user)
+
+
+def _question(text: str) -> str:
+    if not text.strip():
+        raise StoreError('Type the question, for example: kb not phd-required "QUESTION".')
+    return text
+
+
+def save_chart(path: Path, stats: Stats) -> None:
+    try:
+        path.write_bytes(stats_chart(stats))
+    except OSError as exc:
+        raise StoreError(f"Could not save the chart to {path}: {exc.strerror or exc}.") from None
+
+
+def run_kb(args: argparse.Namespace, settings: Settings) -> int:
+    """Raises StoreError / KnowledgeBaseError for the caller to report in one line."""
+    store = KnowledgeStore(settings.knowledge_dir, settings.data_dir)
+    match args.kb_command:
+        case "list":
+            print(replies.topics_text(store.load(), with_ids=True))
+        case "show":
+            print(dump_entry(store.document(args.entry_id)), end="")
+        case "test":
+            from bot.startup import build_matcher
+
+            if not args.question.strip():
+                _warn('Type a question, for example: kb test "do I need a PhD?"')
+                return 2
+            matcher = build_matcher(settings, _warn, store)
+            match = matcher.match(args.question)
+            nearest = matcher.nearest_out_of_scope(args.question)
+            print(replies.ranking_text(match, matcher.mode, nearest))
+        case "unanswered":
+            groups = group_unanswered(read_unanswered(store.database, args.days))
+            if not groups:
+                print(f"No unanswered questions in the last {args.days} days.")
+            for group in groups:
+                near = f" (closest: {group.best})" if group.best else ""
+                print(f"{group.count:4}x  {group.example}{near}")
+        case "feedback":
+            report = feedback_report(store.database, args.days)
+            lines = usage.feedback_lines(report, questions=25)
+            print("\n".join(lines) or f"No votes on answers in the last {args.days} days.")
+        case "stats":
+            stats = read_stats(store.database, args.days)
+            if args.chart:
+                save_chart(args.chart, stats)
+            print("\n".join(usage.stats_lines(stats)))
+            if args.chart:
+                print(f"Chart saved to {args.chart}.")
+        case "history":
+            lines = replies.history_lines(store.history(args.entry_id, limit=20))
+            print("\n".join(lines) or "No changes yet.")
+        case "export":
+            data = store.export()
+            try:
+                args.file.write_bytes(data)
+            except OSError as exc:
+                raise StoreError(f"Could not write {args.file}: {exc.strerror or exc}.") from None
+            print(f"Wrote the knowledge base ({len(data):,} bytes) to {args.file}.")
+        case "import":
+            try:
+                plan = store.plan_import(args.file.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError) as exc:
+                raise StoreError(f"Could not read {args.file}: {exc}.") from None
+            except UnsafeYaml as exc:
+                raise StoreError(str(exc)) from None
+            print(replies.plan_text(plan.added, plan.changed, plan.removed))
+            if plan.empty:
+                print("Nothing to change.")
+                return 0
+            if not args.yes and input("Apply? [y/N] ").strip().lower() not in ("y", "yes"):
+                print("Nothing changed.")
+                return 1
+            store.apply_import(plan, shell_actor())
+            print("Imported.")
+        case "phrasing":
+            store.add_phrasing(args.entry_id, _question(args.question), shell_actor())
+            print(f"Added as a phrasing of {args.entry_id}.")
+        case "not":
+            store.add_not_example(args.entry_id, _question(args.question), shell_actor())
+            print(f"Added as a question that {args.entry_id} does not answer.")
+        case "out-of-scope":
+            store.add_out_of_scope(_question(args.question), args.topic, shell_actor())
+            print(f"Added to the out-of-scope topic {args.topic}.")
+        case "undo":
+            batch = store.undo(shell_actor())
+            print(f"Undid the {batch.action} of {replies.id_list(batch.entries)} by {batch.actor}.")
+    return 0

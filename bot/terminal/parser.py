@@ -1,0 +1,84 @@
+"""The command line's words: every command, option and its help, in one parser."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.knowledge.scope import DEFAULT_TOPIC
+from bot.terminal.comp_commands import add_comp_parser
+
+
+def program() -> str:
+    """How the user started us: `python -m bot`, or the installed `ml-career-bot` script."""
+    started = Path(sys.argv[0]).name
+    return "python -m bot" if started in ("__main__.py", "-m", "") else started
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=program(), description="ML Career Bot: answers ML-career questions."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="run the bot (the terminal console when no Discord token)")
+    commands.add_parser("sync", help="push the slash commands to Discord now, changed or not")
+    commands.add_parser("console", help="an interactive terminal session")
+    commands.add_parser("invite", help="print the link that adds the bot to a server")
+    health = commands.add_parser("health", help="exit 0 if the running bot is connected")
+    health.add_argument("--max-age", type=int, default=180, metavar="SECONDS")
+    init = commands.add_parser("init", help="create a deployment folder (knowledge, .env, data)")
+    init.add_argument("folder", type=Path, metavar="DIR")
+    ask = commands.add_parser("ask", help="answer questions and exit")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("questions", nargs="+", metavar="QUESTION", help="a question, or - for stdin")
+    add_comp_parser(commands)
+    kb = commands.add_parser("kb", help="knowledge-base tools").add_subparsers(
+        dest="kb_command", metavar="KB_COMMAND", required=True
+    )
+    validate = kb.add_parser("validate", help="check the knowledge base and report every problem")
+    validate.add_argument("directory", nargs="?", type=Path, help="default: KNOWLEDGE_DIR")
+    test = kb.add_parser(
+        "test", help="what the matcher does with a question; without one, score evaluation.yaml"
+    )
+    test.add_argument("question", nargs="?", help="a question to explain")
+    test.add_argument("--verbose", action="store_true", help="list every miss")
+    kb.add_parser("list", help="every entry by category")
+    kb.add_parser("show", help="one entry as YAML").add_argument("entry_id", metavar="ID")
+    unanswered = kb.add_parser("unanswered", help="questions the bot could not answer, grouped")
+    unanswered.add_argument("--days", type=_days, default=30, help="look back this far (30)")
+    feedback = kb.add_parser("feedback", help="answers members voted not helpful, and on what")
+    feedback.add_argument("--days", type=_days, default=30, help="look back this far (30)")
+    stats = kb.add_parser("stats", help="questions per day, answers, votes, top entries")
+    stats.add_argument("--days", type=_days, default=30, help="look back this far (30)")
+    stats.add_argument("--chart", type=Path, metavar="FILE.png", help="save a PNG chart")
+    history = kb.add_parser("history", help="recent changes (who, when, what)")
+    history.add_argument("entry_id", nargs="?", metavar="ID")
+    kb.add_parser("export", help="write the knowledge base as one YAML file").add_argument(
+        "file", type=Path
+    )
+    import_ = kb.add_parser("import", help="replace the knowledge base from an exported file")
+    import_.add_argument("file", type=Path)
+    import_.add_argument("--yes", action="store_true", help="apply without asking")
+    kb.add_parser("undo", help="revert the latest change")
+    phrasing = kb.add_parser("phrasing", help="add a question as another wording of an entry")
+    phrasing.add_argument("entry_id", metavar="ID")
+    phrasing.add_argument("question", metavar="QUESTION")
+    not_ = kb.add_parser("not", help="a question that looks like an entry but is not it")
+    not_.add_argument("entry_id", metavar="ID")
+    not_.add_argument("question", metavar="QUESTION")
+    scope = kb.add_parser("out-of-scope", help="questions the bot must not answer")
+    scope_add = scope.add_subparsers(dest="scope_command", required=True).add_parser(
+        "add", help="add a question to an out-of-scope topic (made when new)"
+    )
+    scope_add.add_argument("question", metavar="QUESTION")
+    scope_add.add_argument("--topic", default=DEFAULT_TOPIC, help=f"default: {DEFAULT_TOPIC}")
+    return parser
+
+
+def _days(text: str) -> int:
+    from bot.records.activity import MAX_DAYS
+
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_DAYS}")
+    return int(text)
