@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from bot.knowledge.model import Overloaded
+from bot.knowledge.text import spelled_out
 from bot.matching.batching import MicroBatcher
-from bot.matching.build import BLENDED_MODEL, DECISIVE, LEXICAL_MODEL, blended_matcher
+from bot.matching.build import BLENDED_MODEL, DECISIVE, HOPELESS, LEXICAL_MODEL, blended_matcher
+from bot.matching.decision import Cascade
 from bot.matching.matcher import Decision
 
 
@@ -116,14 +118,15 @@ def test_an_unsettled_question_waits_for_the_encoder(counted):
     question = "is a doctorate a must for ML jobs?"  # shares few words with its entry
     assert lexical_probability(matcher, question) < DECISIVE
     match = matcher.match(question)
-    assert encoder.embedded == [question]
+    assert encoder.embedded == [spelled_out(question)]  # chat shorthand written out
     assert match.decision is Decision.ANSWER and match.entry.id == "phd-required"
 
 
 def test_a_busy_encoder_is_spared_when_the_lexical_answer_is_confident(counted):
     encoder, matcher = counted
+    matcher.cascade = Cascade(LEXICAL_MODEL, 1.01, HOPELESS)  # never decisive when idle
     question = "how much does a machine learning engineer earn at a big tech company"
-    assert LEXICAL_MODEL.answer <= lexical_probability(matcher, question) < DECISIVE
+    assert LEXICAL_MODEL.answer <= lexical_probability(matcher, question)
     encoder.busy = True
     match = matcher.match(question)
     assert encoder.embedded == [] and match.decision is Decision.ANSWER

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import pytest
+from rapidfuzz import fuzz, process
 
 from bot.knowledge.text import clean
 from bot.matching.evaluation import EVALUATION_FILE, evaluate, figures, load_cases
 from bot.matching.matcher import Decision
-from tests.conftest import KNOWLEDGE
+from tests.conftest import KNOWLEDGE, ROOT
 
 CASES = load_cases(KNOWLEDGE / EVALUATION_FILE)
+# Messages written outside the team: read from beside the checkout, never copied into it.
+EXTERNAL = ROOT.parent / "shared" / "eval" / "external.yaml"
+NEAR_COPY = 97  # rapidfuzz ratio of the cleaned texts: a copy with a letter or two changed
 
 
 def test_the_evaluation_has_every_kind_in_both_halves():
@@ -32,11 +36,23 @@ def test_lexical_matcher_meets_its_bars_on_the_check_half(lexical):
     assert check["off_topic"]["answered"] == 0, check["off_topic"]
 
 
+def copies(kb, cases) -> list[str]:
+    known = [clean(w) for e in kb.entries for w in (*e.texts, *e.not_examples)]
+    known += [clean(x) for topic in kb.out_of_scope for x in topic.examples]
+    texts = [clean(c.text) for c in cases]
+    near = process.cdist(texts, known, scorer=fuzz.ratio, score_cutoff=NEAR_COPY)
+    return [c.text for c, row in zip(cases, near, strict=True) if row.any()]
+
+
 def test_evaluation_questions_are_not_copied_into_what_the_matcher_knows(kb):
-    known = {clean(w) for e in kb.entries for w in (*e.texts, *e.not_examples)}
-    known |= {clean(x) for topic in kb.out_of_scope for x in topic.examples}
-    copied = [c.text for c in CASES if clean(c.text) in known and clean(c.text)]
-    assert not copied
+    assert copies(kb, CASES) == []
+
+
+def test_external_messages_are_not_copied_into_what_the_matcher_knows(kb):
+    if not EXTERNAL.is_file():
+        pytest.skip(f"{EXTERNAL} is not beside this checkout (it is never copied into it)")
+    assert copies(kb, load_cases(EXTERNAL)) == []
+    assert not any(path.name == EXTERNAL.name for path in ROOT.rglob("*.yaml"))
 
 
 @pytest.mark.parametrize(
@@ -44,7 +60,6 @@ def test_evaluation_questions_are_not_copied_into_what_the_matcher_knows(kb):
     [
         ("Do I need a PhD for ML?", "phd-required"),
         ("what are RSUs", "total-comp-components"),
-        ("do i need a phd for machien lerning", "phd-required"),  # typos
         ("MLE vs DS pay", "mle-vs-data-scientist-pay"),  # abbreviations
         ("mlops", "skill-mlops-production"),  # one word
     ],
@@ -55,6 +70,11 @@ def test_answers_directly(lexical, question, expected):
     assert match.entry is not None and match.entry.id == expected
     assert expected not in [s.id for s in match.suggestions]
     assert 0 <= match.score <= 100
+
+
+def test_typos_still_find_the_entry(lexical):
+    match = lexical.match("do i need a phd for machien lerning")
+    assert (match.answers or match.suggestions)[0].id == "phd-required"
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ def store(knowledge_copy: Path, tmp_path: Path) -> KnowledgeStore:
         ("do I need a PhD for ML?", ("do I need a PhD for ML?",)),
         (
             "Hi all! Long story short, I'm a web dev. Anyway, is python enough for ML jobs? Thanks",
-            ("Anyway, is python enough for ML jobs?",),
+            ("is python enough for ML jobs?",),  # the lead-in is not a question of its own
         ),
         (
             "Two things: do I need a PhD, and what does a junior ML engineer make?",
@@ -79,7 +79,7 @@ def test_not_and_out_of_scope_examples_go_through_the_store_and_undo_exactly(sto
     store.add_not_example("total-comp-components", "is my stock taxed twice", MOD)
     kb = store.load()
     assert question in next(t for t in kb.out_of_scope if t.name == "negotiation").examples
-    assert kb.by_id["total-comp-components"].not_examples == ("is my stock taxed twice",)
+    assert kb.by_id["total-comp-components"].not_examples[-1] == "is my stock taxed twice"
     actions = [r["action"] for r in store.history()]
     assert actions == ["not", "out-of-scope"]
     store.undo(MOD)
@@ -107,7 +107,7 @@ def test_out_of_scope_topics_are_exported_and_imported(store):
 
 
 def test_an_out_of_scope_example_turns_an_answer_into_a_decline(store):
-    question = "is the sign-on bonus of an ML engineer offer negotiable"
+    question = "do ML engineers get sign-on bonuses at startups"
     before = lexical_matcher(store.load()).match(question)
     store.add_out_of_scope(question, "negotiation", MOD)
     after = lexical_matcher(store.load()).match(question)
@@ -123,7 +123,7 @@ def test_kb_not_and_out_of_scope_from_the_terminal(knowledge_copy, tmp_path):
     assert done.returncode == 0 and "x-y" in done.stdout, done.stderr
     assert run("kb", "not", "phd-required", "is a PhD fun", env=env).returncode == 0
     kb = load_knowledge_base(knowledge_copy)
-    assert kb.by_id["phd-required"].not_examples == ("is a PhD fun",)
+    assert kb.by_id["phd-required"].not_examples[-1] == "is a PhD fun"
     refused = run("kb", "out-of-scope", "add", "x", "--topic", "Not Kebab", env=env)
     assert refused.returncode == 1 and "kebab-case" in refused.stderr
     tested = run("kb", "test", "how do I negotiate my first ML offer", env=env)

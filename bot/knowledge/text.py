@@ -108,6 +108,59 @@ _INVISIBLE_RE = re.compile(
 )
 
 
+# Chat shorthand spelled out for the sentence encoder, which learned from full words (it
+# reads "mle" as noise). Matched on whole words, any case.
+SPELLED_OUT: dict[str, str] = {
+    "mle": "machine learning engineer",
+    "mles": "machine learning engineers",
+    "ml": "machine learning",
+    "ai": "AI",
+    "ds": "data scientist",
+    "swe": "software engineer",
+    "swes": "software engineers",
+    "tc": "total compensation",
+    "comp": "compensation",
+    "yoe": "years of experience",
+    "rsu": "stock grant",
+    "rsus": "stock grants",
+    "signon": "sign-on bonus",
+    "ppl": "people",
+    "rly": "really",
+    "wat": "what",
+    "wut": "what",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "n": "and",
+    "rn": "right now",
+    "bc": "because",
+    "cuz": "because",
+    "tho": "though",
+    "idk": "I don't know",
+    "imo": "in my opinion",
+    "ngl": "honestly",
+    "fr": "really",
+    "ez": "easy",
+    "yr": "year",
+    "yrs": "years",
+    "lvl": "level",
+    "algo": "algorithm",
+    "algos": "algorithms",
+    "biz": "business",
+    "pls": "please",
+    "plz": "please",
+}
+_SPELLED_OUT_RE = re.compile(
+    r"(?<![\w'])(" + "|".join(sorted(SPELLED_OUT, key=len, reverse=True)) + r")(?![\w'])",
+    re.IGNORECASE,
+)
+
+
+def spelled_out(text: str) -> str:
+    """`text` with chat shorthand written out, for the sentence encoder."""
+    return _SPELLED_OUT_RE.sub(lambda m: SPELLED_OUT[m.group(1).lower()], text)
+
+
 def strip_invisible(text: str) -> str:
     return _INVISIBLE_RE.sub("", text)
 
@@ -141,19 +194,60 @@ def canonical(text: str) -> str:
     return _SYNONYM_RE.sub(lambda m: SYNONYMS[m.group(1)], clean(text))
 
 
+# Chinese and Japanese write words without spaces: their runs are read as character pairs.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def _pairs(token: str) -> list[str]:
+    found: list[str] = []
+    for part in re.split(f"({_UNSPACED.pattern})", token):
+        if not part:
+            continue
+        if _UNSPACED.fullmatch(part):
+            found += [part[i : i + 2] for i in range(max(1, len(part) - 1))]
+        else:
+            found.append(part)
+    return found
+
+
 def content_tokens(text: str) -> list[str]:
     """Stemmed, synonym-folded tokens without stop words, in order, duplicates kept."""
-    return [stem(t) for t in canonical(text).split() if t not in STOP_WORDS]
+    tokens = canonical(text).split()
+    if _UNSPACED.search(text):
+        tokens = [pair for token in tokens for pair in _pairs(token)]
+    return [stem(t) for t in tokens if t not in STOP_WORDS]
+
+
+def latin_script(text: str) -> bool:
+    """Are most of the letters of `text` Latin? The sentence encoder reads nothing else."""
+    letters = [c for c in text if c.isalpha()]
+    latin = sum(c.isascii() or "\u00c0" <= c <= "\u024f" for c in letters)
+    return latin >= len(letters) / 2
 
 
 QUESTION_OPENERS = frozenset(
-    "what whats how hows why when where which who whom whose is are am was were do does did "
-    "can could should would will shall may might any anyone anybody has have had need tips "
+    "what whats wat how hows why y when where which who whom whose is are am was were do does "
+    "did can could should would will shall may might any anyone anybody has have had need tips "
     "advice".split()
 )
+# Words a chat question may open with before it starts asking: "also, how…", "ngl why…".
+LEAD_INS = frozenset(
+    "also and plus so ok okay anyway btw ngl then but first firstly second secondly third "
+    "next lastly finally bonus q".split()
+)
+_LABEL = re.compile(r"^[^:?]{1,30}:\s+")  # "Two things: why…", "Bonus q: which…"
+# A question asked as a statement: "I wonder why…", "curious what…", "tell me how…".
+_INDIRECT = re.compile(r"\b(?:wonder|wondering|curious|wanna know|want to know|tell me|explain)\b")
 
 
 def looks_like_question(text: str) -> bool:
-    """Is a chat message a question (ends with ?, or opens like one)? Used in answer channels."""
-    words = clean(text).split()
-    return bool(words) and (text.rstrip().endswith("?") or words[0] in QUESTION_OPENERS)
+    """Is a chat message a question (ends with ?, opens like one after any lead-in words,
+    or asks indirectly)? Used in answer channels."""
+    words = clean(_LABEL.sub("", text.strip())).split()
+    while words and words[0] in LEAD_INS:
+        words = words[1:]
+    return bool(words) and (
+        text.rstrip().endswith("?")
+        or words[0] in QUESTION_OPENERS
+        or bool(_INDIRECT.search(" ".join(words)))
+    )

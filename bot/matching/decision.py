@@ -22,6 +22,8 @@ FEATURES = (
     "log length",
     "first scorer's best",  # the scorers disagree in telling ways: typos vs paraphrases
     "last scorer's best",
+    "coverage",  # the share of the asked words the entry's texts use
+    "log unfamiliar names",  # names, acronyms, codes asked about that the entry never mentions
 )
 MARGIN_FLOOR = 0.02  # log(margin + this): a near tie says much more than a wide lead
 CLEAR_MARGIN = math.log(0.1 + MARGIN_FLOOR)  # the log margin of a clear winner
@@ -51,6 +53,7 @@ class DecisionModel:
     answer: float  # answer directly at or above this probability...
     suggest: float  # offer "did you mean" at or above this
     min_score: float = 0.0  # ...and only when the best entry scores at least this
+    several: float = 0.0  # a post's part is answered at this (its other parts back it up)
 
     def probability(self, features: tuple[float, ...]) -> float:
         z = self.bias + sum(w * f for w, f in zip(self.weights, features, strict=True))
@@ -63,14 +66,14 @@ class DecisionModel:
         features[1] = max(features[1], CLEAR_MARGIN)
         return judgement.features[3] > 0 and self.probability(tuple(features)) >= self.suggest
 
-    def answers(self, judgement: Judgement) -> bool:
-        """Confident enough to answer directly. Never when a competitor (an out-of-scope
-        example, a `not:` example) is at least as close as the best entry."""
+    def answers(self, judgement: Judgement, part: bool = False) -> bool:
+        """Confident enough to answer directly (`part`: as one of several questions in a
+        post). Never when a competitor (an out-of-scope example, a `not:` example) is at
+        least as close as the best entry."""
         best, lead = judgement.features[0], judgement.features[3]
+        cutoff = self.several if part and self.several else self.answer
         return (
-            lead > 0
-            and best >= self.min_score
-            and self.probability(judgement.features) >= self.answer
+            lead > 0 and best >= self.min_score and self.probability(judgement.features) >= cutoff
         )
 
 

@@ -59,6 +59,11 @@ class Outcome:
         return bool(self.answered) and set(self.answered) <= set(self.case.expected)
 
     @property
+    def complete(self) -> bool:
+        """Every asked entry answered directly."""
+        return set(self.case.expected) <= set(self.answered)
+
+    @property
     def wrong(self) -> bool:
         return any(entry not in self.case.expected for entry in self.answered)
 
@@ -105,6 +110,8 @@ class KindReport:
                 "wrong": self.share(self.asked, lambda o: o.wrong),
                 "in reply": self.share(self.asked, lambda o: o.covered),
             }
+            if any(len(o.case.expected) > 1 for o in self.asked):
+                figures["all asked"] = self.share(self.asked, lambda o: o.complete)
         if self.uncovered:
             figures |= {
                 "answered": self.share(self.uncovered, lambda o: bool(o.answered)),

@@ -1,10 +1,11 @@
 """Turn a member's post into answers, "did you mean" suggestions, or a decline.
 
-The pipeline: split the post into the parts that ask something (bot/matching/parts.py) → score the
-whole post and what it asks, against the entries and, beside them, their competitors
-(out-of-scope topics and `not:` examples, bot/knowledge/scope.py) → a small calibrated model gives
-the probability that the best entry is what was asked → answer, suggest or decline. A post
-whose parts confidently ask about different entries gets each answered.
+The pipeline: split the post into the parts that ask something (parts.py) → score the whole
+post and what it asks against the entries and their competitors (out-of-scope examples and
+`not:` examples) → a calibrated model (decision.py) weighs the scores with what the asked
+text names that the entry never mentions (vocabulary.py) → answer, suggest or decline. A
+post whose parts confidently ask about different entries gets each answered. Text in other
+scripts than Latin is matched on its words: the encoder reads only Latin script.
 
 A cascade spares the encoder: when the cheap (lexical) scores alone are decisive, or the
 encoder is busy and they are confident, or its queue is full, the cheap scores decide.
@@ -19,19 +20,18 @@ from enum import StrEnum
 from typing import Protocol
 
 import numpy as np
-from rapidfuzz import fuzz, process, utils
 
 from bot.knowledge.model import Entry, KnowledgeBase, OutOfScopeTopic, Overloaded
 from bot.knowledge.scope import competitors
-from bot.knowledge.text import content_tokens
+from bot.knowledge.text import content_tokens, latin_script
 from bot.matching.decision import MARGIN_FLOOR, Cascade, DecisionModel, Judgement
 from bot.matching.parts import split_post
+from bot.matching.vocabulary import Vocabulary
 
 MAX_QUESTION_CHARS = 4000  # a forum post; its question is often the last sentence
 SUGGESTIONS = 3
 SUGGEST_SPREAD = 0.15  # "did you mean" offers entries this close to the best one
 MAX_ANSWERS = 3
-PARTIAL_WEIGHT = 0.25  # autocomplete: how much a half-typed word counts beside the lexical score
 
 
 class Scorer(Protocol):
@@ -70,6 +70,11 @@ class Match:
         return self.answers[0] if self.answers else None
 
 
+def verbatim(text: str) -> str:
+    """The words that count when a question is compared word for word with a wording."""
+    return " ".join(content_tokens(text))
+
+
 def indexed_entries(kb: KnowledgeBase) -> tuple[Entry, ...]:
     """What the scorers index: the entries, then their competitors."""
     return kb.entries + competitors(kb.entries, kb.out_of_scope)
@@ -91,12 +96,24 @@ class Matcher:
         cheap = np.asarray([0.0 if s.costly else w for s, w in scorers], dtype=np.float32)
         self._cheap_weights = cheap / max(float(cheap.sum()), 1e-9)
         rivals = self._rivals = competitors(kb.entries, kb.out_of_scope)
+        self.vocabulary = Vocabulary(kb.entries)
         n = len(kb.entries)
-        self._topics = {n + i: t for i, t in enumerate(kb.out_of_scope)}
+        self.topics = {n + i: t for i, t in enumerate(kb.out_of_scope)}
         self._not_of = {
-            e.id.removeprefix("not:"): n + i
-            for i, e in enumerate(rivals)
-            if e.id.startswith("not:")
+            e.id.removeprefix("not:"): n + i for i, e in enumerate(rivals) if e.id[:4] == "not:"
+        }
+        # A question worded as an out-of-scope example is declined, and one worded as an
+        # entry's wording is answered by it, whatever else resembles them.
+        self._refused = {
+            verbatim(text): self.topics.get(n + i)
+            for i, rival in enumerate(rivals)
+            for text in rival.texts
+        }
+        self._verbatim = {
+            verbatim(text): i
+            for i, entry in enumerate(kb.entries)
+            for text in entry.texts
+            if verbatim(text) not in self._refused
         }
 
     @property
@@ -116,7 +133,14 @@ class Matcher:
             ]
         )
 
-    def judge(self, rows: np.ndarray, length: int, cheap_only: bool = False) -> Judgement:
+    def blended(self, question: str) -> np.ndarray:
+        """The blended score of every indexed entry (entries, then competitors)."""
+        return self._weights @ self.scores(question)
+
+    def judge(
+        self, rows: np.ndarray, length: int, asked: str, cheap_only: bool = False
+    ) -> Judgement:
+        """The scores of one text (`rows`, per scorer); `asked` is what it asks."""
         n = len(self.kb)
         weights = self._cheap_weights if cheap_only else self._weights
         vector = weights @ rows
@@ -124,16 +148,19 @@ class Matcher:
         order = np.argsort(-entries, kind="stable")
         best = float(entries[order[0]])
         runner_up = float(entries[order[1]]) if n > 1 else 0.0
-        topic_index = max(self._topics, key=lambda i: vector[i], default=None)
+        topic_index = max(self.topics, key=lambda i: vector[i], default=None)
         topic_score = float(vector[topic_index]) if topic_index is not None else 0.0
         not_index = self._not_of.get(self.kb.entries[order[0]].id)
         rival = max(topic_score, float(vector[not_index]) if not_index is not None else 0.0)
         margin = math.log(best - runner_up + MARGIN_FLOOR)
         counted = [row for row, w in zip(rows, weights, strict=True) if w > 0] or [vector]
         first, last = float(counted[0][order[0]]), float(counted[-1][order[0]])
+        coverage = self.vocabulary.coverage(content_tokens(asked), order[0])
+        unfamiliar = len(self.vocabulary.unfamiliar(asked, order[0]))
         features = (best, margin, rival, best - rival, math.log1p(length), first, last)
+        features += (coverage, math.log1p(unfamiliar))
         topic = (
-            self._topics[topic_index] if topic_index is not None and topic_score >= best else None
+            self.topics[topic_index] if topic_index is not None and topic_score >= best else None
         )
         return Judgement(order, entries, features, topic)
 
@@ -147,7 +174,7 @@ class Matcher:
         asked = [self.scores(q, cheap_only) for q in post.questions]  # the encoder's texts
         parts = (
             [
-                self.judge(rows, len(content_tokens(q)), cheap_only)
+                self.judge(rows, len(content_tokens(q)), q, cheap_only)
                 for q, rows in zip(post.questions, asked, strict=True)
             ]
             if post.several
@@ -156,7 +183,7 @@ class Matcher:
         whole = np.maximum.reduce(asked)
         if post.focus != question:  # the backstory too, for the scorers that are cheap
             whole = np.maximum(whole, self.scores(question, cheap_only=True))
-        return self.judge(whole, length, cheap_only), parts
+        return self.judge(whole, length, post.focus, cheap_only), parts
 
     def match(self, question: str, top: int = 5) -> Match:
         started = self.start(question, top)
@@ -178,7 +205,8 @@ class Matcher:
             return self.decide(question, *self.post_judgement(question), self.model, top)
         cheap = self.post_judgement(question, cheap_only=True)
         busy = any(scorer.busy for scorer, _ in self.scorers)
-        if not cascade.decides(*cheap, busy):
+        # The encoder reads Latin script only: other scripts are matched on their words.
+        if latin_script(question) and not cascade.decides(*cheap, busy):
             asked = split_post(question).questions
             try:
                 return [f for scorer, _ in self.scorers for f in scorer.prepare(asked)]
@@ -189,13 +217,14 @@ class Matcher:
     def finish(self, question: str, top: int = 5) -> Match:
         """The blended match of a question `start` could not settle."""
         question = question.strip()[:MAX_QUESTION_CHARS]
-        try:
-            return self.decide(question, *self.post_judgement(question), self.model, top)
-        except Overloaded:  # evicted meanwhile, and the queue is full now
-            if self.cascade is None:
-                raise
-            cheap = self.post_judgement(question, cheap_only=True)
-            return self.decide(question, *cheap, self.cascade.model, top)
+        if self.cascade is None or latin_script(question):
+            try:
+                return self.decide(question, *self.post_judgement(question), self.model, top)
+            except Overloaded:  # evicted meanwhile, and the queue is full now
+                if self.cascade is None:
+                    raise
+        cheap = self.post_judgement(question, cheap_only=True)
+        return self.decide(question, *cheap, self.cascade.model, top)
 
     def decide(
         self,
@@ -212,8 +241,14 @@ class Matcher:
             (entries[i], round(float(overall.scores[i]) * 100)) for i in overall.order[:top]
         )
         score = round(float(overall.scores[overall.best]) * 100)
-        answers = self._several_answers(overall, parts, model) or (
-            (entries[overall.best],) if model.answers(overall) else ()
+        key = verbatim(question)
+        if self._refused.get(key) is not None:  # worded as an out-of-scope example
+            return Match(question, Decision.DECLINE, (), score, (), ranking, self._refused[key])
+        exact = self._verbatim.get(key)
+        answers = (
+            ((entries[exact],) if exact is not None else ())
+            or self._several_answers(overall, parts, model)
+            or ((entries[overall.best],) if model.answers(overall) else ())
         )
         # "Did you mean" for what was not answered: the post when nothing was, else each
         # part whose best entry was not.
@@ -232,15 +267,19 @@ class Matcher:
     def _several_answers(
         self, overall: Judgement, parts: list[Judgement], model: DecisionModel
     ) -> tuple[Entry, ...]:
-        """Each part's entry, when at least two parts confidently ask about different ones
-        that are also among the post's own best (so one question cut in two isn't)."""
+        """Each part's entry, when parts confidently ask about different ones that are also
+        among the post's own best (so one question cut in two isn't); a part standing alone
+        needs the answer cut-off, not the lower one for several."""
         plausible = set(overall.order[:MAX_ANSWERS].tolist())
         confident: dict[int, float] = {}
         for part in parts:
-            if model.answers(part) and part.best in plausible:
+            if model.answers(part, part=True) and part.best in plausible:
                 probability = model.probability(part.features)
                 confident[part.best] = max(confident.get(part.best, 0.0), probability)
-        if len(confident) < 2:
+        if len(confident) == 1:  # one part sure enough on its own; the rest get suggestions
+            only = next(iter(confident))
+            return (self.kb.entries[only],) if confident[only] >= model.answer else ()
+        if not confident:
             return ()
         ranked = sorted(confident, key=lambda i: -confident[i])[:MAX_ANSWERS]
         return tuple(self.kb.entries[i] for i in ranked)
@@ -259,37 +298,3 @@ class Matcher:
                 if judgement.scores[i] >= floor and entry not in answers and entry not in offered:
                     offered.append(entry)
         return tuple(offered[:SUGGESTIONS])
-
-    def nearest_out_of_scope(self, question: str) -> tuple[OutOfScopeTopic, str, int] | None:
-        """For moderators: the closest out-of-scope topic, its closest example and score."""
-        if not self._topics:
-            return None
-        vector = self._weights @ self.scores(question)
-        index = max(self._topics, key=lambda i: vector[i])
-        topic = self._topics[index]
-        example = process.extractOne(
-            question, topic.examples, scorer=fuzz.token_set_ratio, processor=utils.default_process
-        )
-        return (
-            topic,
-            example[0] if example else topic.examples[0],
-            round(float(vector[index]) * 100),
-        )
-
-    def complete(self, text: str, limit: int = 25) -> list[Entry]:
-        """Autocomplete: the entries whose questions best fit a half-typed question.
-
-        Lexical scores only, so a keystroke never waits for the encoder; `partial_ratio`
-        against the questions lets a word still being typed ("salar") count.
-        """
-        text = text.strip()[:MAX_QUESTION_CHARS]
-        n = len(self.kb)
-        lexical = [scorer for scorer, _ in self.scorers if scorer.name == "lexical"]
-        scores = lexical[0].score(text)[:n] if lexical else np.zeros(n, np.float32)
-        questions = [entry.question for entry in self.kb.entries]
-        partial = process.cdist(
-            [text], questions, scorer=fuzz.partial_ratio, processor=utils.default_process
-        )[0]
-        scores = scores + PARTIAL_WEIGHT * partial / 100.0
-        order = np.argsort(-scores, kind="stable")[:limit]
-        return [self.kb.entries[i] for i in order]

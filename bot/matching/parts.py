@@ -19,17 +19,21 @@ from bot.knowledge.text import QUESTION_OPENERS, content_tokens, looks_like_ques
 _SENTENCE_END = re.compile(
     r"(?<=[.!?\u3002\uff1f\uff01])\s+|\s*\n+\s*|(?:^|\s)(?:\d{1,2}[.)]|[-*•])\s+"
 )
-_OPENERS = "|".join(sorted(QUESTION_OPENERS | {"roughly", "and"}, key=len, reverse=True))
-# Where a second question starts inside one sentence.
+_OPENERS = "|".join(
+    sorted(QUESTION_OPENERS | {"roughly", "and", "curious", "wondering"}, key=len, reverse=True)
+)
+# Where a second question starts inside one sentence: after a comma, semicolon, question
+# mark, "+", "/", "&" or a dash, or at "and"/"also" before a question word.
 _NEXT_QUESTION = re.compile(
-    rf"(?:,|;|\?)\s*(?:and\s+|also,?\s+|plus\s+|or\s+)?(?=(?:{_OPENERS})\b)"
+    rf"(?:[,;?+/&\u2013\u2014]|\s-\s)\s*(?:and\s+|also,?\s+|plus\s+|or\s+)?"
+    rf"(?=(?:{_OPENERS})\b)"
     rf"|\s+(?:and\s+also|also|and)\s+(?=(?:what|how|why|which|who|where|when|is|are|do|does|"
-    rf"can|should|will|roughly)\b)",
+    rf"can|should|will|roughly|curious|wondering)\b)",
     re.IGNORECASE,
 )
 MAX_QUESTIONS = 3
 MIN_CLAUSE_WORDS = 2
-MIN_SPLIT_WORDS = 7  # content words a sentence needs before it is cut into two questions
+MIN_SPLIT_WORDS = 5  # content words a sentence needs before it is cut into two questions
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +60,7 @@ def split_post(text: str) -> Post:
     asking = [s for s in sentences if _asks(s)]
     if not asking:
         with_content = [s for s in sentences if content_tokens(s)]
-        return Post(text, (with_content[-1],) if with_content else (text,))
+        asking = [with_content[-1] if with_content else text]
     questions: list[str] = []
     for sentence in asking:
         if len(content_tokens(sentence)) < MIN_SPLIT_WORDS:  # too short to ask two things

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.knowledge.model import Entry
+from bot.knowledge.text import spelled_out
 from bot.matching.encoder import SentenceEncoder
 from bot.matching.index_cache import IndexCache, content_key
 
@@ -93,7 +94,7 @@ class SemanticScorer:
         self, entries: tuple[Entry, ...], encoder: SentenceEncoder, cache: IndexCache | None
     ) -> None:
         self.encoder = encoder
-        texts = [text for entry in entries for text in entry.texts]
+        texts = [spelled_out(text) for entry in entries for text in entry.texts]
         self._owner = np.repeat(np.arange(len(entries)), [len(e.texts) for e in entries])
         self._count = len(entries)
         self._matrix, self.embedded = embeddings(texts, encoder, cache)
@@ -119,7 +120,7 @@ class SemanticScorer:
         futures = []
         for question in dict.fromkeys(questions):
             if self._known(question) is None:
-                future = self.encoder.submit(question)
+                future = self.encoder.submit(spelled_out(question))
                 future.add_done_callback(self._remember_when_done(question))
                 futures.append(future)
         return futures
@@ -134,7 +135,7 @@ class SemanticScorer:
     def _embed(self, question: str) -> np.ndarray:
         vector = self._known(question)
         if vector is None:
-            vector = self.encoder.submit(question).result()
+            vector = self.encoder.submit(spelled_out(question)).result()
             self._remember(question, vector)
         return vector
 

@@ -16,6 +16,7 @@ from bot.discord_adapter.views.answers import AnswerButton, PickSelect, match_re
 from bot.discord_adapter.views.votes import ReasonSelect, VoteButton
 from bot.knowledge.database import DataUnavailable
 from bot.knowledge.text import looks_like_question, strip_mentions
+from bot.matching.autocomplete import complete
 from bot.matching.matcher import MAX_QUESTION_CHARS, Decision
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ class Ask(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         matcher = self.bot.matcher
         if current.strip():
-            entries = matcher.complete(current, 25)
+            entries = complete(matcher, current, 25)
         else:
             entries = self.bot.asked.most_asked(matcher.kb, 25)
         return [app_commands.Choice(name=e.question, value=e.question) for e in entries]

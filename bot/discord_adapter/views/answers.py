@@ -17,6 +17,7 @@ import discord
 from bot.discord_adapter.failures import reports_errors
 from bot.discord_adapter.views.votes import add_vote_buttons
 from bot.knowledge.model import Entry
+from bot.matching.autocomplete import complete
 from bot.matching.matcher import MAX_ANSWERS, Decision, Match
 from bot.records.feedback import NO_QUESTION
 from bot.rendering import replies
@@ -104,7 +105,7 @@ def match_reply(bot: CareerBot, match: Match, asker_id: int, reference: int = NO
 def entry_choices(bot: CareerBot, current: str) -> list[discord.app_commands.Choice[str]]:
     """Autocomplete over entries by the matcher; the value is the entry id."""
     matcher = bot.matcher
-    entries = matcher.complete(current, 25) if current.strip() else matcher.kb.entries[:25]
+    entries = complete(matcher, current, 25) if current.strip() else matcher.kb.entries[:25]
     return [
         discord.app_commands.Choice(name=replies.clip(f"{e.question} ({e.id})", 100), value=e.id)
         for e in entries

@@ -24,6 +24,7 @@ from bot.knowledge.model import KnowledgeBaseError, StoreError
 from bot.knowledge.safe_yaml import MAX_BYTES, UnsafeYaml
 from bot.knowledge.scope import DEFAULT_TOPIC
 from bot.knowledge.store import ImportPlan
+from bot.matching.explain import nearest_out_of_scope
 from bot.matching.matcher import MAX_QUESTION_CHARS
 from bot.records.activity import group_unanswered, read_unanswered
 from bot.rendering import replies
@@ -138,7 +139,7 @@ class Curate(
     ) -> None:
         matcher = self.bot.matcher
         match = await asyncio.to_thread(matcher.match, question)
-        nearest = await asyncio.to_thread(matcher.nearest_out_of_scope, question)
+        nearest = await asyncio.to_thread(nearest_out_of_scope, matcher, question)
         first = match.ranking[0][0].id if match.ranking else None
         topic = nearest[0].name if nearest else DEFAULT_TOPIC
         await interaction.response.send_message(

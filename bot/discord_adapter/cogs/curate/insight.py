@@ -13,6 +13,7 @@ from discord import app_commands
 from bot.discord_adapter.views.access import CurationCog
 from bot.discord_adapter.views.teaching import TestedQuestionView
 from bot.knowledge.scope import DEFAULT_TOPIC
+from bot.matching.explain import nearest_out_of_scope
 from bot.records.feedback import EntryFeedback, feedback_report
 from bot.records.stats import read_stats
 from bot.rendering import replies, usage
@@ -115,7 +116,7 @@ class FeedbackView(discord.ui.View):
         entry_id, question = self.picks[int(select.values[0])]
         matcher = self.cog.bot.matcher
         match = await asyncio.to_thread(matcher.match, question)
-        nearest = await asyncio.to_thread(matcher.nearest_out_of_scope, question)
+        nearest = await asyncio.to_thread(nearest_out_of_scope, matcher, question)
         topic = nearest[0].name if nearest else DEFAULT_TOPIC
         candidates = [entry for entry, _ in match.ranking]
         text = (
