@@ -90,26 +90,16 @@ def cmd_validate(settings: Settings, directory: Path | None) -> int:
     return 0
 
 
-def cmd_test(settings: Settings, verbose: bool) -> int:
-    from bot.matching.evaluation import EVALUATION_FILE, evaluate, load_cases, misses
+def cmd_test(settings: Settings, verbose: bool, extra: list[Path]) -> int:
+    from bot.matching.evaluation import EVALUATION_FILE
     from bot.startup import build_matcher
+    from bot.terminal.evaluation_report import score_files
 
     path = settings.knowledge_dir / EVALUATION_FILE
     if not path.is_file():
         _warn(f"No evaluation file at {path}: write labelled questions there first.")
         return 1
-    matcher = build_matcher(settings, _warn)
-    reports = evaluate(matcher.match, load_cases(path))
-    print(f"mode: {matcher.mode} (fit: what the thresholds were tuned on; check: held out)")
-    for split in ("fit", "check"):
-        print("\n".join(r.line() for r in reports if r.split == split))
-    if verbose:
-        for outcome in misses(reports):
-            case, offered = outcome.case, ",".join(outcome.offered)
-            got = ",".join(outcome.answered) or (f"suggest {offered}" if offered else "decline")
-            expected = "+".join(case.expected) or "decline"
-            print(f"  {case.kind}/{case.split} {case.text[:70]!r} -> {got} (expected {expected})")
-    return 0
+    return score_files(build_matcher(settings, _warn), [path, *extra], verbose, _warn)
 
 
 def cmd_console(settings: Settings) -> int:
@@ -234,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
             case "kb" if args.kb_command == "validate":
                 return cmd_validate(settings, args.directory)
             case "kb" if args.kb_command == "test" and args.question is None:
-                return cmd_test(settings, args.verbose)
+                return cmd_test(settings, args.verbose, args.eval)
             case "kb":
                 from bot.terminal.kb_commands import run_kb
 

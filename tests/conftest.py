@@ -42,6 +42,20 @@ def encoder():
     return SentenceEncoder(model_dir)
 
 
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DATA_DIR whose kept indexes every test of the real knowledge base shares: the
+    wordings are embedded once per run."""
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="session")
+def blended(kb: KnowledgeBase, encoder, index_dir: Path) -> Matcher:
+    from bot.matching.build import blended_matcher
+
+    return blended_matcher(kb, encoder, index_dir)
+
+
 def recorded_changes(database: Database) -> list[dict[str, object]]:
     """Every logged change of an entry, oldest first, as the database holds it."""
     with database.transaction(write=False) as db:

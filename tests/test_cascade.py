@@ -94,9 +94,9 @@ class CountingEncoder:
 
 
 @pytest.fixture
-def counted(kb, encoder, tmp_path):
+def counted(kb, encoder, index_dir):
     counting = CountingEncoder(encoder)
-    return counting, blended_matcher(kb, counting, tmp_path)
+    return counting, blended_matcher(kb, counting, index_dir)
 
 
 def lexical_probability(matcher, question: str) -> float:

@@ -110,6 +110,39 @@ def test_kb_test_prints_every_kind_for_both_halves():
     assert any("(expected " in line for line in lines), "--verbose lists the misses"
 
 
+def test_kb_test_scores_extra_files_and_shows_confusions(tmp_path):
+    extra = tmp_path / "ours.yaml"
+    extra.write_text(
+        "short:\n"
+        "  check:\n"
+        "    phd-required:\n    - do i need a phd for ml\n"
+        "    salary-by-city:\n    - do i need a phd for ml jobs\n"  # mislabelled on purpose
+        "near_topic:\n"
+        "  check:\n"
+        "    none:\n    - what are rsus\n"  # an entry's own wording, labelled uncovered
+    )
+    result = run("kb", "test", "--eval", str(extra))
+    assert result.returncode == 0, result.stderr
+    section = result.stdout.split("\nours.yaml\n")[1]
+    assert section.splitlines()[0].split()[:3] == ["short", "check", "n=2"]
+    confusions = result.stdout.split("Confusions")[1]
+    assert "salary-by-city\n    its questions answered as: phd-required (1)" in confusions
+    assert "total-comp-components\n    answers what it must not: 'what are rsus'" in confusions
+    missing = run("kb", "test", "--eval", str(tmp_path / "nope.yaml"))
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1
+    assert "Could not read the evaluation file" in missing.stderr
+
+
+def test_kb_test_of_a_question_says_why():
+    why = [
+        line
+        for line in run("kb", "test", "what does google pay an L7 engineer").stdout.splitlines()
+        if line.startswith("Why: ")
+    ]
+    assert why[0].startswith("Why: confidence ") and "answered from" in why[0]
+    assert any("never mentions: L7" in line for line in why), why
+
+
 def test_console_reads_questions_from_a_pipe_and_leaves_on_eof():
     result = run("console", stdin="what are rsus\nquit\n", env={"DISCORD_TOKEN": ""})
     assert result.returncode == 0

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from bot.config import Settings
-from bot.matching.build import blended_matcher
 from bot.matching.encoder import ModelUnavailable, SentenceEncoder, default_model_dir
 from bot.matching.evaluation import EVALUATION_FILE, evaluate, figures, load_cases
 from bot.matching.index_cache import IndexCache
@@ -38,10 +37,10 @@ def test_batches_give_the_same_vectors_as_single_texts(encoder):
     assert np.allclose(together, alone, atol=1e-5)
 
 
-def test_blended_matcher_meets_the_bars_on_the_check_half(kb, encoder, tmp_path):
+def test_blended_matcher_meets_the_bars_on_the_check_half(blended):
     """The issue's bars where they are met; where not (short/slang, existing, off-topic
     suggestions), the measured level, so that it cannot slip (see the README)."""
-    matcher = blended_matcher(kb, encoder, tmp_path)
+    matcher = blended
     assert matcher.mode == "semantic+lexical"
     check = figures(evaluate(matcher.match, load_cases(KNOWLEDGE / EVALUATION_FILE)), "check")
     assert check["long"]["right"] >= 92 and check["long"]["in reply"] >= 99, check["long"]
@@ -54,9 +53,9 @@ def test_blended_matcher_meets_the_bars_on_the_check_half(kb, encoder, tmp_path)
     assert check["short"]["right"] >= 55 and check["short"]["wrong"] <= 2, check["short"]
 
 
-def test_paraphrase_without_shared_words_is_answered(kb, encoder, tmp_path, lexical):
+def test_paraphrase_without_shared_words_is_answered(blended):
     question = "is a doctorate a must for ML jobs?"
-    match = blended_matcher(kb, encoder, tmp_path).match(question)
+    match = blended.match(question)
     assert match.decision is Decision.ANSWER and match.entry.id == "phd-required"
 
 

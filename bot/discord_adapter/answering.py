@@ -4,6 +4,7 @@ and forum posts share (a cog never imports another cog, so it lives here)."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from typing import Protocol
 
@@ -93,3 +94,11 @@ def is_forum_post(message: discord.Message, forum_ids: frozenset[int] | set[int]
         and message.id == channel.id
         and channel.parent_id in forum_ids
     )
+
+
+def answers_only(match: Match) -> Match | None:
+    """What an answer channel or a help forum shows, where nobody asked the bot: direct
+    answers without "did you mean" for the unsure rest; None when nothing was answered."""
+    if match.decision is not Decision.ANSWER:
+        return None
+    return dataclasses.replace(match, suggestions=())

@@ -150,3 +150,30 @@ def misses(reports: list[KindReport]) -> list[Outcome]:
         for o in r.outcomes
         if (o.case.expected and not o.right) or (not o.case.expected and not o.declined)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Confusion:
+    """Where one entry goes wrong: what answers its questions instead, and which questions
+    it must not answer it answers (where `not:` examples would help)."""
+
+    taken_by: dict[str, int]  # another entry answered one of its questions: how often
+    takes: tuple[str, ...]  # uncovered questions it answered directly
+
+
+def confusions(reports: list[KindReport]) -> dict[str, Confusion]:
+    """Per entry, only those with something to fix, by entry id."""
+    taken: dict[str, dict[str, int]] = {}
+    takes: dict[str, list[str]] = {}
+    for outcome in (o for r in reports for o in r.outcomes):
+        for other in (a for a in outcome.answered if a not in outcome.case.expected):
+            if outcome.case.expected:
+                for asked in outcome.case.expected:
+                    counts = taken.setdefault(asked, {})
+                    counts[other] = counts.get(other, 0) + 1
+            else:
+                takes.setdefault(other, []).append(outcome.case.text)
+    return {
+        entry: Confusion(taken.get(entry, {}), tuple(takes.get(entry, ())))
+        for entry in sorted(taken.keys() | takes.keys())
+    }

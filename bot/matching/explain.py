@@ -1,12 +1,23 @@
-"""What moderators see of a decision: the nearest out-of-scope topic, and why an entry was
-or was not answered (`kb test "Q"`, `/kb test`)."""
+"""What moderators see of a decision (`kb test "Q"`, `/kb test`): the ranking, the nearest
+out-of-scope topic, and why the best entry was or was not answered."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
 
 from bot.knowledge.model import OutOfScopeTopic
-from bot.matching.matcher import Matcher
+from bot.knowledge.text import latin_script
+from bot.matching.matcher import Match, Matcher
+from bot.matching.parts import split_post
+
+
+@dataclass(frozen=True, slots=True)
+class Tested:
+    match: Match
+    nearest: tuple[OutOfScopeTopic, str, int] | None  # topic, its closest example, score
+    why: tuple[str, ...]
 
 
 def nearest_out_of_scope(
@@ -23,3 +34,43 @@ def nearest_out_of_scope(
         question, topic.examples, scorer=fuzz.token_set_ratio, processor=utils.default_process
     )
     return topic, example[0] if example else topic.examples[0], round(float(vector[index]) * 100)
+
+
+def reasons(matcher: Matcher, question: str) -> tuple[str, ...]:
+    """The decision model's view of the best entry, one line per thing it weighs."""
+    cascade, model = matcher.cascade, matcher.model
+    overall, parts = matcher.post_judgement(question, cheap_only=cascade is not None)
+    cheap = cascade is not None and (
+        not latin_script(question) or cascade.decides(overall, parts, busy=False)
+    )
+    if cascade is not None and cheap:
+        model = cascade.model
+    elif cascade is not None:
+        overall, _ = matcher.post_judgement(question)
+    best, rival, coverage = overall.features[0], overall.features[2], overall.features[7]
+    entry = matcher.kb.entries[overall.best]
+    unfamiliar = matcher.vocabulary.unfamiliar(split_post(question).focus, overall.best)
+    lines = [
+        f"confidence {model.probability(overall.features):.2f} that {entry.id} answers it "
+        f"(answered from {model.answer:.2f})",
+        f"closest competitor (out-of-scope or not: example) {round(rival * 100)} "
+        f"against {round(best * 100)} for {entry.id}",
+        f"{entry.id} uses {coverage:.0%} of the asked words",
+    ]
+    if unfamiliar:
+        lines.append(f"{entry.id} never mentions: {', '.join(unfamiliar)}")
+    if cheap:
+        lines.append(
+            "decided on the words alone (the encoder reads Latin script only, "
+            "and is not asked when the words settle it)"
+        )
+    return tuple(lines)
+
+
+def examine(matcher: Matcher, question: str) -> Tested:
+    """Everything `kb test "Q"` shows."""
+    return Tested(
+        matcher.match(question),
+        nearest_out_of_scope(matcher, question),
+        reasons(matcher, question),
+    )

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.knowledge.model import Entry, KnowledgeBase, OutOfScopeTopic
+from bot.matching.explain import Tested
 from bot.matching.matcher import Decision, Match
 
 SCOPE = "ML careers: skills, pay and offers, the job market, and how to get in"
@@ -97,11 +98,10 @@ def match_record(match: Match) -> dict[str, object]:
     }
 
 
-def ranking_text(
-    match: Match, mode: str, nearest: tuple[OutOfScopeTopic, str, int] | None = None
-) -> str:
+def ranking_text(tested: Tested, mode: str) -> str:
     """What the matcher did with a question, for moderators: the decision, what it answered,
-    the top entries, and the nearest out-of-scope example."""
+    the top entries, the nearest out-of-scope example, and why."""
+    match = tested.match
     lines = [f"Decision: {match.decision.value} (best score {match.score}; {mode} matching)"]
     if len(match.answers) > 1:
         lines.append("Answers: " + ", ".join(entry.id for entry in match.answers))
@@ -109,9 +109,10 @@ def ranking_text(
         f"{n}. {score:3}  {entry.id}: {entry.question}"
         for n, (entry, score) in enumerate(match.ranking, 1)
     ]
-    if nearest is not None:
-        topic, example, score = nearest
+    if tested.nearest is not None:
+        topic, example, score = tested.nearest
         lines.append(f"Nearest out-of-scope: {score:3}  {topic.name}: {example}")
+    lines += [f"Why: {reason}" for reason in tested.why]
     return "\n".join(lines)
 
 

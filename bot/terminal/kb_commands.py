@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.knowledge.entry_yaml import dump_entry
 from bot.knowledge.safe_yaml import UnsafeYaml
 from bot.knowledge.store import Actor, KnowledgeStore, StoreError
-from bot.matching.explain import nearest_out_of_scope
+from bot.matching.explain import examine
 from bot.records.activity import group_unanswered, read_unanswered
 from bot.records.feedback import feedback_report
 from bot.records.stats import Stats, read_stats
@@ -58,9 +58,7 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
                 _warn('Type a question, for example: kb test "do I need a PhD?"')
                 return 2
             matcher = build_matcher(settings, _warn, store)
-            match = matcher.match(args.question)
-            nearest = nearest_out_of_scope(matcher, args.question)
-            print(replies.ranking_text(match, matcher.mode, nearest))
+            print(replies.ranking_text(examine(matcher, args.question), matcher.mode))
         case "unanswered":
             groups = group_unanswered(read_unanswered(store.database, args.days))
             if not groups:

@@ -43,6 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     test.add_argument("question", nargs="?", help="a question to explain")
     test.add_argument("--verbose", action="store_true", help="list every miss")
+    test.add_argument(
+        "--eval",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also score this evaluation file (same format; repeatable)",
+    )
     kb.add_parser("list", help="every entry by category")
     kb.add_parser("show", help="one entry as YAML").add_argument("entry_id", metavar="ID")
     unanswered = kb.add_parser("unanswered", help="questions the bot could not answer, grouped")

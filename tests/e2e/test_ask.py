@@ -192,6 +192,21 @@ async def test_everyone_in_a_question_pings_nobody(fake, bot):
     assert reply["allowed_mentions"] == {"parse": [], "replied_user": False}
 
 
+async def test_an_answer_channel_gets_answers_only_never_a_did_you_mean(fake, bot, kb):
+    unsure = "ml engineer pay?"
+    assert bot.matcher.match(unsure).decision is Decision.SUGGEST
+    await fake.post(unsure, channel_id=ANSWER_CHANNEL_ID)
+    await fake.wait_for(lambda: [q for q in read_unanswered(bot.database) if q] or None)
+    assert channel_replies(fake, ANSWER_CHANNEL_ID) == [], "unsure: silence, kept as unanswered"
+    two = "do I need a PhD for ML? and what do ML engineers do all day?"
+    assert bot.matcher.match(two).suggestions, "asked with /ask, the unsure part gets choices"
+    await fake.post(two, channel_id=ANSWER_CHANNEL_ID)
+    (reply,) = await fake.wait_for(lambda: channel_replies(fake, ANSWER_CHANNEL_ID))
+    assert [e["title"] for e in reply["embeds"]] == [kb.by_id["phd-required"].question]
+    ids = [c["custom_id"] for row in reply["components"] for c in row["components"]]
+    assert not [i for i in ids if i.startswith("pick:")], "no did-you-mean menu"
+
+
 async def test_answer_channel_answers_questions_and_ignores_the_rest(fake, bot, kb):
     await fake.post("good morning everyone", channel_id=ANSWER_CHANNEL_ID)
     await fake.post("what is the best pizza topping?", channel_id=ANSWER_CHANNEL_ID)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.discord_adapter.app import CareerBot, create_bot
-from bot.matching.matcher import Matcher
+from bot.matching.matcher import Decision, Matcher
+from bot.records.activity import group_unanswered, read_unanswered
 
 from .conftest import bot_settings, start_bot, stop_bot
 from .fake_discord import APPLICATION_ID, BOT_USER, CHANNEL_ID, FakeDiscord
@@ -78,6 +79,16 @@ async def test_a_post_it_would_decline_gets_silence(fake, forum):
     await settled(fake, forum)
     assert fake.thread_replies(thread) == []
     assert fake.threads[thread]["applied_tags"] == []
+
+
+async def test_a_post_it_is_unsure_about_gets_silence_not_a_menu(fake, forum):
+    title = "ml engineer pay?"
+    assert forum.matcher.match(title).decision is Decision.SUGGEST
+    thread = await fake.open_post(title, "")
+    await settled(fake, forum)
+    assert fake.thread_replies(thread) == []
+    kept = await fake.wait_for(lambda: read_unanswered(forum.database) or None)
+    assert [group.example for group in group_unanswered(kept)] == [title]
 
 
 async def test_the_same_post_twice_or_after_a_restart_gets_no_second_reply(fake, tmp_path, lexical):

@@ -10,14 +10,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.discord_adapter.answering import is_forum_post
+from bot.discord_adapter.answering import answers_only, is_forum_post
 from bot.discord_adapter.cooldown import Cooldown
 from bot.discord_adapter.views.answers import AnswerButton, PickSelect, match_reply
 from bot.discord_adapter.views.votes import ReasonSelect, VoteButton
 from bot.knowledge.database import DataUnavailable
 from bot.knowledge.text import looks_like_question, strip_mentions
 from bot.matching.autocomplete import complete
-from bot.matching.matcher import MAX_QUESTION_CHARS, Decision
+from bot.matching.matcher import MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
     from bot.discord_adapter.app import CareerBot
@@ -129,8 +129,10 @@ class Ask(commands.Cog):
             match, reference = await bot.answering.match(
                 question, guild_id, message.channel.id, source
             )
-            if match.decision is Decision.DECLINE and not mentioned:
-                return  # an answer channel is a conversation: stay out of what we can't answer
+            if not mentioned:  # a conversation: speak only when answering outright
+                match = answers_only(match)
+                if match is None:
+                    return
             reply = match_reply(bot, match, message.author.id, reference)
             await message.reply(mention_author=False, **reply.kwargs())
         except discord.HTTPException as exc:  # e.g. no permission to post in this channel

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from bot.discord_adapter.answering import answers_only
 from bot.discord_adapter.views.answers import match_reply
 from bot.knowledge.database import DataUnavailable
-from bot.matching.matcher import Decision
 from bot.records.activity import claim_thread
 
 if TYPE_CHECKING:
@@ -65,9 +65,10 @@ class Forum(commands.Cog):
         text = thread.name
         if starter is not None and starter.content:
             text += "\n\n" + starter.content
-        match, reference = await bot.answering.match(text, thread.guild.id, thread.id, "forum")
-        if match.decision is Decision.DECLINE:
-            return  # a help forum is for people: stay out of what we can't answer
+        found, reference = await bot.answering.match(text, thread.guild.id, thread.id, "forum")
+        match = answers_only(found)
+        if match is None:
+            return  # a help forum is for people: speak only when answering outright
         reply = match_reply(bot, match, thread.owner_id or 0, reference)
         try:
             await thread.send(**reply.kwargs())

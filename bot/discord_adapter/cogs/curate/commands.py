@@ -24,7 +24,7 @@ from bot.knowledge.model import KnowledgeBaseError, StoreError
 from bot.knowledge.safe_yaml import MAX_BYTES, UnsafeYaml
 from bot.knowledge.scope import DEFAULT_TOPIC
 from bot.knowledge.store import ImportPlan
-from bot.matching.explain import nearest_out_of_scope
+from bot.matching.explain import examine
 from bot.matching.matcher import MAX_QUESTION_CHARS
 from bot.records.activity import group_unanswered, read_unanswered
 from bot.rendering import replies
@@ -138,12 +138,12 @@ class Curate(
         question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
     ) -> None:
         matcher = self.bot.matcher
-        match = await asyncio.to_thread(matcher.match, question)
-        nearest = await asyncio.to_thread(nearest_out_of_scope, matcher, question)
+        tested = await asyncio.to_thread(examine, matcher, question)
+        match, nearest = tested.match, tested.nearest
         first = match.ranking[0][0].id if match.ranking else None
         topic = nearest[0].name if nearest else DEFAULT_TOPIC
         await interaction.response.send_message(
-            code_block(replies.ranking_text(match, matcher.mode, nearest)),
+            code_block(replies.ranking_text(tested, matcher.mode)),
             ephemeral=True,
             view=TestedQuestionView(self, question, first, topic, [e for e, _ in match.ranking]),
         )

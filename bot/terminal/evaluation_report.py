@@ -1,0 +1,69 @@
+"""`kb test` without a question: the matcher scored on the labelled evaluation files, per
+kind and half, then where each entry goes wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from bot.matching.evaluation import KindReport, confusions, evaluate, load_cases, misses
+from bot.matching.matcher import Matcher
+
+SHOWN_TAKES = 3  # uncovered questions quoted per entry
+
+
+def score_files(
+    matcher: Matcher, paths: list[Path], verbose: bool, warn: Callable[[str], None]
+) -> int:
+    """Print the figures of every file; 2 when a file cannot be read."""
+    every: list[KindReport] = []
+    print(f"mode: {matcher.mode} (fit: what the thresholds were tuned on; check: held out)")
+    for path in paths:
+        try:
+            cases = load_cases(path)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
+            warn(f"Could not read the evaluation file {path}: {exc}")
+            return 2
+        reports = evaluate(matcher.match, cases)
+        every += reports
+        print(f"\n{path.name}")
+        for split in ("fit", "check"):
+            for report in (r for r in reports if r.split == split):
+                print(report.line())
+        if verbose:
+            print("\n".join(miss_lines(reports)))
+    print("\n".join(confusion_lines(every)))
+    return 0
+
+
+def miss_lines(reports: list[KindReport]) -> list[str]:
+    lines = []
+    for outcome in misses(reports):
+        case, offered = outcome.case, ",".join(outcome.offered)
+        got = ",".join(outcome.answered) or (f"suggest {offered}" if offered else "decline")
+        expected = "+".join(case.expected) or "decline"
+        lines.append(
+            f"  {case.kind}/{case.split} {case.text[:70]!r} -> {got} (expected {expected})"
+        )
+    return lines
+
+
+def confusion_lines(reports: list[KindReport]) -> list[str]:
+    """Per entry: what answered its questions instead, and what it answered that it must
+    not (add those as `not:` examples, or to out-of-scope)."""
+    found = confusions(reports)
+    if not found:
+        return ["\nConfusions: none (no question was answered with a wrong entry)."]
+    lines = ["\nConfusions (every file, both halves):"]
+    for entry, confusion in found.items():
+        lines.append(f"  {entry}")
+        if confusion.taken_by:
+            taken = ", ".join(f"{other} ({n})" for other, n in confusion.taken_by.items())
+            lines.append(f"    its questions answered as: {taken}")
+        for text in confusion.takes[:SHOWN_TAKES]:
+            lines.append(f"    answers what it must not: {' '.join(text.split())[:90]!r}")
+        if len(confusion.takes) > SHOWN_TAKES:
+            lines.append(f"    … and {len(confusion.takes) - SHOWN_TAKES} more")
+    return lines
