@@ -17,7 +17,6 @@ import math
 from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
 
 import numpy as np
 
@@ -26,26 +25,13 @@ from bot.knowledge.scope import competitors
 from bot.knowledge.text import content_tokens, latin_script
 from bot.matching.decision import MARGIN_FLOOR, Cascade, DecisionModel, Judgement
 from bot.matching.parts import split_post
+from bot.matching.scorer import Scorer
 from bot.matching.vocabulary import Vocabulary
 
 MAX_QUESTION_CHARS = 4000  # a forum post; its question is often the last sentence
 SUGGESTIONS = 3
 SUGGEST_SPREAD = 0.15  # "did you mean" offers entries this close to the best one
 MAX_ANSWERS = 3
-
-
-class Scorer(Protocol):
-    name: str
-    costly: bool  # the encoder: run on what a post asks, not on its whole text
-    busy: bool  # a costly scorer with questions waiting: spare it if the cheap ones are sure
-
-    def prepare(self, questions: list[str]) -> list[Future[np.ndarray]]:
-        """Start the slow work `score` will need for these; what to wait for."""
-        ...
-
-    def score(self, question: str) -> np.ndarray:
-        """A score in [0, 1] for every indexed entry, in index order."""
-        ...
 
 
 class Decision(StrEnum):
@@ -181,8 +167,12 @@ class Matcher:
             else []
         )
         whole = np.maximum.reduce(asked)
-        if post.focus != question:  # the backstory too, for the scorers that are cheap
-            whole = np.maximum(whole, self.scores(question, cheap_only=True))
+        if post.focus != question:  # the backstory too, for the scorers that are cheap,
+            # where it agrees on what the post is about (a story may name another topic)
+            with_story = np.maximum(whole, self.scores(question, cheap_only=True))
+            weights, n = self._cheap_weights if cheap_only else self._weights, len(self.kb)
+            if np.argmax(weights @ with_story[:, :n]) == np.argmax(weights @ whole[:, :n]):
+                whole = with_story
         return self.judge(whole, length, post.focus, cheap_only), parts
 
     def match(self, question: str, top: int = 5) -> Match:

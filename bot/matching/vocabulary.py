@@ -18,8 +18,8 @@ from bot.knowledge.text import content_tokens
 
 # A capitalised word (a name), an acronym (PR, JAX, LLMs), or a level code (L7, E5, ICT4).
 _NAME = re.compile(r"\b(?:[A-Z][a-z]*[A-Z][A-Za-z]*|[A-Z][a-z]+|[A-Z]{1,5}\d{1,3})\b")
-TYPO_SIMILARITY = 80  # a word this close to one the entry uses counts as used ("lerning")
-MIN_TYPO_CHARS = 4
+TYPO_SIMILARITY = 85  # a word this close to one the entry uses counts as used ("lerning")
+MIN_TYPO_CHARS = 5
 # Where a capitalised word only starts a sentence, it names nothing.
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"'(\[]|\s-)\s*$")
 

@@ -198,7 +198,7 @@ async def test_an_answer_channel_gets_answers_only_never_a_did_you_mean(fake, bo
     await fake.post(unsure, channel_id=ANSWER_CHANNEL_ID)
     await fake.wait_for(lambda: [q for q in read_unanswered(bot.database) if q] or None)
     assert channel_replies(fake, ANSWER_CHANNEL_ID) == [], "unsure: silence, kept as unanswered"
-    two = "do I need a PhD for ML? and what do ML engineers do all day?"
+    two = "do I need a PhD for ML? and is ML a good career?"
     assert bot.matcher.match(two).suggestions, "asked with /ask, the unsure part gets choices"
     await fake.post(two, channel_id=ANSWER_CHANNEL_ID)
     (reply,) = await fake.wait_for(lambda: channel_replies(fake, ANSWER_CHANNEL_ID))
