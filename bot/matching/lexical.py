@@ -10,6 +10,7 @@ rapidfuzz pass runs only on the best `CANDIDATES` entries by coverage.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
 
@@ -25,6 +26,7 @@ KIND = "lexical"
 SOURCE = source_hash(__file__, text.__file__)  # a change to the tokens rebuilds the index
 
 CANDIDATES = 40
+RECENT_QUESTIONS = 256  # scores kept per scorer: a question is scored cheap, then blended
 COVERAGE_WEIGHT = 0.5
 TYPO_CUTOFF = 80  # fuzz.ratio a misspelt word needs to count as a vocabulary word
 INCIDENTAL_STRENGTH = 0.5
@@ -99,6 +101,7 @@ class LexicalScorer:
             if cache:
                 cache.save(KIND, key, arrays)
         self._adopt(arrays)
+        self._recent = functools.lru_cache(maxsize=RECENT_QUESTIONS)(self._score)
 
     def _adopt(self, arrays: dict[str, np.ndarray]) -> None:
         joined = arrays["vocabulary"].tobytes().decode()
@@ -139,10 +142,15 @@ class LexicalScorer:
         return None, 0.0
 
     def score(self, question: str) -> np.ndarray:
+        """Read-only; kept for recent questions (the cascade's cheap pass, then the blend)."""
+        return self._recent(question)
+
+    def _score(self, question: str) -> np.ndarray:
         n = len(self.entries)
         coverage = np.zeros(n, dtype=np.float32)
         tokens = list(dict.fromkeys(content_tokens(question)))
         if not tokens or n == 0:
+            coverage.flags.writeable = False
             return coverage
         total_weight = 0.0
         corrected: list[str] = []  # the query with typos fixed, for the rapidfuzz pass
@@ -162,6 +170,7 @@ class LexicalScorer:
         candidates = np.argpartition(-coverage, k - 1)[:k] if k < n else np.arange(n)
         candidates = candidates[coverage[candidates] > 0]
         if len(candidates) == 0:
+            scores.flags.writeable = False
             return scores
         start = self._text_start
         text_ids = [t for c in candidates.tolist() for t in range(start[c], start[c + 1])]
@@ -171,4 +180,6 @@ class LexicalScorer:
         )[0]
         best = np.zeros(n, dtype=np.float32)
         np.maximum.at(best, owners, similarity / 100.0)
-        return scores + (1 - COVERAGE_WEIGHT) * best
+        found = scores + (1 - COVERAGE_WEIGHT) * best
+        found.flags.writeable = False
+        return found
