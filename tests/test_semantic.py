@@ -39,7 +39,7 @@ def test_batches_give_the_same_vectors_as_single_texts(encoder):
 
 def test_blended_matcher_meets_the_bars_on_the_check_half(blended):
     """The issue's bars where they are met; where not (short/slang, existing, off-topic
-    suggestions), the measured level, so that it cannot slip (see the README)."""
+    suggestions), the measured level, so that it cannot slip (see docs/matching.md)."""
     matcher = blended
     assert matcher.mode == "semantic+lexical"
     check = figures(evaluate(matcher.match, load_cases(KNOWLEDGE / EVALUATION_FILE)), "check")

@@ -12,7 +12,7 @@ import discord
 from bot.config import Settings
 
 SCOPES = ("bot", "applications.commands")
-# What the bot uses, and nothing more (the README lists the same).
+# What the bot uses, and nothing more (docs/running.md lists the same).
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from bot.matching.encoder import SentenceEncoder
 
 SEMANTIC_WEIGHT = 0.6  # the rest is lexical; best of a 0.5-1.0 sweep (0.65-0.7 fall to 88% right)
-# Fitted by bench/calibrate.py on the `fit` half of knowledge/evaluation.yaml (README, "Tuning
-# the matcher"); the `check` half measures them.
+# Fitted by bench/calibrate.py on the `fit` halves of knowledge/evaluation.yaml and of the
+# external evaluation file (docs/matching.md, "Tuning the matcher"); the `check` halves
+# measure them.
 LEXICAL_MODEL = DecisionModel(
     weights=(1.229, 1.285, -1.964, 3.193, 0.977, 1.229, 1.229, 2.731, -1.162),
     bias=-1.824,

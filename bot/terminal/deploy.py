@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.config import shipped_knowledge
 
-ENV_EXAMPLE = "env.example"  # package data; the repository's .env.example links to it
+ENV_EXAMPLE = "env.example"  # package data; the repository's .env.example is a copy (a test checks)
 
 
 def init_deployment(folder: Path) -> list[str]:

@@ -26,7 +26,7 @@ class CurationCog(Protocol):
 REFUSED = "Only moderators (Manage Server or a moderator role) can change the knowledge base."
 NO_HOME_SERVERS = (
     "Changing the knowledge base is off until the bot's owner sets GUILD_IDS to the servers "
-    "whose moderators may curate it (see the README)."
+    "whose moderators may curate it (see docs/running.md)."
 )
 
 
