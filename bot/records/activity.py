@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.knowledge.database import Database
 from bot.knowledge.model import Entry, KnowledgeBase
@@ -43,6 +43,7 @@ def record_unanswered(
 
 
 SAME_QUESTION = 75  # token_set_ratio at which two unanswered questions count as one
+RARE_WORDS = 3  # a question meets the groups that share one of its rarest words
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,20 +76,37 @@ def read_unanswered(database: Database, days: int | None = None) -> list[dict[st
 
 
 def group_unanswered(records: list[dict[str, object]]) -> list[UnansweredGroup]:
-    """Similar questions grouped (rapidfuzz on normalised text), most frequent first."""
-    groups: list[tuple[str, list[dict[str, object]]]] = []  # (key text, members)
+    """Similar questions grouped (rapidfuzz on normalised text), most frequent first.
+
+    Near-linear: identical texts are counted once, and a new text is compared only with the
+    groups that share one of its rarest words (an inverted index), never with every group."""
+    by_text: dict[str, list[dict[str, object]]] = {}
     for record in reversed(records):  # newest first, so each group's example is the latest
         text = canonical(str(record.get("question", "")))
-        if not text:
+        if text:
+            by_text.setdefault(text, []).append(record)
+    keys: list[str] = []
+    members: list[list[dict[str, object]]] = []
+    holders: dict[str, list[int]] = {}  # word -> the groups whose key uses it
+    for text, same in by_text.items():
+        words = set(text.split())
+        shared = sorted((w for w in words if w in holders), key=lambda w: (len(holders[w]), w))
+        candidates = dict.fromkeys(g for w in shared[:RARE_WORDS] for g in holders[w])
+        found = process.extractOne(
+            text,
+            {g: keys[g] for g in candidates},
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=SAME_QUESTION,
+        )
+        if found is not None:
+            members[found[2]] += same
             continue
-        for key, members in groups:
-            if fuzz.token_set_ratio(text, key) >= SAME_QUESTION:
-                members.append(record)
-                break
-        else:
-            groups.append((text, [record]))
-    ranked = sorted(groups, key=lambda g: -len(g[1]))
-    return [UnansweredGroup(len(m), str(m[0]["question"]), _closest(m)) for _, m in ranked]
+        keys.append(text)
+        members.append(same)
+        for word in words:
+            holders.setdefault(word, []).append(len(keys) - 1)
+    ranked = sorted(members, key=lambda m: -len(m))  # ties: the newest question first
+    return [UnansweredGroup(len(m), str(m[0]["question"]), _closest(m)) for m in ranked]
 
 
 def _closest(members: list[dict[str, object]]) -> str | None:

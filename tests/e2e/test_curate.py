@@ -244,6 +244,7 @@ async def test_an_unanswered_question_starts_a_new_entry(fake, curating):
     await recorded(fake, curating, 2)
     sent = await fake.slash("kb", sub("unanswered"), **MOD)
     report = await fake.reply_of(sent)
+    assert sent.callbacks()[0]["type"] == 5, "deferred: grouping runs off the event loop"
     start_entry = report["components"][0]["components"][0]
     assert start_entry["options"][0]["description"] == "asked 2x"
     pick = await fake.click(sent.original, start_entry["custom_id"], ["0"], **MOD)

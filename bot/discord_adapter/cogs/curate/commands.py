@@ -155,11 +155,13 @@ class Curate(
         interaction: discord.Interaction[CareerBot],
         days: app_commands.Range[int, 1, 365] = 30,
     ) -> None:
-        records = await asyncio.to_thread(read_unanswered, self.bot.database, days)
-        groups = group_unanswered(records)
+        # A busy server's month is tens of thousands of questions: never on the event loop.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        database = self.bot.database
+        groups = await asyncio.to_thread(lambda: group_unanswered(read_unanswered(database, days)))
         if not groups:
-            await interaction.response.send_message(
-                f"No unanswered questions in the last {days} days.", ephemeral=True
+            await interaction.edit_original_response(
+                content=f"No unanswered questions in the last {days} days."
             )
             return
         lines = [
@@ -172,9 +174,7 @@ class Curate(
             description=replies.clip("\n".join(lines), 4096),
         )
         embed.set_footer(text=f"{len(groups)} groups of similar questions, most asked first.")
-        await interaction.response.send_message(
-            embed=embed, ephemeral=True, view=UnansweredView(self, groups)
-        )
+        await interaction.edit_original_response(embed=embed, view=UnansweredView(self, groups))
 
     @app_commands.command(name="history", description="Recent changes: who, when, what")
     @app_commands.describe(entry="Only this entry's changes")
