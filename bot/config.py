@@ -30,6 +30,7 @@ class Settings:
     message_content: bool | None = None  # the privileged intent; None: when it is used
     mod_log_channel_id: int | None = None
     answer_cooldown: tuple[int, float] = (5, 30.0)  # answers per member per seconds
+    retention_days: int = 180  # members' questions and votes are deleted after this
 
     @property
     def reads_messages(self) -> bool:
@@ -128,6 +129,12 @@ def _cooldown(value: str) -> tuple[int, float]:
     return rate, per
 
 
+def _days(name: str, value: str) -> int:
+    if not (value.isascii() and value.isdigit() and 1 <= int(value) <= 3650):
+        raise ConfigError(f"{name} must be a number of days from 1 to 3650, not {value!r}")
+    return int(value)
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, env_file: Path = Path(".env")
 ) -> Settings:
@@ -161,4 +168,5 @@ def load_settings(
         message_content=_flag("MESSAGE_CONTENT", message_content) if message_content else None,
         mod_log_channel_id=next(iter(mod_log), None),
         answer_cooldown=_cooldown(get("ANSWER_COOLDOWN", "5/30")),
+        retention_days=_days("RETENTION_DAYS", get("RETENTION_DAYS", "180")),
     )

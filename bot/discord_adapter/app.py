@@ -38,6 +38,7 @@ EXTENSIONS = (
     "bot.discord_adapter.cogs.comp",
     "bot.discord_adapter.cogs.curate.commands",
     "bot.discord_adapter.cogs.info",
+    "bot.discord_adapter.cogs.housekeeping",
 )
 LOG_FILE_BYTES, LOG_FILE_KEPT = 5_000_000, 3  # LOG_FILE rotates at 5 MB and keeps 3 old ones
 # The bot has no voice features: don't warn at every start that voice libraries are missing.

@@ -178,6 +178,8 @@ class Database:
         return connection
 
     def _migrate(self, connection: sqlite3.Connection) -> None:
+        # On a new file, before anything is written: deleted rows can give their space back.
+        connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
         if connection.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
             raise sqlite3.OperationalError("it cannot be put in WAL mode")
         connection.execute("BEGIN IMMEDIATE")  # another process may be migrating too: wait

@@ -1,6 +1,6 @@
-"""`python -m bot kb list|show|test|unanswered|feedback|stats|history|export|import|undo|
-phrasing|not|out-of-scope`: the moderators' powers from a shell, through the same store (same
-validation, atomicity and audit)."""
+"""`python -m bot kb …`: the moderators' powers from a shell (list, show, test, unanswered,
+feedback, stats, history, export, import, undo, phrasing, not, out-of-scope, prune, forget),
+through the same store (same validation, atomicity and audit)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bot.knowledge.store import Actor, KnowledgeStore, StoreError
 from bot.matching.explain import examine
 from bot.records.activity import group_unanswered, read_unanswered
 from bot.records.feedback import feedback_report
+from bot.records.retention import forget, prune, summary
 from bot.records.stats import Stats, read_stats
 from bot.rendering import replies, usage
 from bot.rendering.stats_chart import stats_chart
@@ -112,6 +113,12 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
         case "out-of-scope":
             store.add_out_of_scope(_question(args.question), args.topic, shell_actor())
             print(f"Added to the out-of-scope topic {args.topic}.")
+        case "prune":
+            days = args.days or settings.retention_days
+            print(summary(prune(store.database, days), days))
+        case "forget":
+            gone = forget(store.database, args.member_id)
+            print(f"Removed {gone} vote{'s' if gone != 1 else ''} of member {args.member_id}.")
         case "undo":
             batch = store.undo(shell_actor())
             print(f"Undid the {batch.action} of {replies.id_list(batch.entries)} by {batch.actor}.")

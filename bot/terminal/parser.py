@@ -69,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     import_.add_argument("file", type=Path)
     import_.add_argument("--yes", action="store_true", help="apply without asking")
     kb.add_parser("undo", help="revert the latest change")
+    prune = kb.add_parser("prune", help="delete members' questions and votes older than N days")
+    prune.add_argument("--days", type=_days, help="default: RETENTION_DAYS (180)")
+    forget = kb.add_parser("forget", help="delete every vote of one member")
+    forget.add_argument("member_id", type=_member, metavar="MEMBER_ID", help="their Discord id")
     phrasing = kb.add_parser("phrasing", help="add a question as another wording of an entry")
     phrasing.add_argument("entry_id", metavar="ID")
     phrasing.add_argument("question", metavar="QUESTION")
@@ -82,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     scope_add.add_argument("question", metavar="QUESTION")
     scope_add.add_argument("--topic", default=DEFAULT_TOPIC, help=f"default: {DEFAULT_TOPIC}")
     return parser
+
+
+def _member(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 0 < int(text) < 2**64):
+        raise argparse.ArgumentTypeError("must be a Discord user id (a number)")
+    return int(text)
 
 
 def _days(text: str) -> int:
