@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.discord_adapter.app import CareerBot
+from bot.discord_adapter.app import HOME_ONLY, CareerBot
 from bot.matching.matcher import Decision
 from bot.records.stats import read_stats
 
-from .fake_discord import FakeDiscord, Sent
+from .fake_discord import OTHER_GUILD_ID, FakeDiscord, Sent
 from .test_ask import ASKER, EPHEMERAL, SOMEONE_ELSE, question, unsure_question
 from .test_curate import MOD, audit, sub
 
@@ -127,3 +127,22 @@ async def test_a_vote_that_cannot_be_saved_gets_one_private_sentence(fake, bot):
     bot.database.path.mkdir()  # a folder where the database file should be
     answer = await fake.reply_of(await fake.click(sent.original, votes_of(reply)["Helpful"]))
     assert answer["flags"] & EPHEMERAL and "could not be saved" in answer["content"]
+
+
+async def test_buttons_and_menus_are_refused_where_the_bot_does_not_serve(fake, bot):
+    sent, reply = await ask(fake, PHD)
+    elsewhere = {"guild_id": OTHER_GUILD_ID}
+    related = next(c for c in components(reply) if c["custom_id"].startswith("answer:"))
+    for custom_id in (votes_of(reply)["Helpful"], related["custom_id"]):
+        for where in (elsewhere, {"guild_id": None}):  # another server, a DM
+            refused = await fake.reply_of(await fake.click(sent.original, custom_id, **where))
+            assert refused["flags"] & EPHEMERAL and refused["content"] == HOME_ONLY
+    unsure, menu = await ask(fake, unsure_question(bot.matcher))
+    pick = next(c for c in components(menu) if c["custom_id"].startswith("pick:"))
+    refused = await fake.reply_of(
+        await fake.click(
+            unsure.original, pick["custom_id"], [pick["options"][0]["value"]], **elsewhere
+        )
+    )
+    assert refused["content"] == HOME_ONLY
+    assert stored_votes(bot) == [], "nothing recorded from elsewhere"

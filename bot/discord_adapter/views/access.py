@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import discord
 
+from bot.discord_adapter.app import HOME_ONLY
 from bot.knowledge.store import Actor
 from bot.rendering import replies
 
@@ -57,3 +58,12 @@ def actor(interaction: discord.Interaction) -> Actor:
 def code_block(text: str, limit: int = 4000) -> str:
     fenced = text.replace("```", "` ` `")  # a fence inside would end the block
     return f"```\n{replies.clip(fenced, limit - 8)}\n```"
+
+
+async def served_here(interaction: discord.Interaction[CareerBot]) -> bool:
+    """For buttons and menus that outlive their message (votes, related entries, "did you
+    mean"): refused, in one private sentence, where the bot does not serve."""
+    if interaction.client.serves(interaction.guild):
+        return True
+    await interaction.response.send_message(HOME_ONLY, ephemeral=True)
+    return False

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.discord_adapter.failures import reports_errors
+from bot.discord_adapter.views.access import served_here
 from bot.discord_adapter.views.votes import add_vote_buttons
 from bot.knowledge.model import Entry
 from bot.matching.autocomplete import complete
@@ -155,6 +156,9 @@ class AnswerButton(
     ) -> AnswerButton:
         return cls(match["id"], item.label or "Related")
 
+    async def interaction_check(self, interaction: discord.Interaction[CareerBot]) -> bool:
+        return await served_here(interaction)
+
     @reports_errors
     async def callback(self, interaction: discord.Interaction[CareerBot]) -> None:
         await show_entry(interaction, self.entry_id, edit=False)
@@ -190,6 +194,9 @@ class PickSelect(
         cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str]
     ) -> PickSelect:
         return cls(item, int(match["asker"]), int(match["ref"] or NO_QUESTION))
+
+    async def interaction_check(self, interaction: discord.Interaction[CareerBot]) -> bool:
+        return await served_here(interaction)
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[CareerBot]) -> None:

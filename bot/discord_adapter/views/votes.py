@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.discord_adapter.failures import reports_errors
+from bot.discord_adapter.views.access import served_here
 from bot.knowledge.database import DataUnavailable
 from bot.records.feedback import REASONS, give_reason, vote
 from bot.rendering import replies
@@ -54,6 +55,9 @@ class VoteButton(
         cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
     ) -> VoteButton:
         return cls(match["entry"], int(match["ref"]), match["vote"] == "+", item.label or "")
+
+    async def interaction_check(self, interaction: discord.Interaction[CareerBot]) -> bool:
+        return await served_here(interaction)
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[CareerBot]) -> None:
@@ -106,6 +110,9 @@ class ReasonSelect(
         cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str]
     ) -> ReasonSelect:
         return cls(item, match["entry"], int(match["ref"]))
+
+    async def interaction_check(self, interaction: discord.Interaction[CareerBot]) -> bool:
+        return await served_here(interaction)
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[CareerBot]) -> None:
