@@ -3,9 +3,10 @@ from __future__ import annotations
 import pytest
 from rapidfuzz import fuzz, process
 
-from bot.knowledge.text import clean
+from bot.knowledge.text import clean, content_tokens
 from bot.matching.evaluation import EVALUATION_FILE, evaluate, figures, load_cases
 from bot.matching.matcher import Decision
+from bot.matching.vocabulary import Vocabulary, names_in
 from tests.conftest import KNOWLEDGE, ROOT
 
 CASES = load_cases(KNOWLEDGE / EVALUATION_FILE)
@@ -117,3 +118,16 @@ def test_ranking_is_ordered_and_bounded(lexical):
     scores = [score for _, score in match.ranking]
     assert len(scores) == 5 and scores == sorted(scores, reverse=True)
     assert match.ranking[0][0].id == "salary-by-city"
+
+
+def test_what_a_question_names_that_the_entry_never_mentions(kb):
+    vocabulary = Vocabulary(kb.entries)
+    levels = [e.id for e in kb.entries].index("salary-ranges-by-level")
+    asked = "So what does Google pay an L7 in Zurich? Asking for a friend at JAX Inc."
+    assert names_in(asked) == ["Google", "L7", "Zurich", "JAX", "Inc"]
+    assert names_in("WHY ARE MLES PAID SO MUCH") == [], "shouting names nothing"
+    assert {"L7", "Zurich"} <= set(vocabulary.unfamiliar(asked, levels))
+    assert vocabulary.unfamiliar("what do Senior ML engineers earn?", levels) == []
+    assert vocabulary.coverage(content_tokens("senior base salary"), levels) == 1.0
+    assert vocabulary.coverage(content_tokens("seniorr base salary"), levels) == 1.0, "typos"
+    assert vocabulary.coverage(content_tokens("pizza topping"), levels) == 0.0

@@ -1,4 +1,4 @@
-"""The knowledge-base core: entries, validation, matching. Imports no adapter."""
+"""The matchers as the bot builds them: the fitted decision constants, and the factories."""
 
 from __future__ import annotations
 
