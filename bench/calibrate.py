@@ -128,8 +128,9 @@ def cutoffs(matcher: Matcher, fit: list[Judged]) -> tuple[float, float, float] |
     """The answer, suggest and several cut-offs that answer most right on the out-of-fold
     decisions while the bars hold: answer and suggest first, then several."""
     held_out = []
-    for i, fold in enumerate(folds(fit)):
-        rest = [j for k, other in enumerate(folds(fit)) if k != i for j in other]
+    parts = folds(fit)
+    for i, fold in enumerate(parts):
+        rest = [j for k, other in enumerate(parts) if k != i for j in other]
         weights, bias = fit_logistic(*training_set(matcher, rest))
         held_out.append((fold, tuple(weights), bias))
 

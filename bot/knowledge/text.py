@@ -14,6 +14,18 @@ from rapidfuzz import utils
 # Ways members write the same thing, folded to one spelling (matched on whole words,
 # longest first). Kept small and domain-specific: every line is a real abbreviation or
 # near-synonym seen in ML-career chats.
+CHAT_SHORTHAND: dict[str, str] = {
+    "u": "you",
+    "ur": "your",
+    "ppl": "people",
+    "lvl": "level",
+    "rly": "really",
+    "yr": "year",
+    "yrs": "years",
+    "biz": "business",
+    "algo": "algorithm",
+    "algos": "algorithms",
+}
 SYNONYMS: dict[str, str] = {
     "machine learning engineering": "ml engineering",
     "machine learning": "ml",
@@ -64,22 +76,13 @@ SYNONYMS: dict[str, str] = {
     "make": "pay",
     "makes": "pay",
     "money": "pay",
-    # Chat shorthand.
+    # Chat shorthand: the words both sides spell out, and some only matching folds.
+    **CHAT_SHORTHAND,
     "y": "why",
-    "u": "you",
-    "ur": "your",
     "2": "to",
     "4": "for",
-    "ppl": "people",
-    "lvl": "level",
-    "rly": "really",
     "every1": "everyone",
-    "yr": "year",
-    "yrs": "years",
-    "biz": "business",
     "eng": "engineer",
-    "algo": "algorithm",
-    "algos": "algorithms",
     "wtf": "what",
 }
 
@@ -111,6 +114,7 @@ _INVISIBLE_RE = re.compile(
 # Chat shorthand spelled out for the sentence encoder, which learned from full words (it
 # reads "mle" as noise). Matched on whole words, any case.
 SPELLED_OUT: dict[str, str] = {
+    **CHAT_SHORTHAND,
     "mle": "machine learning engineer",
     "mles": "machine learning engineers",
     "ml": "machine learning",
@@ -124,12 +128,8 @@ SPELLED_OUT: dict[str, str] = {
     "rsu": "stock grant",
     "rsus": "stock grants",
     "signon": "sign-on bonus",
-    "ppl": "people",
-    "rly": "really",
     "wat": "what",
     "wut": "what",
-    "u": "you",
-    "ur": "your",
     "r": "are",
     "n": "and",
     "rn": "right now",
@@ -141,12 +141,6 @@ SPELLED_OUT: dict[str, str] = {
     "ngl": "honestly",
     "fr": "really",
     "ez": "easy",
-    "yr": "year",
-    "yrs": "years",
-    "lvl": "level",
-    "algo": "algorithm",
-    "algos": "algorithms",
-    "biz": "business",
     "pls": "please",
     "plz": "please",
 }

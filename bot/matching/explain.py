@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process, utils
 
 from bot.knowledge.model import OutOfScopeTopic
-from bot.knowledge.text import latin_script
 from bot.matching.matcher import Match, Matcher
 from bot.matching.parts import split_post
 
@@ -38,15 +37,11 @@ def nearest_out_of_scope(
 
 def reasons(matcher: Matcher, question: str) -> tuple[str, ...]:
     """The decision model's view of the best entry, one line per thing it weighs."""
-    cascade, model = matcher.cascade, matcher.model
-    overall, parts = matcher.post_judgement(question, cheap_only=cascade is not None)
-    cheap = cascade is not None and (
-        not latin_script(question) or cascade.decides(overall, parts, busy=False)
+    cheap = matcher.cascade is not None and matcher.settled_cheaply(
+        question, matcher.post_judgement(question, cheap_only=True)
     )
-    if cascade is not None and cheap:
-        model = cascade.model
-    elif cascade is not None:
-        overall, _ = matcher.post_judgement(question)
+    model = matcher.cascade.model if cheap and matcher.cascade else matcher.model
+    overall, _ = matcher.post_judgement(question, cheap_only=cheap)
     best, rival, coverage = overall.features[0], overall.features[2], overall.features[7]
     entry = matcher.kb.entries[overall.best]
     unfamiliar = matcher.vocabulary.unfamiliar(split_post(question).focus, overall.best)

@@ -101,7 +101,7 @@ class LexicalScorer:
             if cache:
                 cache.save(KIND, key, arrays)
         self._adopt(arrays)
-        self._recent = functools.lru_cache(maxsize=RECENT_QUESTIONS)(self._score)
+        self._recent = functools.lru_cache(maxsize=RECENT_QUESTIONS)(self._read_only)
 
     def _adopt(self, arrays: dict[str, np.ndarray]) -> None:
         joined = arrays["vocabulary"].tobytes().decode()
@@ -145,12 +145,16 @@ class LexicalScorer:
         """Read-only; kept for recent questions (the cascade's cheap pass, then the blend)."""
         return self._recent(question)
 
+    def _read_only(self, question: str) -> np.ndarray:
+        scores = self._score(question)
+        scores.flags.writeable = False  # shared by every caller of the cache
+        return scores
+
     def _score(self, question: str) -> np.ndarray:
         n = len(self.entries)
         coverage = np.zeros(n, dtype=np.float32)
         tokens = list(dict.fromkeys(content_tokens(question)))
         if not tokens or n == 0:
-            coverage.flags.writeable = False
             return coverage
         total_weight = 0.0
         corrected: list[str] = []  # the query with typos fixed, for the rapidfuzz pass
@@ -170,7 +174,6 @@ class LexicalScorer:
         candidates = np.argpartition(-coverage, k - 1)[:k] if k < n else np.arange(n)
         candidates = candidates[coverage[candidates] > 0]
         if len(candidates) == 0:
-            scores.flags.writeable = False
             return scores
         start = self._text_start
         text_ids = [t for c in candidates.tolist() for t in range(start[c], start[c + 1])]
@@ -180,6 +183,4 @@ class LexicalScorer:
         )[0]
         best = np.zeros(n, dtype=np.float32)
         np.maximum.at(best, owners, similarity / 100.0)
-        found = scores + (1 - COVERAGE_WEIGHT) * best
-        found.flags.writeable = False
-        return found
+        return scores + (1 - COVERAGE_WEIGHT) * best

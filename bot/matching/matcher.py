@@ -195,14 +195,22 @@ class Matcher:
             return self.decide(question, *self.post_judgement(question), self.model, top)
         cheap = self.post_judgement(question, cheap_only=True)
         busy = any(scorer.busy for scorer, _ in self.scorers)
-        # The encoder reads Latin script only: other scripts are matched on their words.
-        if latin_script(question) and not cascade.decides(*cheap, busy):
+        if not self.settled_cheaply(question, cheap, busy):
             asked = split_post(question).questions
             try:
                 return [f for scorer, _ in self.scorers for f in scorer.prepare(asked)]
             except Overloaded:
                 pass
         return self.decide(question, *cheap, cascade.model, top)
+
+    def settled_cheaply(
+        self, question: str, cheap: tuple[Judgement, list[Judgement]], busy: bool = False
+    ) -> bool:
+        """Whether the cascade decides on the cheap judgement `cheap`. The encoder reads
+        Latin script only: other scripts are always matched on their words."""
+        return self.cascade is not None and (
+            not latin_script(question) or self.cascade.decides(*cheap, busy)
+        )
 
     def finish(self, question: str, top: int = 5) -> Match:
         """The blended match of a question `start` could not settle."""
