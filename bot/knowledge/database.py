@@ -22,6 +22,7 @@ from bot.knowledge.model import StoreError
 
 DATABASE_FILE = "bot.sqlite3"
 BUSY_SECONDS = 30
+QUICK_SECONDS = 1.0  # what a write in a member's path waits for a busy database
 
 # Each migration brings the schema from version n to n + 1 (PRAGMA user_version). Never edit a
 # released one: add the next. Statements run one by one inside one transaction.
@@ -93,6 +94,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         # Forum posts the bot has taken on: one reply per thread, across restarts.
         "CREATE TABLE forum_threads (thread INTEGER PRIMARY KEY, time TEXT NOT NULL)",
     ),
+    (
+        # A post is taken (done = 0) before it is answered and done once answered or passed
+        # over: a post left unfinished by a crash is finished at the next start.
+        "ALTER TABLE forum_threads ADD COLUMN done INTEGER NOT NULL DEFAULT 1",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -137,15 +143,18 @@ class Database:
         return None
 
     @contextmanager
-    def transaction(self, write: bool = True, durable: bool = True) -> Iterator[sqlite3.Connection]:
+    def transaction(
+        self, write: bool = True, durable: bool = True, wait: float = BUSY_SECONDS
+    ) -> Iterator[sqlite3.Connection]:
         """One transaction: committed when the block ends, rolled back if it raises.
 
         `durable=False` (records that are not history: unanswered questions, counts) commits
         with synchronous=NORMAL: in WAL mode still never corrupt, but a power cut may lose
-        the last few; it spares an fsync per question.
+        the last few; it spares an fsync per question. `wait` is how long a database locked
+        by another connection is waited for before DataUnavailable.
         """
         try:
-            with closing(self._connect()) as connection:
+            with closing(self._connect(wait)) as connection:
                 if not durable:
                     connection.execute("PRAGMA synchronous = NORMAL")
                 connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -164,11 +173,11 @@ class Database:
     def _describe(self, exc: BaseException) -> str:
         return f"DATA_DIR ({self.data_dir}) cannot be used: {exc}"
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, wait: float) -> sqlite3.Connection:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
+        connection = sqlite3.connect(self.path, timeout=wait, isolation_level=None)
         try:
-            connection.execute(f"PRAGMA busy_timeout = {BUSY_SECONDS * 1000}")
+            connection.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
             connection.execute("PRAGMA synchronous = FULL")
             if not self._migrated:
                 self._migrate(connection)

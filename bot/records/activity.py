@@ -153,14 +153,3 @@ class AskCounts:
         order = {entry.id: n for n, entry in enumerate(kb.entries)}
         ranked = sorted(kb.entries, key=lambda e: (-self.counts[e.id], order[e.id]))
         return ranked[:limit]
-
-
-def claim_thread(database: Database, thread_id: int) -> bool:
-    """Take on a forum post: True the first time only, across restarts (one reply per
-    thread). Raises DataUnavailable."""
-    with database.transaction() as db:
-        claimed = db.execute(
-            "INSERT OR IGNORE INTO forum_threads VALUES (?, ?)",
-            (thread_id, datetime.now(UTC).isoformat(timespec="seconds")),
-        )
-        return claimed.rowcount == 1

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import json
 import time
 from collections.abc import Callable
@@ -42,6 +41,7 @@ BOT_USER = {
     "bot": True,
 }
 TIMESTAMP = "2026-11-23T12:00:00.000000+00:00"
+DISCORD_EPOCH_MS = 1_420_070_400_000
 CALLBACK_MESSAGE_TYPES = {4: "message", 5: "thinking", 6: "deferred update", 7: "update"}
 
 
@@ -138,7 +138,7 @@ class Sent:
 
 class FakeDiscord(Forums):
     def __init__(self) -> None:
-        self.ids = itertools.count(900_000_000_000_000_000)
+        self._last_id = 0
         self.commands: dict[int | None, list[dict[str, Any]]] = {}  # guild id (None: global)
         self.sync_requests = 0
         self.violations: list[str] = []
@@ -155,6 +155,7 @@ class FakeDiscord(Forums):
         self.guilds = [GUILD_ID, OTHER_GUILD_ID]
         self.threads = {}
         self.may_tag = True
+        self.released = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -186,6 +187,7 @@ class FakeDiscord(Forums):
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        self.released.set()
         if self.socket is not None:
             await self.socket.close()
         if self._runner is not None:
@@ -201,7 +203,10 @@ class FakeDiscord(Forums):
 
     # -- helpers ---------------------------------------------------------------------------
     def snowflake(self) -> int:
-        return next(self.ids)
+        """A new id as Discord makes them: milliseconds since 2015 above 22 bits, increasing."""
+        now = (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22
+        self._last_id = max(self._last_id + 1, now)
+        return self._last_id
 
     @staticmethod
     def json(data: Any, status: int = 200) -> web.Response:
@@ -445,11 +450,16 @@ class FakeDiscord(Forums):
             "channel message", limits.check_message(body, require_body=not files)
         ):
             return bad
-        message = self.message(int(request.match_info["channel"]), body, files)
+        channel_id = int(request.match_info["channel"])
+        await self.hold_reply(channel_id, kept=False)
+        if self.hold_replies == "drop" and channel_id in self.threads:
+            return self.json({"message": "the sender is gone", "code": 0}, 500)
+        message = self.message(channel_id, body, files)
         if body.get("message_reference"):
             message["message_reference"] = body["message_reference"]
         self.channel_messages.append(message)
         await self.notify()
+        await self.hold_reply(channel_id, kept=True)
         return self.json(self.public(message))
 
     async def _download(self, request: web.Request) -> web.Response:
@@ -551,7 +561,7 @@ class FakeDiscord(Forums):
             "owner_id": "1",
             "roles": roles,
             "channels": channels,
-            "threads": [],
+            "threads": self.active_threads(guild_id),
             "members": [{**member(APPLICATION_ID), "user": BOT_USER}],
             "member_count": 3,
             "features": [],

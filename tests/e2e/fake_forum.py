@@ -4,6 +4,7 @@ is the thread's), fetching a message, and tagging a post, with Discord's refusal
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -59,6 +60,19 @@ class Forums:
 
     threads: dict[int, dict[str, Any]]
     may_tag: bool  # False: the bot lacks Manage Threads (set before it connects): 403
+    # Replies in threads: "drop" never lets one arrive, "unanswered" keeps it but never
+    # answers the request (a bot killed between Discord's write and its own).
+    hold_replies: str | None = None
+    held = 0  # replies held so far
+    released: asyncio.Event
+
+    def active_threads(self: FakeDiscord, guild_id: int) -> list[dict[str, Any]]:
+        """GUILD_CREATE's `threads`: the guild's threads not archived."""
+        return [
+            t
+            for t in self.threads.values()
+            if t["guild_id"] == str(guild_id) and not t["thread_metadata"]["archived"]
+        ]
 
     def reads_content(self: FakeDiscord) -> bool:
         return bool(self.identify and int(self.identify["intents"]) & MESSAGE_CONTENT_INTENT)
@@ -75,6 +89,8 @@ class Forums:
     def forum_routes(self: FakeDiscord) -> list[tuple[str, str, Any]]:
         return [
             ("GET", "/channels/{channel}/messages/{message}", self._get_message),
+            ("GET", "/channels/{channel}/messages", self._history),
+            ("GET", "/channels/{channel}", self._get_thread),
             ("PATCH", "/channels/{channel}", self._edit_thread),
         ]
 
@@ -87,9 +103,11 @@ class Forums:
         bot: bool = False,
         thread_id: int | None = None,
         mentions: list[dict[str, Any]] | None = None,
+        deliver: bool = True,
     ) -> int:
         """A member opens a post in the forum: THREAD_CREATE, then its starter message.
-        Pass `thread_id` to deliver an existing post's THREAD_CREATE again."""
+        Pass `thread_id` to deliver an existing post's THREAD_CREATE again, `deliver=False`
+        for a post made while the bot is away (it sees it in GUILD_CREATE's threads)."""
         from .fake_discord import GUILD_ID, TIMESTAMP, member_message
 
         if thread_id is not None:
@@ -121,6 +139,8 @@ class Forums:
             self.threads[thread_id] = thread
             message = member_message(thread_id, thread_id, GUILD_ID, user_id, content, bot)
             self.messages[thread_id] = {**message, "mentions": mentions or [], "position": 0}
+        if not deliver:
+            return thread_id
         await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
         await self.dispatch("MESSAGE_CREATE", self.as_received(self.messages[thread_id]))
         return thread_id
@@ -136,6 +156,47 @@ class Forums:
         if "author_bot_id" in message:
             return self.json(self.as_received(message))
         return self.json(self.public(message))
+
+    async def _history(self: FakeDiscord, request: web.Request) -> web.Response:
+        """A channel's messages, newest first, `limit` (1-100, default 50) of them, `before`
+        or `after` an id."""
+        channel = request.match_info["channel"]
+        query = request.query
+        limit = int(query.get("limit", 50))
+        if not 1 <= limit <= 100:
+            return self.json(
+                {
+                    "code": 50035,
+                    "message": "Invalid Form Body",
+                    "errors": {
+                        "limit": {"_errors": [{"code": "NUMBER_TYPE_MAX", "message": "1-100"}]}
+                    },
+                },
+                400,
+            )
+        before, after = int(query.get("before", 1 << 63)), int(query.get("after", 0))
+        found = [
+            m
+            for m in self.messages.values()
+            if m["channel_id"] == channel and after < int(m["id"]) < before
+        ]
+        found.sort(key=lambda m: int(m["id"]), reverse=True)
+        shown = [self.as_received(m) if "author_bot_id" in m else self.public(m) for m in found]
+        return self.json(shown[:limit] if "after" not in query else shown[-limit:])
+
+    async def _get_thread(self: FakeDiscord, request: web.Request) -> web.Response:
+        thread = self.threads.get(int(request.match_info["channel"]))
+        if thread is None:
+            return self.json({"message": "Unknown Channel", "code": 10003}, 404)
+        return self.json(thread)
+
+    async def hold_reply(self: FakeDiscord, channel_id: int, kept: bool) -> None:
+        """Hold a reply in a thread per `hold_replies` until `released` (the test kills the
+        bot meanwhile); `kept`: the reply is already stored."""
+        if channel_id in self.threads and self.hold_replies == ("unanswered" if kept else "drop"):
+            self.held += 1
+            await self.notify()
+            await self.released.wait()
 
     async def _edit_thread(self: FakeDiscord, request: web.Request) -> web.Response:
         body, _ = await self.body(request)

@@ -1,0 +1,68 @@
+"""The help-forum posts the bot has taken on, so each gets at most one reply across restarts.
+
+A post is taken before it is answered and marked done after (answered, or passed over); one
+left taken by a crash is finished later, after checking the bot has not already replied. At
+start-up the posts made while the bot was away are those newer than the last one done: post
+ids are snowflakes, so they sort by creation time.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from bot.knowledge.database import QUICK_SECONDS, Database
+
+WATCHING_SINCE = "forum_watching_since"  # the first post id the bot could have seen
+
+
+class Taken(enum.Enum):
+    NEW = "new"  # never seen: answer it
+    UNFINISHED = "unfinished"  # taken before, never done: answer unless already replied
+    DONE = "done"  # answered or passed over: leave it
+
+
+def take_post(database: Database, thread_id: int) -> Taken:
+    """Take on a post. Raises DataUnavailable (also after a short wait on a locked database)."""
+    with database.transaction(wait=QUICK_SECONDS) as db:
+        taken = db.execute(
+            "INSERT OR IGNORE INTO forum_threads (thread, time, done) VALUES (?, ?, 0)",
+            (thread_id, datetime.now(UTC).isoformat(timespec="seconds")),
+        )
+        if taken.rowcount == 1:
+            return Taken.NEW
+        (done,) = db.execute(
+            "SELECT done FROM forum_threads WHERE thread = ?", (thread_id,)
+        ).fetchone()
+    return Taken.DONE if done else Taken.UNFINISHED
+
+
+def finish_posts(database: Database, thread_ids: list[int]) -> None:
+    """Mark posts done. Raises DataUnavailable."""
+    with database.transaction(wait=QUICK_SECONDS) as db:
+        db.executemany(
+            "INSERT INTO forum_threads (thread, time, done) VALUES (?, ?, 1) "
+            "ON CONFLICT (thread) DO UPDATE SET done = 1",
+            [(t, datetime.now(UTC).isoformat(timespec="seconds")) for t in thread_ids],
+        )
+
+
+def posts_to_catch_up(database: Database, now_id: int) -> tuple[int, list[int]]:
+    """At start-up: the id after which new posts were missed, and the posts left unfinished.
+
+    The first time (no post ever taken), watching starts now: a new install does not answer
+    a forum's old posts. Raises DataUnavailable."""
+    with database.transaction() as db:
+        db.execute(
+            "INSERT OR IGNORE INTO settings SELECT ?, ? "
+            "WHERE NOT EXISTS (SELECT 1 FROM forum_threads)",
+            (WATCHING_SINCE, str(now_id)),
+        )
+        (since,) = db.execute(
+            "SELECT coalesce((SELECT max(thread) FROM forum_threads WHERE done = 1),"
+            " (SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?),"
+            " (SELECT min(thread) - 1 FROM forum_threads))",
+            (WATCHING_SINCE,),
+        ).fetchone()
+        unfinished = [t for (t,) in db.execute("SELECT thread FROM forum_threads WHERE done = 0")]
+    return since, sorted(unfinished)

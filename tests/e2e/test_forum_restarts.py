@@ -1,0 +1,127 @@
+"""Help forums across crashes and restarts: every post answered exactly once, including the
+ones made while the bot was away, and the one it was killed (SIGKILL) in the middle of."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.knowledge.database import Database
+from bot.records.forum_posts import posts_to_catch_up
+
+from .conftest import start_bot, stop_bot
+from .fake_discord import GUILD_ID, FakeDiscord
+from .fake_forum import FORUM_ID
+from .test_forum import ANSWERABLE, OFF_TOPIC, forum_bot, replies, settled
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def restart(fake: FakeDiscord, bot_factory):
+    fake.identified.clear()
+    bot = bot_factory()
+    return bot, await start_bot(fake, bot)
+
+
+async def test_posts_made_while_away_are_answered_at_start_up_oldest_first(fake, tmp_path, lexical):
+    data = tmp_path / "data"
+    first = forum_bot(data, lexical)
+    task = await start_bot(fake, first)
+    await settled(fake, first)  # the forum is watched, and one post answered
+    await fake.wait_for(first.is_ready)
+    await stop_bot(first, task)
+    away = [
+        await fake.open_post(*post, deliver=False) for post in (ANSWERABLE, OFF_TOPIC, ANSWERABLE)
+    ]
+    bot, task = await restart(fake, lambda: forum_bot(data, lexical))
+    await fake.wait_for(lambda: fake.thread_replies(away[0]) and fake.thread_replies(away[2]))
+    await fake.open_post("", "", thread_id=away[0])  # delivered again: already answered
+    await settled(fake, bot)
+    assert [len(fake.thread_replies(t)) for t in away] == [1, 0, 1]
+    order = [m["channel_id"] for m in fake.channel_messages]
+    assert order.index(str(away[0])) < order.index(str(away[2]))
+    await stop_bot(bot, task)
+
+    bot, task = await restart(fake, lambda: forum_bot(data, lexical))
+    await settled(fake, bot)
+    assert [len(fake.thread_replies(t)) for t in away] == [1, 0, 1], "caught up only once"
+    await stop_bot(bot, task)
+
+
+async def test_a_new_install_leaves_a_forums_old_posts_alone(fake, tmp_path, lexical):
+    old = await fake.open_post(*ANSWERABLE, deliver=False)
+    bot = forum_bot(tmp_path / "data", lexical)
+    task = await start_bot(fake, bot)
+    await settled(fake, bot)
+    assert fake.thread_replies(old) == []
+    await stop_bot(bot, task)
+
+
+async def test_a_member_flooding_the_forum_gets_answers_up_to_the_cooldown(fake, tmp_path, lexical):
+    bot = forum_bot(tmp_path / "data", lexical, answer_cooldown=(2, 60.0))
+    task = await start_bot(fake, bot)
+    flood = [await fake.open_post(*ANSWERABLE, user_id=400_000_000_000_000_009) for _ in range(4)]
+    await settled(fake, bot)
+    assert sum(len(fake.thread_replies(t)) for t in flood) == 2
+    await stop_bot(bot, task)
+
+
+def unfinished(data_dir: Path) -> list[int]:
+    return posts_to_catch_up(Database(data_dir), 0)[1]
+
+
+def bot_process(fake: FakeDiscord, data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
+    """`python -m bot run` in its own process, settings from the environment (no .env)."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DISCORD_TOKEN": "fake-token",
+        "DATA_DIR": str(data_dir),
+        "GUILD_IDS": str(GUILD_ID),
+        "FORUM_CHANNEL_IDS": str(FORUM_ID),
+        "SEMANTIC": "off",
+    }
+    command = [sys.executable, "-m", "tests.e2e.bot_process", fake.api_base, fake.gateway_url]
+    with log.open("ab") as output:
+        return subprocess.Popen(command, cwd=data_dir.parent, env=env, stdout=output, stderr=output)
+
+
+async def killed_while_replying(fake: FakeDiscord, tmp_path: Path, hold: str) -> int:
+    """Start the bot in a process, open a post, SIGKILL the bot while Discord holds its reply
+    (`hold` as in FakeDiscord.hold_replies), and start it again; the post's id."""
+    data, log = tmp_path / "data", tmp_path / "bot.log"
+    fake.hold_replies = hold
+    process = bot_process(fake, data, log)
+    try:
+        await fake.wait_for(fake.identified.is_set, timeout=60)
+        thread = await fake.open_post(*ANSWERABLE)
+        await fake.wait_for(lambda: fake.held, timeout=30)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert unfinished(data) == [thread], "the post was taken, and left unfinished by the kill"
+    fake.hold_replies = None
+    fake.released.set()
+    fake.identified.clear()
+    process = bot_process(fake, data, log)
+    try:
+        await fake.wait_for(fake.identified.is_set, timeout=60)
+        await fake.wait_for(lambda: not unfinished(data), timeout=30)
+        await replies(fake, await fake.open_post(*ANSWERABLE, user_id=400_000_000_000_000_007))
+    finally:
+        process.terminate()
+        process.wait()
+    return thread
+
+
+async def test_killed_before_its_reply_reached_discord_it_answers_after_a_restart(fake, tmp_path):
+    thread = await killed_while_replying(fake, tmp_path, "drop")
+    assert len(fake.thread_replies(thread)) == 1, (tmp_path / "bot.log").read_text()
+
+
+async def test_killed_after_its_reply_reached_discord_it_does_not_answer_again(fake, tmp_path):
+    thread = await killed_while_replying(fake, tmp_path, "unanswered")
+    assert len(fake.thread_replies(thread)) == 1, (tmp_path / "bot.log").read_text()
