@@ -87,6 +87,24 @@ def test_a_full_data_dir_refuses_writes_in_one_sentence_and_changes_nothing(stor
     assert match
 
 
+def test_a_fault_after_the_files_are_written_still_reports_the_change_saved(store, monkeypatch):
+    """The database refuses the last step (marking the batch applied) for an instant: the
+    change was made, so it is reported made, and the next writer finishes the record."""
+    real_mark = history.mark
+
+    def locked(database, batch_id, state):
+        raise DataUnavailable("DATA_DIR (data) cannot be used: database is locked")
+
+    monkeypatch.setattr(history, "mark", locked)
+    entry_id = store.add(new_entry(), MOD)  # no error: it was saved
+    monkeypatch.setattr(history, "mark", real_mark)
+    assert [b.id for b in history.pending(store.database)], "left for the next writer to mark"
+    assert entry_id in store.load().by_id, "a reader finishes it and sees it"
+    store.remove(entry_id, MOD, version_of(store.document(entry_id)))
+    assert [r["action"] for r in store.history()] == ["remove", "add"]
+    assert not history.pending(store.database)
+
+
 def test_recording_a_question_on_a_full_disk_raises_one_typed_error(tmp_path, lexical, monkeypatch):
     database = Database(tmp_path)
     database.problem()

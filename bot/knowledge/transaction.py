@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.knowledge import history
-from bot.knowledge.database import Database
+from bot.knowledge.database import Database, DataUnavailable
 from bot.knowledge.files import remove_temp_files, write_atomic
 from bot.knowledge.loader import entries_dir, entry_path, entry_texts
 from bot.knowledge.model import StoreError
@@ -131,11 +131,21 @@ class KnowledgeFiles:
                     f"Could not write the knowledge base ({exc.strerror or exc}); the change "
                     "will be finished when the disk allows it."
                 ) from None
-            history.mark(self.database, batch, "rolled back")
+            try:
+                history.mark(self.database, batch, "rolled back")
+            except DataUnavailable:  # still pending: the next change or read applies it
+                raise StoreError(
+                    f"Could not write the knowledge base ({exc.strerror or exc}); the change "
+                    "will be finished when the disk allows it."
+                ) from None
             raise StoreError(
                 f"Could not write the knowledge base ({exc.strerror or exc}); nothing changed."
             ) from None
-        history.mark(self.database, batch, "applied")
+        # The files say the change now and the batch logs it: if it cannot be marked applied
+        # (a database locked or gone this instant) it stays pending, and the next change or
+        # read marks it after finding the files already written. Saved either way.
+        with suppress(DataUnavailable):
+            history.mark(self.database, batch, "applied")
 
     def _write_files(self, texts: dict[str, str | None]) -> None:
         for key, text in texts.items():

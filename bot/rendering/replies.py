@@ -23,6 +23,22 @@ def clip(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:") + "…"
 
 
+def fitting_lines(lines: list[str], limit: int, more: str) -> list[str]:
+    """As many whole lines (each clipped to half the space) as fit in `limit` characters
+    joined by line breaks; when some are left out, a last line `more` with their count in
+    place of `{}`."""
+    room = limit - len(more.format(len(lines))) - 1  # while a "more" line may be needed
+    shown: list[str] = []
+    used = -1
+    for n, line in enumerate(clip(line, limit // 2) for line in lines):
+        last = n == len(lines) - 1
+        if used + 1 + len(line) > (limit if last else room):
+            return [*shown, more.format(len(lines) - n)]
+        shown.append(line)
+        used += 1 + len(line)
+    return shown
+
+
 STALE_KNOWLEDGE = "The knowledge base on disk is invalid; still serving the last good version:"
 
 

@@ -42,6 +42,8 @@ BOT_USER = {
 }
 TIMESTAMP = "2026-11-23T12:00:00.000000+00:00"
 DISCORD_EPOCH_MS = 1_420_070_400_000
+LOADING = 1 << 7  # a message's flag while its interaction "is thinking"
+EPHEMERAL_FLAG = 1 << 6
 CALLBACK_MESSAGE_TYPES = {4: "message", 5: "thinking", 6: "deferred update", 7: "update"}
 
 
@@ -121,6 +123,7 @@ class Sent:
     original: dict[str, Any] | None = None  # the message the first callback created
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     first_reply_after: float | None = None  # seconds from dispatch to the first callback
+    original_flags: int = 0  # the flags the first callback gave its message
 
     def callbacks(self) -> list[dict[str, Any]]:
         return [body for kind, body in self.events if kind == "callback"]
@@ -398,10 +401,13 @@ class FakeDiscord(Forums):
             }
         }
         if kind in (4, 5):
-            message = self.message(sent.channel_id, data, files, flags=128 if kind == 5 else 0)
+            message = self.message(sent.channel_id, data, files, flags=LOADING if kind == 5 else 0)
             sent.original = message
+            sent.original_flags = message["flags"]
             response["resource"] = {"type": kind, "message": self.public(message)}
-        elif kind == 7 and sent.source is not None:
+        elif kind in (6, 7) and sent.source is not None:
+            sent.original = sent.source  # a component's @original is the message it is on
+        if kind == 7 and sent.source is not None:
             sent.source.update(
                 {k: data[k] for k in ("content", "embeds", "components") if k in data}
             )
@@ -427,6 +433,7 @@ class FakeDiscord(Forums):
         if original is None:
             return self.json({"message": "Unknown Message", "code": 10008}, 404)
         original.update({k: body[k] for k in ("content", "embeds", "components") if k in body})
+        original["flags"] &= ~LOADING
         await self.notify()
         return self.json(self.public(original))
 
@@ -440,6 +447,17 @@ class FakeDiscord(Forums):
         if bad := self.reject("followup", limits.check_message(body, require_body=not files)):
             return bad
         sent.events.append(("followup", {**body, "files": files}))
+        loading = sent.original
+        if loading is not None and loading["flags"] & LOADING:
+            # Discord: the first follow-up after a "thinking…" defer replaces that message,
+            # which keeps the defer's visibility whatever the follow-up's flags say.
+            fresh = self.message(sent.channel_id, body, files)
+            del self.messages[int(fresh["id"])]
+            kept = {k: loading[k] for k in ("id", "timestamp")}
+            loading.update(fresh, **kept, flags=loading["flags"] & ~LOADING & ~EPHEMERAL_FLAG)
+            loading["flags"] |= sent.original_flags & EPHEMERAL_FLAG
+            await self.notify()
+            return self.json(self.public(loading))
         message = self.message(sent.channel_id, body, files)
         await self.notify()
         return self.json(self.public(message))
@@ -703,8 +721,13 @@ class FakeDiscord(Forums):
             if not callbacks:
                 return None
             if callbacks[0]["type"] in (5, 6):  # deferred: the answer comes as a followup
-                later = [body for kind, body in sent.events if kind in ("followup", "edit")]
-                return later[-1] if later else None
+                later = [(kind, body) for kind, body in sent.events if kind in ("followup", "edit")]
+                if not later:
+                    return None
+                kind, body = later[-1]
+                if kind == "edit" and sent.original is not None:  # it keeps the defer's flags
+                    return {**body, "flags": sent.original["flags"]}
+                return body
             return {**(callbacks[0].get("data") or {}), "files": callbacks[0]["files"]}
 
         return await self.wait_for(final)

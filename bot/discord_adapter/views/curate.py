@@ -89,6 +89,7 @@ class EntryModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction[CareerBot]) -> None:
         if not await self.cog.allowed(interaction):
             return
+        await interaction.response.defer(ephemeral=True, thinking=True)  # the store may be busy
         document = self.document()
         document.setdefault("source", f"Written in Discord by {interaction.user.name}")
         store = self.cog.bot.store
@@ -139,7 +140,7 @@ class EntryModal(discord.ui.Modal):
         button.callback = reopen
         retry.add_item(button)
         text = io.BytesIO(dump_entry(document).encode())
-        await interaction.response.send_message(
+        await interaction.followup.send(
             replies.clip(message, 2000),
             ephemeral=True,
             view=retry,
@@ -164,6 +165,7 @@ class Confirm(discord.ui.View):
     @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         self.stop()
+        await interaction.response.defer()  # a change may wait for another one to finish
         await self.action(interaction)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)

@@ -5,7 +5,6 @@ for a change in progress and fsync."""
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 from typing import TYPE_CHECKING
 
@@ -14,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.discord_adapter.cogs.curate.insight import Insight
+from bot.discord_adapter.cogs.curate.transfer import Transfer
 from bot.discord_adapter.failures import failure_text
 from bot.discord_adapter.views.access import actor, code_block, refusal
 from bot.discord_adapter.views.answers import entry_choices
@@ -21,9 +21,7 @@ from bot.discord_adapter.views.curate import Confirm, EntryModal, UnansweredView
 from bot.discord_adapter.views.teaching import TestedQuestionView
 from bot.knowledge.entry_yaml import version_of
 from bot.knowledge.model import KnowledgeBaseError, StoreError
-from bot.knowledge.safe_yaml import MAX_BYTES, UnsafeYaml
 from bot.knowledge.scope import DEFAULT_TOPIC
-from bot.knowledge.store import ImportPlan
 from bot.matching.explain import examine
 from bot.matching.matcher import MAX_QUESTION_CHARS
 from bot.records.activity import group_unanswered, read_unanswered
@@ -33,12 +31,16 @@ if TYPE_CHECKING:
     from bot.discord_adapter.app import CareerBot
 
 log = logging.getLogger(__name__)
+MESSAGE_CHARS = 2000  # Discord: a message's content
+FORM_WAIT_SECONDS = 2.0  # a form must open within Discord's 3 s
+BUSY = "The knowledge base is busy with another change; try again in a moment."
 
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Curate(
     Insight,
+    Transfer,
     commands.GroupCog,
     group_name="kb",
     group_description="Moderators: curate the knowledge base",
@@ -96,8 +98,14 @@ class Curate(
     @app_commands.command(name="edit", description="Edit an entry (opens a form)")
     @app_commands.describe(entry="The entry to edit")
     async def edit(self, interaction: discord.Interaction[CareerBot], entry: str) -> None:
-        # An unknown entry or a broken file: the tree's error handler says so (failures.py).
-        document = await asyncio.to_thread(self.bot.store.document, entry)
+        # A form must be the first reply (no defer): a store busy with a long change is not
+        # waited for. An unknown entry or a broken file: the tree's error handler says so.
+        reading = asyncio.to_thread(self.bot.store.document, entry)
+        try:
+            document = await asyncio.wait_for(reading, FORM_WAIT_SECONDS)
+        except TimeoutError:
+            await interaction.response.send_message(BUSY, ephemeral=True)
+            return
         await interaction.response.send_modal(
             EntryModal(self, document, entry, version_of(document))
         )
@@ -105,6 +113,7 @@ class Curate(
     @app_commands.command(name="remove", description="Remove an entry (asks first)")
     @app_commands.describe(entry="The entry to remove")
     async def remove(self, interaction: discord.Interaction[CareerBot], entry: str) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)  # the store may be busy
         version = version_of(await asyncio.to_thread(self.bot.store.document, entry))
 
         async def remove_it(click: discord.Interaction) -> None:
@@ -112,7 +121,7 @@ class Curate(
                 await asyncio.to_thread(self.bot.store.remove, entry, actor(click), version)
             except (KnowledgeBaseError, StoreError) as exc:
                 text = failure_text("Not removed:", exc, entry)
-                await click.response.edit_message(content=text, view=None)
+                await click.edit_original_response(content=text, view=None)
                 return
             await self.changed(
                 click,
@@ -121,7 +130,7 @@ class Curate(
             )
 
         question = self.bot.matcher.kb.by_id.get(entry)
-        await interaction.response.send_message(
+        await interaction.followup.send(
             f"Remove **{entry}**" + (f" ({question.question})" if question else "") + "?",
             ephemeral=True,
             view=Confirm(interaction.user.id, "Remove", remove_it),
@@ -181,9 +190,11 @@ class Curate(
     async def history(
         self, interaction: discord.Interaction[CareerBot], entry: str | None = None
     ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
         lines = replies.history_lines(await asyncio.to_thread(self.bot.store.history, entry, 20))
-        await interaction.response.send_message(
-            code_block("\n".join(lines)) if lines else "No changes yet.", ephemeral=True
+        shown = replies.fitting_lines(lines, MESSAGE_CHARS - 8, "…and {} older (`kb history`).")
+        await interaction.edit_original_response(
+            content=code_block("\n".join(shown), MESSAGE_CHARS) if lines else "No changes yet."
         )
 
     history.autocomplete("entry")(entry_autocomplete)
@@ -201,84 +212,14 @@ class Curate(
             interaction, f"Undid the {what}.", f"{interaction.user} undid the {what}"
         )
 
-    @app_commands.command(name="export", description="Download the knowledge base as YAML")
-    async def export(self, interaction: discord.Interaction[CareerBot]) -> None:
-        data = await asyncio.to_thread(self.bot.store.export)
-        await interaction.response.send_message(
-            f"The knowledge base: {len(self.bot.matcher.kb)} entries.",
-            ephemeral=True,
-            file=discord.File(io.BytesIO(data), filename="knowledge.yaml"),
-        )
-
-    @app_commands.command(
-        name="import",
-        description="Replace the knowledge base from an exported YAML file (asks first)",
-    )
-    @app_commands.describe(file="A YAML file as /kb export writes it (at most 1 MB)")
-    async def import_(
-        self, interaction: discord.Interaction[CareerBot], file: discord.Attachment
-    ) -> None:
-        if file.size > MAX_BYTES:
-            await interaction.response.send_message(
-                f"That file is {file.size:,} bytes; the limit is {MAX_BYTES:,}.", ephemeral=True
-            )
-            return
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            text = (await file.read()).decode("utf-8")
-            plan: ImportPlan = await asyncio.to_thread(self.bot.store.plan_import, text)
-        except UnicodeDecodeError:
-            await interaction.followup.send("That file is not UTF-8 text.", ephemeral=True)
-            return
-        except (UnsafeYaml, StoreError) as exc:
-            await interaction.followup.send(f"Not imported: {exc}", ephemeral=True)
-            return
-        except KnowledgeBaseError as exc:
-            problems = replies.bullets(exc.problems[:20])
-            more = f"\n…and {len(exc.problems) - 20} more." if len(exc.problems) > 20 else ""
-            await interaction.followup.send(
-                replies.clip(f"Not imported; the file has problems:\n{problems}{more}", 2000),
-                ephemeral=True,
-            )
-            return
-        if plan.empty:
-            await interaction.followup.send(
-                "That file matches the knowledge base; nothing to change.", ephemeral=True
-            )
-            return
-
-        async def apply(click: discord.Interaction) -> None:
-            try:
-                await asyncio.to_thread(self.bot.store.apply_import, plan, actor(click))
-            except (KnowledgeBaseError, StoreError) as exc:
-                text = failure_text("Not imported:", exc)
-                await click.response.edit_message(content=text, view=None)
-                return
-            await self.changed(
-                click,
-                "Imported. `/kb undo` reverts the whole import.",
-                f"{click.user} imported a knowledge base file",
-            )
-
-        summary = replies.plan_text(plan.added, plan.changed, plan.removed)
-        await interaction.followup.send(
-            replies.clip(f"This import would:\n{code_block(summary, 1900)}", 2000),
-            ephemeral=True,
-            view=Confirm(interaction.user.id, "Import", apply),
-        )
-
     @app_commands.command(name="reload", description="Reload the knowledge base from disk")
     async def reload(self, interaction: discord.Interaction[CareerBot]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)  # encoding takes a while
         problems = await self.bot.reload_knowledge()
+        text = f"Reloaded: {len(self.bot.matcher.kb)} entries."
         if problems:
-            await interaction.response.send_message(
-                replies.clip(f"{replies.STALE_KNOWLEDGE}\n{replies.bullets(problems)}", 2000),
-                ephemeral=True,
-            )
-            return
-        await interaction.response.send_message(
-            f"Reloaded: {len(self.bot.matcher.kb)} entries.", ephemeral=True
-        )
+            text = f"{replies.STALE_KNOWLEDGE}\n{replies.bullets(problems)}"
+        await interaction.edit_original_response(content=replies.clip(text, MESSAGE_CHARS))
 
 
 async def setup(bot: CareerBot) -> None:

@@ -1,0 +1,67 @@
+"""/kb within Discord's limits: replies under 2,000 characters, an export over the upload
+limit said so, and commands that may wait on the store acknowledged first."""
+
+from __future__ import annotations
+
+import threading
+
+import discord
+
+from bot.discord_adapter.cogs.curate import commands as curate_commands
+from bot.knowledge.entry_yaml import dump_entry
+from bot.knowledge.store import Actor
+
+from .test_curate import MOD, sub
+
+LONG_NAME = Actor("42", "a-moderator-with-a-rather-long-name", guild=1)
+
+
+async def test_history_after_many_changes_fits_one_message(fake, curating, kb):
+    store = curating.store
+    for n in range(20):  # routine imports, each changing five entries
+        documents = store.documents()
+        changed = {i: {**d, "source": f"import {n}"} for i, d in list(documents.items())[:5]}
+        entries = [dump_entry(changed.get(i, d)) for i, d in documents.items()]
+        text = "entries:\n" + "".join(
+            "  - " + e.replace("\n", "\n    ").rstrip() + "\n" for e in entries
+        )
+        store.apply_import(store.plan_import(text), LONG_NAME)
+    reply = await fake.reply_of(await fake.slash("kb", sub("history"), **MOD))
+    assert len(reply["content"]) <= 2000
+    assert "older (`kb history`)" in reply["content"]
+    assert reply["content"].count("import") >= 10, "as many whole lines as fit"
+
+
+async def test_an_export_over_the_upload_limit_says_so(fake, curating, monkeypatch):
+    monkeypatch.setattr(discord.Guild, "filesize_limit", property(lambda guild: 1000))
+    sent = await fake.slash("kb", sub("export"), **MOD)
+    reply = await fake.reply_of(sent)
+    assert "over this server's upload limit" in reply["content"]
+    assert "kb export" in reply["content"] and not reply.get("files")
+
+
+async def test_commands_that_wait_on_the_store_acknowledge_first(fake, curating):
+    for command in ("remove", "export", "reload", "history"):
+        values = {"entry": "phd-required"} if command == "remove" else {}
+        sent = await fake.slash("kb", sub(command, **values), **MOD)
+        await fake.reply_of(sent)
+        assert sent.callbacks()[0]["type"] == 5, f"/kb {command} defers"
+
+
+async def test_edit_while_the_store_is_busy_says_so_in_time(fake, curating, monkeypatch):
+    monkeypatch.setattr(curate_commands, "FORM_WAIT_SECONDS", 0.2)
+    busy = threading.Event()
+    real_document = curating.store.document
+
+    def slow_document(entry_id: str) -> dict:
+        busy.wait(10)
+        return real_document(entry_id)
+
+    monkeypatch.setattr(curating.store, "document", slow_document)
+    try:
+        reply = await fake.reply_of(
+            await fake.slash("kb", sub("edit", entry="phd-required"), **MOD)
+        )
+    finally:
+        busy.set()
+    assert reply["content"] == curate_commands.BUSY
