@@ -381,3 +381,14 @@ def test_a_negative_growth_is_a_value_not_an_option():
     assert result.returncode == 0, result.stderr
     stock = [y["stock"] for y in json.loads(result.stdout)["years"]]
     assert stock[1] == 40_000, "year 2 is worth 40% of its grant value"
+
+
+def test_import_without_an_answer_on_stdin_changes_nothing(knowledge_copy, tmp_path):
+    env = {"KNOWLEDGE_DIR": str(knowledge_copy), "DATA_DIR": str(tmp_path / "data")}
+    exported = tmp_path / "kb.yaml"
+    assert run("kb", "export", str(exported), env=env).returncode == 0
+    exported.write_text(exported.read_text().replace("Do I need a PhD", "Do I really need a PhD"))
+    result = run("kb", "import", str(exported), env=env)  # stdin at its end at once
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "No answer (pass --yes" in result.stderr and "Nothing changed." in result.stdout
+    assert "Do I really" not in run("kb", "show", "phd-required", env=env).stdout

@@ -71,7 +71,8 @@ def test_percent_reads_with_or_without_the_sign():
     ("offer", "message"),
     [
         (Offer(base=""), "Base salary is missing"),
-        (Offer(base="0"), "Base salary must be more than zero"),
+        (Offer(base="0"), "Base salary must be at least 1 a year"),
+        (Offer(base="0.0001"), "Base salary must be at least 1 a year"),
         (Offer(base="-5k"), "Base salary cannot be negative"),
         (Offer(base="20m"), "too large to be real"),
         (Offer(base="180k", vesting="10/20/30"), "must add up to 100, but 10/20/30 adds up to 60"),

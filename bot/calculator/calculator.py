@@ -188,8 +188,8 @@ def _vested_with_cliff(schedule: tuple[Decimal, ...], cliff_months: int) -> list
 def calculate(offer: Offer, years_override: int | None = None) -> Breakdown:
     """Raise CompInputError with one sentence for anything that cannot be priced."""
     base = parse_amount(offer.base, "Base salary", maximum=MAX_BASE)
-    if base == 0:
-        raise CompInputError("Base salary must be more than zero. Type it like 180k.")
+    if base < 1:  # shown in whole units, anything less prices as a row of zeros
+        raise CompInputError("Base salary must be at least 1 a year. Type it like 180k.")
     schedule = parse_schedule(offer.vesting, offer.vest_years)
     years = years_override or _integer(offer.years, "Years shown", 1, MAX_YEARS, len(schedule))
     cliff = _integer(offer.cliff_months, "Cliff", 0, len(schedule) * 12, 0)

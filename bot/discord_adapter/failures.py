@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -19,14 +20,21 @@ log = logging.getLogger(__name__)
 KNOWLEDGE_BROKEN = "The knowledge base files on disk have problems a moderator must fix first:"
 
 
+# A file path on the bot's host (two or more segments, POSIX or Windows), not a URL's path.
+_HOST_PATH_RE = re.compile(r"(?<![\w:/.])(?:[A-Za-z]:\\|/)(?:[^\s/\\()'\"]+[/\\])+[^\s()'\",;:]*")
+HOST_PATH = "a path on the bot's host"
+
+
 def failure_text(
     heading: str, error: KnowledgeBaseError | StoreError, entry_id: str | None = None
 ) -> str:
     """Why something was refused: the store's sentence, or every validation problem
-    (`entry_id`'s first), under `heading`."""
+    (`entry_id`'s first), under `heading`. Paths on the host are not shown in Discord."""
     if isinstance(error, StoreError):
-        return replies.clip(f"{heading} {error}".lstrip(), 2000)
-    return replies.clip(f"{heading}\n{replies.bullets(entry_problems(error, entry_id))}", 2000)
+        text = f"{heading} {error}".lstrip()
+    else:
+        text = f"{heading}\n{replies.bullets(entry_problems(error, entry_id))}"
+    return replies.clip(_HOST_PATH_RE.sub(HOST_PATH, text), 2000)
 
 
 def error_text(error: BaseException) -> str | None:

@@ -16,7 +16,7 @@ from bot.knowledge.parsing import (
     parse_yaml,
 )
 from bot.knowledge.scope import load_out_of_scope
-from bot.knowledge.text import canonical
+from bot.knowledge.text import canonical, first_invisible
 
 ENTRIES_FOLDER = "entries"
 MAX_ANSWER_CHARS = 1500
@@ -32,6 +32,7 @@ MAX_KEYWORDS_CHARS = 1000
 
 REQUIRED = ("id", "category", "question", "phrasings", "answer", "source")
 OPTIONAL = ("keywords", "related", "not")
+LIST_FIELDS = ("phrasings", "keywords", "related", "not")
 
 
 def entries_dir(knowledge_dir: Path) -> Path:
@@ -216,6 +217,16 @@ def parse_entry(data: Any, file: str, problems: list[Problem]) -> Entry | None:
             bad(key, "must be one line")
     for problem in example_problems(not_examples):
         bad("not", problem)
+    seen = {canonical(question)}
+    for phrasing in phrasings:
+        if canonical(phrasing) in seen:
+            bad("phrasings", f"{phrasing!r} repeats the question or another phrasing")
+        seen.add(canonical(phrasing))
+    for key in ("question", "answer", "category", "source", *LIST_FIELDS):
+        values = data.get(key) if isinstance(data.get(key), list) else [data.get(key)]
+        hidden = next((c for v in values if isinstance(v, str) and (c := first_invisible(v))), None)
+        if hidden:
+            bad(key, f"holds an invisible or direction-control character ({hidden}); remove it")
     own = {canonical(w) for w in (question, *phrasings)}
     for example in not_examples:
         if canonical(example) in own:

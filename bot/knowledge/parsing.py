@@ -10,6 +10,10 @@ import yaml
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # use fullmatch: $ allows a final \n
 MAX_EXAMPLE_CHARS = 300  # a `not:` or out-of-scope example: one question, one line
+MAX_BYTES = 1_000_000  # a YAML text: an entry file, the out-of-scope file, an import
+MAX_DEPTH = 10  # collections inside collections
+_COLLECTION_START = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_COLLECTION_END = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 try:  # libyaml's loader is ~10x faster; the pure-Python one gives the same result
     _SafeLoader: type = yaml.CSafeLoader
@@ -33,7 +37,27 @@ class _UniqueKeyLoader(_SafeLoader):  # type: ignore[misc, valid-type]
 
 
 def parse_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_UniqueKeyLoader)  # a safe loader (no tags)
+    """A safe load (no tags) of text no bigger than MAX_BYTES, without anchors or aliases and
+    nested at most MAX_DEPTH deep, checked on the event stream before anything is built: a
+    hostile file on disk (a billion laughs, ten thousand brackets) is one YAMLError, not a
+    MemoryError or a RecursionError. Raises yaml.YAMLError."""
+    if len(text) > MAX_BYTES or len(text.encode()) > MAX_BYTES:
+        raise yaml.YAMLError(f"it is over {MAX_BYTES // 1_000_000} MB")
+    depth = 0
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            _refuse("anchors and aliases (& and *) are not accepted", event)
+        if isinstance(event, _COLLECTION_START):
+            depth += 1
+            if depth > MAX_DEPTH:
+                _refuse(f"nested more than {MAX_DEPTH} levels deep", event)
+        elif isinstance(event, _COLLECTION_END):
+            depth -= 1
+    return yaml.load(text, Loader=_UniqueKeyLoader)
+
+
+def _refuse(problem: str, event: yaml.Event) -> None:
+    raise yaml.MarkedYAMLError(problem=problem, problem_mark=event.start_mark)
 
 
 def describe_yaml_error(exc: Exception) -> str:

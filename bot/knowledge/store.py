@@ -33,6 +33,7 @@ from bot.knowledge.scope import (
     parse_out_of_scope,
     validate_out_of_scope,
 )
+from bot.knowledge.text import canonical, strip_invisible
 from bot.knowledge.transaction import OUT_OF_SCOPE, Actor, KnowledgeFiles, Texts
 
 
@@ -170,7 +171,11 @@ class KnowledgeStore:
             document = self._documents(self.files.texts()).get(entry_id)
             if document is None:
                 raise StoreError(f"There is no entry {_shown(entry_id)}.")
-            values = [*document.get(field, []), question.strip()]
+            question = strip_invisible(question).strip()
+            wordings = [document.get("question", ""), *document.get("phrasings", [])]
+            if field == "phrasings" and canonical(question) in {canonical(w) for w in wordings}:
+                raise StoreError(f"{_shown(entry_id)} already has that wording; nothing changed.")
+            values = [*document.get(field, []), question]
             action = "not" if field == "not" else "phrasing"
             self.files.commit({entry_id: dump_entry({**document, field: values})}, actor, action)
 
@@ -182,7 +187,8 @@ class KnowledgeStore:
             data = data if isinstance(data, dict) and isinstance(data.get("topics"), dict) else {}
             topics = data.setdefault("topics", {})
             body = topics.get(topic) if isinstance(topics.get(topic), dict) else {}
-            topics[topic] = {**body, "examples": [*(body.get("examples") or []), question.strip()]}
+            example = strip_invisible(question).strip()
+            topics[topic] = {**body, "examples": [*(body.get("examples") or []), example]}
             self.files.commit({OUT_OF_SCOPE: dump_yaml(data)}, actor, "out-of-scope")
 
     def undo(self, actor: Actor) -> history.Batch:

@@ -110,6 +110,7 @@ _INVISIBLE_RE = re.compile(
     "[\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]"
 )
 
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 # Chat shorthand spelled out for the sentence encoder, which learned from full words (it
 # reads "mle" as noise). Matched on whole words, any case.
@@ -157,6 +158,18 @@ def spelled_out(text: str) -> str:
 
 def strip_invisible(text: str) -> str:
     return _INVISIBLE_RE.sub("", text)
+
+
+def strip_controls(text: str) -> str:
+    """Without control characters (line breaks and tabs become spaces): no terminal escape
+    sequence in a member's text reaches a moderator's terminal."""
+    return _CONTROL_RE.sub(lambda m: " " if m.group() in "\n\r\t" else "", text)
+
+
+def first_invisible(text: str) -> str | None:
+    """The first zero-width or direction-control character in `text`, as U+XXXX; None."""
+    found = _INVISIBLE_RE.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
 
 
 def strip_mentions(text: str) -> str:

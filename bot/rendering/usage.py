@@ -4,7 +4,7 @@ clipped."""
 
 from __future__ import annotations
 
-from bot.knowledge.text import strip_invisible, strip_mentions
+from bot.knowledge.text import strip_controls, strip_invisible, strip_mentions
 from bot.records.feedback import REASONS, EntryFeedback, QuestionVotes
 from bot.records.stats import Stats
 from bot.rendering.replies import clip
@@ -12,10 +12,16 @@ from bot.rendering.replies import clip
 QUOTED_CHARS = 100
 
 
+def shown(question: str, limit: int = QUOTED_CHARS) -> str:
+    """A member's question, safe to show anywhere: no mentions, invisible or control
+    characters (a terminal escape sequence), one line, clipped."""
+    text = strip_controls(strip_mentions(strip_invisible(question)))
+    return clip(" ".join(text.split()), limit)
+
+
 def quote(question: str, limit: int = QUOTED_CHARS) -> str:
-    """A member's question, safe to show: no mentions or pings, one line, clipped."""
-    text = " ".join(strip_mentions(strip_invisible(question)).split())
-    return f"“{clip(text, limit)}”" if text else "(shown without a question)"
+    text = shown(question, limit)
+    return f"“{text}”" if text else "(shown without a question)"
 
 
 def plural(count: int, noun: str) -> str:

@@ -37,6 +37,16 @@ def _question(text: str) -> str:
     return text
 
 
+def _confirmed(prompt: str) -> bool:
+    """Ask on the terminal; no answer (stdin closed or at its end) is no."""
+    try:
+        answer = input(prompt)
+    except (EOFError, RuntimeError):
+        print("\nNo answer (pass --yes to apply without asking).", file=sys.stderr)
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
 def save_chart(path: Path, stats: Stats) -> None:
     try:
         path.write_bytes(stats_chart(stats))
@@ -66,7 +76,7 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"No unanswered questions in the last {args.days} days.")
             for group in groups:
                 near = f" (closest: {group.best})" if group.best else ""
-                print(f"{group.count:4}x  {group.example}{near}")
+                print(f"{group.count:4}x  {usage.shown(group.example, 200)}{near}")
         case "feedback":
             report = feedback_report(store.database, args.days)
             lines = usage.feedback_lines(report, questions=25)
@@ -99,7 +109,7 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
             if plan.empty:
                 print("Nothing to change.")
                 return 0
-            if not args.yes and input("Apply? [y/N] ").strip().lower() not in ("y", "yes"):
+            if not args.yes and not _confirmed("Apply? [y/N] "):
                 print("Nothing changed.")
                 return 1
             store.apply_import(plan, shell_actor())

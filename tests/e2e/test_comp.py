@@ -120,4 +120,4 @@ async def test_refused_input_is_one_private_sentence(fake, bot):
     bad_b = await fake.reply_of(
         await fake.slash("comp", subcommand("compare", a_base="100k", b_base="0"))
     )
-    assert bad_b["content"] == "Offer B: Base salary must be more than zero. Type it like 180k."
+    assert bad_b["content"] == "Offer B: Base salary must be at least 1 a year. Type it like 180k."

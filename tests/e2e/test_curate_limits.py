@@ -11,7 +11,8 @@ from bot.discord_adapter.cogs.curate import commands as curate_commands
 from bot.knowledge.entry_yaml import dump_entry
 from bot.knowledge.store import Actor
 
-from .test_curate import MOD, sub
+from .test_ask import question
+from .test_curate import MOD, recorded, sub
 
 LONG_NAME = Actor("42", "a-moderator-with-a-rather-long-name", guild=1)
 
@@ -65,3 +66,13 @@ async def test_edit_while_the_store_is_busy_says_so_in_time(fake, curating, monk
     finally:
         busy.set()
     assert reply["content"] == curate_commands.BUSY
+
+
+async def test_unanswered_shows_members_markup_as_text(fake, curating):
+    hostile = "[claim your offer](https://evil.example) best pizza ||here|| @everyone"
+    await fake.reply_of(await fake.slash("ask", question(hostile)))
+    await recorded(fake, curating, 1)
+    report = await fake.reply_of(await fake.slash("kb", sub("unanswered", days=7), **MOD))
+    line = report["embeds"][0]["description"]
+    assert "\\[claim your offer](https://evil.example)" in line, "no masked link"
+    assert "\\|\\|here\\|\\|" in line and "@everyone" not in line

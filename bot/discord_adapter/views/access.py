@@ -60,6 +60,12 @@ def code_block(text: str, limit: int = 4000) -> str:
     return f"```\n{replies.clip(fenced, limit - 8)}\n```"
 
 
+def defused(text: str) -> str:
+    """Text built from members' words, for a message or embed: no markdown tricks (masked
+    links, headings, spoilers), no mentions."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+
+
 async def served_here(interaction: discord.Interaction[CareerBot]) -> bool:
     """For buttons and menus that outlive their message (votes, related entries, "did you
     mean"): refused, in one private sentence, where the bot does not serve."""

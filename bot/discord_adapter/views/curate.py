@@ -20,7 +20,7 @@ from bot.knowledge.loader import (
 )
 from bot.knowledge.model import KnowledgeBaseError, StoreError
 from bot.records.activity import UnansweredGroup
-from bot.rendering import replies
+from bot.rendering import replies, usage
 
 if TYPE_CHECKING:
     from bot.discord_adapter.app import CareerBot
@@ -187,7 +187,9 @@ class UnansweredView(discord.ui.View):
         self.cog, self.groups = cog, groups
         options = [
             discord.SelectOption(
-                label=replies.clip(g.example, 100), value=str(n), description=f"asked {g.count}x"
+                label=usage.shown(g.example, 100) or "(no text)",
+                value=str(n),
+                description=f"asked {g.count}x",
             )
             for n, g in enumerate(groups[:25])
         ]

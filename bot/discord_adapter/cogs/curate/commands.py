@@ -15,7 +15,7 @@ from discord.ext import commands, tasks
 from bot.discord_adapter.cogs.curate.insight import Insight
 from bot.discord_adapter.cogs.curate.transfer import Transfer
 from bot.discord_adapter.failures import failure_text
-from bot.discord_adapter.views.access import actor, code_block, refusal
+from bot.discord_adapter.views.access import actor, code_block, defused, refusal
 from bot.discord_adapter.views.answers import entry_choices
 from bot.discord_adapter.views.curate import Confirm, EntryModal, UnansweredView
 from bot.discord_adapter.views.teaching import TestedQuestionView
@@ -25,7 +25,7 @@ from bot.knowledge.scope import DEFAULT_TOPIC
 from bot.matching.explain import examine
 from bot.matching.matcher import MAX_QUESTION_CHARS
 from bot.records.activity import group_unanswered, read_unanswered
-from bot.rendering import replies
+from bot.rendering import replies, usage
 
 if TYPE_CHECKING:
     from bot.discord_adapter.app import CareerBot
@@ -174,7 +174,7 @@ class Curate(
             )
             return
         lines = [
-            f"{g.count}x {replies.clip(g.example, 120)}"
+            f"{g.count}x {defused(usage.shown(g.example, 120))}"
             + (f" (closest: {g.best})" if g.best else "")
             for g in groups[:25]
         ]

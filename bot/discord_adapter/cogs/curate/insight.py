@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.discord_adapter.views.access import CurationCog
+from bot.discord_adapter.views.access import CurationCog, defused
 from bot.discord_adapter.views.teaching import TestedQuestionView
 from bot.knowledge.scope import DEFAULT_TOPIC
 from bot.matching.explain import nearest_out_of_scope
@@ -24,11 +24,6 @@ if TYPE_CHECKING:
 
 EMBED_CHARS = 4096
 CHART = "stats.png"
-
-
-def defused(text: str) -> str:
-    """Text built from members' words, for an embed: no markdown tricks, no mentions."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
 
 
 class Insight:
