@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(PY) bench/match.py
 	$(PY) bench/startup.py
 	$(PY) bench/e2e.py
+	$(PY) bench/reports.py
 
 # The long store tests: hundreds of killed imports, minutes of concurrent writers.
 stress: $(STAMP)

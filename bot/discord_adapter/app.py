@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.discord_adapter.answering import Answering
 from bot.discord_adapter.failures import report_error
 from bot.discord_adapter.readiness import invite_url, readiness_warnings
+from bot.discord_adapter.reporting import stop_workers
 from bot.knowledge.database import DataUnavailable
 from bot.knowledge.loader import entries_dir
 from bot.knowledge.model import KnowledgeBaseError
@@ -127,6 +128,10 @@ class CareerBot(commands.Bot):
         if not self.settings.guild_ids:
             return True
         return guild is not None and guild.id in self.settings.guild_ids
+
+    async def close(self) -> None:
+        await super().close()
+        stop_workers()
 
     async def on_message(self, message: discord.Message) -> None:
         pass  # no prefix commands; the Ask cog listens for questions

@@ -41,7 +41,9 @@ def read_stats(database: Database, days: int) -> Stats:
             (start,),
         ).fetchall()
         answers = db.execute(
-            "SELECT answers FROM questions WHERE time >= ? AND answers != ''", (start,)
+            "SELECT answers, count(*) FROM questions WHERE time >= ? AND answers != '' "
+            "GROUP BY answers",
+            (start,),
         ).fetchall()
         votes = dict(
             db.execute(
@@ -55,7 +57,10 @@ def read_stats(database: Database, days: int) -> Stats:
         counts = per_day.get(date.fromisoformat(day))
         if counts is not None:
             counts[decision] += count
-    answered = Counter(entry for (ids,) in answers for entry in ids.split(","))
+    answered: Counter[str] = Counter()
+    for ids, count in answers:
+        for entry in ids.split(","):
+            answered[entry] += count
     return Stats(
         days=days,
         per_day=tuple(per_day.items()),

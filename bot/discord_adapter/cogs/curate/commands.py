@@ -15,6 +15,7 @@ from discord.ext import commands, tasks
 from bot.discord_adapter.cogs.curate.insight import Insight
 from bot.discord_adapter.cogs.curate.transfer import Transfer
 from bot.discord_adapter.failures import failure_text
+from bot.discord_adapter.reporting import off_the_loop
 from bot.discord_adapter.views.access import actor, code_block, defused, refusal
 from bot.discord_adapter.views.answers import entry_choices
 from bot.discord_adapter.views.curate import Confirm, EntryModal, UnansweredView
@@ -24,8 +25,7 @@ from bot.knowledge.model import KnowledgeBaseError, StoreError
 from bot.knowledge.scope import DEFAULT_TOPIC
 from bot.matching.explain import examine
 from bot.matching.matcher import MAX_QUESTION_CHARS
-from bot.records.activity import group_unanswered, read_unanswered
-from bot.rendering import replies, usage
+from bot.rendering import replies, reports, usage
 
 if TYPE_CHECKING:
     from bot.discord_adapter.app import CareerBot
@@ -166,8 +166,7 @@ class Curate(
     ) -> None:
         # A busy server's month is tens of thousands of questions: never on the event loop.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        database = self.bot.database
-        groups = await asyncio.to_thread(lambda: group_unanswered(read_unanswered(database, days)))
+        groups = await off_the_loop(reports.unanswered_groups, self.bot.settings.data_dir, days)
         if not groups:
             await interaction.edit_original_response(
                 content=f"No unanswered questions in the last {days} days."

@@ -10,14 +10,13 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.discord_adapter.reporting import off_the_loop
 from bot.discord_adapter.views.access import CurationCog, defused
 from bot.discord_adapter.views.teaching import TestedQuestionView
 from bot.knowledge.scope import DEFAULT_TOPIC
 from bot.matching.explain import nearest_out_of_scope
-from bot.records.feedback import EntryFeedback, feedback_report
-from bot.records.stats import read_stats
-from bot.rendering import replies, usage
-from bot.rendering.stats_chart import stats_chart
+from bot.records.feedback import EntryFeedback
+from bot.rendering import replies, reports, usage
 
 if TYPE_CHECKING:
     from bot.discord_adapter.app import CareerBot
@@ -34,10 +33,11 @@ class Insight:
         interaction: discord.Interaction[CareerBot],
         days: app_commands.Range[int, 1, 365] = 30,
     ) -> None:
-        report = await asyncio.to_thread(feedback_report, self.bot.database, days)
+        await interaction.response.defer(ephemeral=True, thinking=True)  # months of votes
+        report = await off_the_loop(reports.votes, self.bot.settings.data_dir, days)
         if not report:
-            await interaction.response.send_message(
-                f"No votes on answers in the last {days} days.", ephemeral=True
+            await interaction.edit_original_response(
+                content=f"No votes on answers in the last {days} days."
             )
             return
         embed = discord.Embed(
@@ -46,8 +46,8 @@ class Insight:
         )
         embed.set_footer(text="Least helpful first. Pick a question below to act on it.")
         view = FeedbackView(self, report)
-        await interaction.response.send_message(
-            embed=embed, ephemeral=True, **({"view": view} if view.children else {})
+        await interaction.edit_original_response(
+            embed=embed, **({"view": view} if view.children else {})
         )
 
     @app_commands.command(
@@ -60,8 +60,7 @@ class Insight:
         days: app_commands.Range[int, 1, 365] = 30,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)  # a chart takes a moment
-        stats = await asyncio.to_thread(read_stats, self.bot.database, days)
-        png = await asyncio.to_thread(stats_chart, stats)
+        stats, png = await off_the_loop(reports.stats_and_chart, self.bot.settings.data_dir, days)
         summary, votes = usage.stats_summary(stats)
         embed = discord.Embed(title=f"Usage, last {days} days", description=f"{summary}\n{votes}")
         embed.add_field(

@@ -1,0 +1,27 @@
+"""The /kb reports as plain functions of DATA_DIR, to run in a separate process: months of
+questions are grouped and charted there, so the bot's event loop never waits for them (in a
+thread, matplotlib's and SQLite's C code would still hold the interpreter lock for tens of
+milliseconds at a time)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.knowledge.database import Database
+from bot.records.activity import UnansweredGroup, group_unanswered, read_unanswered
+from bot.records.feedback import EntryFeedback, feedback_report
+from bot.records.stats import Stats, read_stats
+from bot.rendering.stats_chart import stats_chart
+
+
+def unanswered_groups(data_dir: Path, days: int) -> list[UnansweredGroup]:
+    return group_unanswered(read_unanswered(Database(data_dir), days))
+
+
+def votes(data_dir: Path, days: int) -> list[EntryFeedback]:
+    return feedback_report(Database(data_dir), days)
+
+
+def stats_and_chart(data_dir: Path, days: int) -> tuple[Stats, bytes]:
+    stats = read_stats(Database(data_dir), days)
+    return stats, stats_chart(stats)
