@@ -4,6 +4,7 @@ and forum posts share (a cog never imports another cog, so it lives here)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 from typing import Protocol
@@ -16,6 +17,8 @@ from bot.records.activity import AskCounts, record_unanswered
 from bot.records.feedback import new_reference, record_question
 
 log = logging.getLogger(__name__)
+RETRY_PAUSES = (2, 5, 15, 30, 60)  # seconds between tries to record while the database is busy
+RECORDED_WAIT = 1.0  # what a vote waits for its question's record
 
 
 class AnswerHost(Protocol):
@@ -65,24 +68,31 @@ class Answering:
         guild_id: int | None,
         channel_id: int | None,
     ) -> None:
+        """Keep the question (and, unanswered, for the report). A database busy with another
+        connection is waited for a second at a time, then tried again later, never holding
+        a thread or the member's reply; given up after about two minutes, said once."""
         database = self.host.database
-
-        def write() -> None:
-            record_question(database, reference, match, source, guild_id, channel_id)
-            if match.decision is not Decision.ANSWER:
-                record_unanswered(database, match, guild_id, channel_id)
-
-        try:
-            await asyncio.to_thread(write)
-        except DataUnavailable as exc:  # never costs the member their answer
-            self.host.data_unavailable(exc)
+        steps = [lambda: record_question(database, reference, match, source, guild_id, channel_id)]
+        if match.decision is not Decision.ANSWER:
+            steps.append(lambda: record_unanswered(database, match, guild_id, channel_id))
+        for step in steps:
+            for pause in (*RETRY_PAUSES, None):
+                try:
+                    await asyncio.to_thread(step)
+                    break
+                except DataUnavailable as exc:  # never costs the member their answer
+                    if pause is None:
+                        self.host.data_unavailable(exc)
+                        return
+                    await asyncio.sleep(pause)
 
     async def recorded(self, reference: int) -> None:
-        """Wait until the question behind `reference` is in the database (a vote may come
-        before its background record has landed)."""
+        """Wait a moment for the question behind `reference` to be in the database (a vote
+        may come before its background record has landed)."""
         task = self._recording.get(reference)
         if task is not None:
-            await asyncio.shield(task)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(task), RECORDED_WAIT)
 
 
 def is_forum_post(message: discord.Message, forum_ids: frozenset[int] | set[int]) -> bool:

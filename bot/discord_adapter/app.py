@@ -14,6 +14,7 @@ from discord.ext import commands, tasks
 
 from bot.config import Settings
 from bot.discord_adapter.answering import Answering
+from bot.discord_adapter.expired import answer_if_unhandled
 from bot.discord_adapter.failures import report_error
 from bot.discord_adapter.readiness import invite_url, readiness_warnings
 from bot.discord_adapter.reporting import stop_workers
@@ -157,6 +158,7 @@ class CareerBot(commands.Bot):
         can inspect the commands."""
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+        self.add_listener(answer_if_unhandled, "on_interaction")
 
     def disk_state(self) -> tuple[tuple[str, int, int], ...]:
         """Names, mtimes and sizes of the entry files and the out-of-scope file: cheap to

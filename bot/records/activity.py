@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from rapidfuzz import fuzz, process
 
-from bot.knowledge.database import Database
+from bot.knowledge.database import QUICK_SECONDS, Database
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.knowledge.text import canonical
 from bot.matching.matcher import Decision, Match
@@ -26,7 +26,7 @@ def record_unanswered(
     none (the nearest entry of an off-topic question means nothing)."""
     unsure = match.decision is Decision.SUGGEST and match.suggestions
     best = match.suggestions[0].id if unsure else None
-    with database.transaction(durable=False) as db:
+    with database.transaction(durable=False, wait=QUICK_SECONDS) as db:
         db.execute(
             "INSERT INTO unanswered (time, guild, channel, question, decision, best, score) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -140,7 +140,7 @@ class AskCounts:
         """Add the counts since the last save. Raises DataUnavailable (they are kept for later)."""
         if not self._unsaved:
             return
-        with self.database.transaction(durable=False) as db:
+        with self.database.transaction(durable=False, wait=QUICK_SECONDS) as db:
             db.executemany(
                 "INSERT INTO ask_counts VALUES (?, ?) "
                 "ON CONFLICT (entry) DO UPDATE SET count = count + excluded.count",

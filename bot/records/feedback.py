@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot.knowledge.database import Database
+from bot.knowledge.database import QUICK_SECONDS, Database
 from bot.matching.matcher import Match
 from bot.records.activity import since
 
@@ -44,7 +44,7 @@ def record_question(
     channel_id: int | None,
 ) -> None:
     """Keep a question and what the bot did with it. Raises DataUnavailable."""
-    with database.transaction(durable=False) as db:
+    with database.transaction(durable=False, wait=QUICK_SECONDS) as db:
         db.execute(
             "INSERT OR IGNORE INTO questions "
             "(id, time, guild, channel, source, question, decision, answers) "
@@ -67,7 +67,7 @@ def member_hash(database: Database, member_id: int) -> str:
     cannot tell who. The salt is made once and kept in the database."""
     salt = database.setting(SALT_SETTING)
     if salt is None:
-        with database.transaction() as db:
+        with database.transaction(wait=QUICK_SECONDS) as db:
             db.execute(
                 "INSERT OR IGNORE INTO settings VALUES (?, ?)",
                 (SALT_SETTING, secrets.token_hex(16)),
@@ -88,7 +88,7 @@ def vote(
     """Record or change a member's vote on an answer; the vote it replaces (1, -1 or None).
     Raises DataUnavailable."""
     member = member_hash(database, member_id)
-    with database.transaction(durable=False) as db:
+    with database.transaction(durable=False, wait=QUICK_SECONDS) as db:
         row = db.execute("SELECT question FROM questions WHERE id = ?", (reference,)).fetchone()
         question = row[0] if row else ""
         before = db.execute(
@@ -113,7 +113,7 @@ def give_reason(
     if reason not in REASONS:
         raise ValueError(f"unknown reason {reason!r}")
     member = member_hash(database, member_id)
-    with database.transaction(durable=False) as db:
+    with database.transaction(durable=False, wait=QUICK_SECONDS) as db:
         updated = db.execute(
             "UPDATE feedback SET reason = ? WHERE member = ? AND entry = ? AND vote = -1 "
             "AND question = COALESCE((SELECT question FROM questions WHERE id = ?), '')",

@@ -53,8 +53,9 @@ async def test_a_vote_is_recorded_changed_and_explained_privately(fake, bot):
     (why,) = components(changed)
     assert [o["label"] for o in why["options"]] == ["wrong topic", "outdated", "not enough"]
     explained = await fake.click(unhelpful.original, why["custom_id"], ["outdated"])
-    (callback,) = await fake.wait_for(explained.callbacks)
-    assert callback["type"] == 7 and "outdated" in callback["data"]["content"]
+    done = await fake.reply_of(explained)
+    assert explained.callbacks()[0]["type"] == 6, "acknowledged before the database"
+    assert "outdated" in done["content"] and unhelpful.original["content"] == done["content"]
     (row,) = stored_votes(bot)
     assert row[2:4] == (-1, "outdated"), "one vote per member per answer, changed"
 

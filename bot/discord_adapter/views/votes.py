@@ -62,6 +62,7 @@ class VoteButton(
     @reports_errors
     async def callback(self, interaction: discord.Interaction[CareerBot]) -> None:
         bot = interaction.client
+        await interaction.response.defer(ephemeral=True, thinking=True)  # before the database
         await bot.answering.recorded(self.reference)
         try:
             before = await asyncio.to_thread(
@@ -76,15 +77,15 @@ class VoteButton(
             )
         except DataUnavailable as exc:
             bot.data_unavailable(exc)
-            await interaction.response.send_message(NOT_SAVED, ephemeral=True)
+            await interaction.followup.send(NOT_SAVED, ephemeral=True)
             return
         if self.helpful:
             text = "Thanks! Noted as helpful." if before != 1 else "You already said so, thanks."
-            await interaction.response.send_message(text, ephemeral=True)
+            await interaction.followup.send(text, ephemeral=True)
             return
         view = discord.ui.View(timeout=None)
         view.add_item(ReasonSelect.build(self.entry_id, self.reference))
-        await interaction.response.send_message(
+        await interaction.followup.send(
             "Thanks, noted. What was wrong with it? (optional)", view=view, ephemeral=True
         )
 
@@ -120,6 +121,7 @@ class ReasonSelect(
         if reason not in REASONS:
             await interaction.response.edit_message(content="Pick one of the reasons.")
             return
+        await interaction.response.defer()  # the message stays until the reason is saved
         try:
             saved = await asyncio.to_thread(
                 give_reason,
@@ -131,11 +133,11 @@ class ReasonSelect(
             )
         except DataUnavailable as exc:
             interaction.client.data_unavailable(exc)
-            await interaction.response.edit_message(content=NOT_SAVED, view=None)
+            await interaction.edit_original_response(content=NOT_SAVED, view=None)
             return
         text = (
             f"Thanks, noted: {REASONS[reason]}. Moderators use this to improve the answers."
             if saved
             else "Your vote has changed since, so nothing was added."
         )
-        await interaction.response.edit_message(content=text, view=None)
+        await interaction.edit_original_response(content=text, view=None)
