@@ -13,7 +13,9 @@ from bot.knowledge.model import KnowledgeBaseError
 from bot.knowledge.scope import OUT_OF_SCOPE_FILE, parse_out_of_scope
 from bot.knowledge.store import Actor, KnowledgeStore
 from bot.matching.build import lexical_matcher
+from bot.matching.explain import examine
 from bot.matching.parts import split_post
+from bot.rendering import replies
 from tests.synthetic import snapshot
 from tests.test_cli import run
 
@@ -151,3 +153,31 @@ def test_a_phrasing_added_in_another_language_matches(store, phrasing, question)
     store.edit("phd-required", edited, MOD, version_of(document))
     match = lexical_matcher(store.load()).match(question)
     assert match.entry is not None and match.entry.id == "phd-required"
+
+
+@pytest.mark.parametrize("mode", ["lexical", "blended"])
+@pytest.mark.parametrize(
+    ("question", "pointer"),
+    [
+        ("what is the weather like today", None),
+        ("asdkjh qwpoeiru zxcmvn", None),
+        ("best pizza in town", None),
+        ("如何准备机器学习面试", None),
+        ("how do I negotiate my offer", "#offers"),
+    ],
+)
+def test_a_decline_points_to_a_channel_only_when_the_message_is_about_it(
+    request, mode, question, pointer
+):
+    matcher = request.getfixturevalue(mode)
+    match = matcher.match(question)
+    said = replies.match_text(match, matcher.kb, topics_hint="", pick_hint="")
+    shown = replies.ranking_text(examine(matcher, question), matcher.mode)
+    if pointer is None:
+        assert "#" not in said, said
+    else:
+        assert pointer in said
+    if match.decision.value == "decline":  # kb test shows the pointer the member gets
+        topic = match.topic
+        expected = f"{topic.name}: {topic.pointer}" if topic and topic.pointer else "none"
+        assert f"Pointer shown: {expected}" in shown

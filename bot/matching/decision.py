@@ -29,6 +29,12 @@ MARGIN_FLOOR = 0.02  # log(margin + this): a near tie says much more than a wide
 CLEAR_MARGIN = math.log(0.1 + MARGIN_FLOOR)  # the log margin of a clear winner
 
 
+# A decline names an out-of-scope topic (its pointer, "try #offers") only from this score:
+# below it the nearest topic of chatter or gibberish is a guess. Fitted on the `fit` halves:
+# at 0.40 no off-topic message gets a pointer, and a clearly-about-it near-topic one keeps it.
+POINTER_MIN = 0.40
+
+
 @dataclass(frozen=True, slots=True)
 class Judgement:
     """What the scores of one text say about its best entry."""
@@ -37,6 +43,12 @@ class Judgement:
     scores: np.ndarray  # per entry
     features: tuple[float, ...]
     topic: OutOfScopeTopic | None  # the out-of-scope topic that outscored the best entry
+    topic_score: float = 0.0  # ...and its score
+
+    @property
+    def pointer(self) -> OutOfScopeTopic | None:
+        """The topic to name in a decline: only one the text is clearly about."""
+        return self.topic if self.topic_score >= POINTER_MIN else None
 
     @property
     def best(self) -> int:

@@ -48,7 +48,7 @@ class Match:
     score: int  # 0-100: the best entry's blended score
     suggestions: tuple[Entry, ...]  # best first, never including an answer
     ranking: tuple[tuple[Entry, int], ...]  # the top entries and their scores, for moderators
-    topic: OutOfScopeTopic | None = None  # declined as this out-of-scope topic
+    topic: OutOfScopeTopic | None = None  # declined as clearly about this out-of-scope topic
 
     @property
     def entry(self) -> Entry | None:
@@ -148,7 +148,7 @@ class Matcher:
         topic = (
             self.topics[topic_index] if topic_index is not None and topic_score >= best else None
         )
-        return Judgement(order, entries, features, topic)
+        return Judgement(order, entries, features, topic, topic_score)
 
     def post_judgement(
         self, question: str, cheap_only: bool = False
@@ -260,7 +260,7 @@ class Matcher:
             return Match(question, Decision.ANSWER, answers, score, suggestions, ranking)
         if suggestions:
             return Match(question, Decision.SUGGEST, (), score, suggestions, ranking)
-        return Match(question, Decision.DECLINE, (), score, (), ranking, overall.topic)
+        return Match(question, Decision.DECLINE, (), score, (), ranking, overall.pointer)
 
     def _several_answers(
         self, overall: Judgement, parts: list[Judgement], model: DecisionModel

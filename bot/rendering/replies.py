@@ -121,6 +121,10 @@ def ranking_text(tested: Tested, mode: str) -> str:
     lines = [f"Decision: {match.decision.value} (best score {match.score}; {mode} matching)"]
     if len(match.answers) > 1:
         lines.append("Answers: " + ", ".join(entry.id for entry in match.answers))
+    if match.decision is Decision.DECLINE:  # what the member is told beside the decline
+        topic = match.topic
+        pointed = f"{topic.name}: {topic.pointer}" if topic and topic.pointer else "none"
+        lines.append(f"Pointer shown: {pointed}")
     lines += [
         f"{n}. {score:3}  {entry.id}: {entry.question}"
         for n, (entry, score) in enumerate(match.ranking, 1)
