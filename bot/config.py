@@ -60,13 +60,17 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
+def installed_knowledge() -> Path:
+    """The knowledge base installed with the package (pyproject maps knowledge/ to
+    bot/shipped_knowledge): read-only, it changes with every upgrade."""
+    return Path(__file__).resolve().parent / "shipped_knowledge"
+
+
 def shipped_knowledge() -> Path:
-    """The knowledge base that comes with the bot: package data in an installed wheel
-    (pyproject maps knowledge/ to bot/shipped_knowledge), the checkout's own knowledge/ in a
-    source or editable install."""
-    package = Path(__file__).resolve().parent
-    installed = package / "shipped_knowledge"
-    return installed if installed.is_dir() else package.parent / "knowledge"
+    """The knowledge base that comes with the bot: package data in an installed wheel, the
+    checkout's own knowledge/ in a source or editable install."""
+    installed = installed_knowledge()
+    return installed if installed.is_dir() else installed.parent.parent / "knowledge"
 
 
 def _knowledge_dir(value: str) -> Path:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,12 @@ from bot.matching.matcher import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Commands run outside a deployment folder cache their index in the user's cache: in
+    tests (and the commands they start), a folder of the run's own, never the home folder."""
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="ml-career-bot-cache-")
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 
 
@@ -392,3 +394,34 @@ def test_import_without_an_answer_on_stdin_changes_nothing(knowledge_copy, tmp_p
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "No answer (pass --yes" in result.stderr and "Nothing changed." in result.stdout
     assert "Do I really" not in run("kb", "show", "phd-required", env=env).stdout
+
+
+def test_read_only_commands_leave_nothing_where_they_ran(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATA_DIR", "KNOWLEDGE_DIR")}
+    for command in (
+        ("ask", "do I need a PhD?"),
+        ("kb", "list"),
+        ("kb", "show", "phd-required"),
+        ("kb", "test", "what is an RSU"),
+        ("kb", "history"),
+        ("kb", "stats"),
+        ("kb", "unanswered"),
+        ("comp", "offer", "--base", "180k"),
+    ):
+        result = run(*command, env=env, cwd=tmp_path)
+        assert result.returncode == 0, (command, result.stderr)
+        assert list(tmp_path.iterdir()) == [], f"{command} left {list(tmp_path.iterdir())}"
+
+
+def test_the_installed_knowledge_base_is_read_only(knowledge_copy, tmp_path, monkeypatch):
+    from bot.knowledge import transaction
+    from bot.knowledge.store import Actor, KnowledgeStore, StoreError
+
+    monkeypatch.setattr(transaction, "installed_knowledge", lambda: knowledge_copy.resolve())
+    store = KnowledgeStore(knowledge_copy, tmp_path / "data")
+    assert len(store.load()) == 20, "reading it works"
+    with pytest.raises(
+        StoreError, match=r"read-only.*`ml-career-bot init FOLDER`.*nothing changed"
+    ):
+        store.add_phrasing("phd-required", "is a doctorate required", Actor("1", "mod"))
+    assert not (tmp_path / "data" / "kb.lock").exists()

@@ -154,7 +154,9 @@ class Database:
         by another connection is waited for before DataUnavailable.
         """
         try:
-            with closing(self._connect(wait)) as connection:
+            nothing_yet = not self.data_dir.exists() and self.data_dir.parent.is_dir()
+            opened = self._empty() if nothing_yet and not write else self._connect(wait)
+            with closing(opened) as connection:
                 if not durable:
                     connection.execute("PRAGMA synchronous = NORMAL")
                 connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -184,6 +186,16 @@ class Database:
         except BaseException:
             connection.close()
             raise
+        return connection
+
+    @staticmethod
+    def _empty() -> sqlite3.Connection:
+        """Reading while DATA_DIR does not exist yet: an empty schema in memory, so a
+        read-only command leaves no DATA_DIR folder behind."""
+        connection = sqlite3.connect(":memory:", isolation_level=None)
+        for migration in MIGRATIONS:
+            for statement in migration:
+                connection.execute(statement)
         return connection
 
     def _migrate(self, connection: sqlite3.Connection) -> None:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from bot.config import installed_knowledge
 from bot.knowledge import history
 from bot.knowledge.database import Database, DataUnavailable
 from bot.knowledge.files import remove_temp_files, write_atomic
@@ -26,6 +27,11 @@ from bot.knowledge.model import StoreError
 from bot.knowledge.scope import OUT_OF_SCOPE_FILE
 
 LOCK_FILE = "kb.lock"
+READ_ONLY = (
+    "This is the knowledge base installed with the bot, which is read-only (an upgrade "
+    "replaces it). Run `ml-career-bot init FOLDER` to get your own copy, then run the bot "
+    "from that folder or set KNOWLEDGE_DIR to its knowledge/; nothing changed."
+)
 OUT_OF_SCOPE = "out_of_scope"  # the out-of-scope file's key among the entry ids (never an id)
 READ_ATTEMPTS = 5  # then a reader waits for the writers' lock instead of retrying
 T = TypeVar("T")
@@ -84,6 +90,8 @@ class KnowledgeFiles:
     @contextmanager
     def writing(self) -> Iterator[None]:
         """The exclusive store lock (across processes), with any interrupted change finished."""
+        if self.knowledge_dir.resolve() == installed_knowledge():
+            raise StoreError(READ_ONLY)
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             handle = open(self.data_dir / LOCK_FILE, "a")  # noqa: SIM115 - held across the yield

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -35,8 +36,18 @@ def source_hash(*files: str) -> str:
     return hashlib.sha256(b"".join(Path(f).read_bytes() for f in files)).hexdigest()
 
 
+def user_cache() -> Path:
+    """Where a command run outside a deployment folder keeps its index."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.environ.get("LOCALAPPDATA")
+    return (Path(base) if base else Path.home() / ".cache") / "ml-career-bot"
+
+
 class IndexCache:
     def __init__(self, data_dir: Path | None) -> None:
+        """In DATA_DIR when it exists; else (`ask` in any folder) in the user's cache, so no
+        `data/` folder is left behind where a read-only command ran."""
+        if data_dir is not None and not data_dir.is_dir():
+            data_dir = user_cache()
         self.folder = data_dir / FOLDER if data_dir else None
 
     def path(self, kind: str, key: str, suffix: str = ".npz") -> Path | None:
