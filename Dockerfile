@@ -20,10 +20,11 @@ RUN pip install --no-deps . && rm -rf /src
 
 # A non-root user and a deployment folder: knowledge/ (curated, a volume) and data/ (the
 # database, a volume). An empty knowledge volume is filled from the image on first start.
-RUN useradd --create-home --uid 10001 bot \
- && mkdir -p /srv/bot && ml-career-bot init /srv/bot && chown -R bot:bot /srv/bot
+RUN groupadd --gid 10001 bot && useradd --create-home --uid 10001 --gid 10001 bot \
+ && mkdir -p /srv/bot && ml-career-bot init /srv/bot && chown -R 10001:10001 /srv/bot
 COPY deploy/docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
-USER bot
+# Numeric, so Kubernetes' runAsNonRoot can check it without reading /etc/passwd.
+USER 10001:10001
 WORKDIR /srv/bot
 ENV KNOWLEDGE_DIR=/srv/bot/knowledge \
     DATA_DIR=/srv/bot/data

@@ -6,6 +6,7 @@ Only `run` and `sync` import discord; `ask`, `kb` and `console` stay light for a
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import sys
@@ -25,6 +26,11 @@ ASK_PICK_HINT = "Ask again with the wording of the one you mean."
 
 def _warn(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+def _undecodable(word: str) -> bool:
+    """Python keeps bytes that are not UTF-8 in an argument as lone surrogates."""
+    return any("\udc80" <= c <= "\udcff" for c in word)
 
 
 def _questions(arguments: list[str]) -> Iterable[str]:
@@ -148,7 +154,7 @@ def cmd_run(settings: Settings) -> int:
             return 2
         _warn(f"{NO_TOKEN}: opening the offline terminal console.")
         return cmd_console(settings)
-    from bot.discord_adapter.app import run
+    from bot.discord_adapter.lifecycle import run
 
     return _discord(settings, run)
 
@@ -196,14 +202,23 @@ def cmd_sync(settings: Settings) -> int:
         return 2
     import asyncio
 
-    from bot.discord_adapter.app import sync
+    from bot.discord_adapter.lifecycle import sync
 
     return _discord(settings, lambda s: asyncio.run(sync(s)))
 
 
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdin, sys.stdout, sys.stderr):  # odd bytes are shown, never a crash
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
     try:
         words = sys.argv[1:] if argv is None else argv
+        if any(_undecodable(word) for word in words):
+            _warn(
+                "An argument is not valid UTF-8 text (the terminal's encoding?); type it again "
+                "or pass the question on standard input."
+            )
+            return 2
         args = build_parser().parse_args(join_negative_values(words))
         if args.command == "init":  # before the settings: there may be nothing to read yet
             return cmd_init(args.folder)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from collections.abc import Mapping
@@ -48,15 +49,24 @@ def read_env_file(path: Path) -> dict[str, str]:
     values: dict[str, str] = {}
     if not path.is_file():
         return values
-    with path.open(encoding="utf-8") as stream:
-        for binding in parse_stream(stream):
-            if binding.error or (binding.key is not None and binding.value is None):
-                line = binding.original.string.strip()
-                raise ConfigError(
-                    f"{path} line {binding.original.line}: expected KEY=VALUE, got {line[:40]!r}"
-                )
-            if binding.key is not None and binding.value is not None:
-                values[binding.key] = binding.value
+    raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:200]:
+        raise ConfigError(
+            f'{path} is saved as UTF-16 (Windows Notepad\'s "Unicode"); save it as UTF-8'
+        )
+    try:
+        text = raw.decode("utf-8-sig")  # a byte-order mark is fine
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path} line {line} is not UTF-8 text; save the file as UTF-8") from None
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error or (binding.key is not None and binding.value is None):
+            line = binding.original.string.strip()
+            raise ConfigError(
+                f"{path} line {binding.original.line}: expected KEY=VALUE, got {line[:40]!r}"
+            )
+        if binding.key is not None and binding.value is not None:
+            values[binding.key] = binding.value
     return values
 
 

@@ -105,7 +105,7 @@ def test_ask_counts_survive_a_restart_and_add_up_across_saves(tmp_path, lexical,
 def test_debug_logging_keeps_request_bodies_and_events_out(monkeypatch):
     import logging
 
-    from bot.discord_adapter.app import PRIVATE_LOGGERS, setup_logging
+    from bot.discord_adapter.lifecycle import PRIVATE_LOGGERS, setup_logging
 
     root = logging.getLogger()
     monkeypatch.setattr(root, "handlers", list(root.handlers))

@@ -425,3 +425,31 @@ def test_the_installed_knowledge_base_is_read_only(knowledge_copy, tmp_path, mon
     ):
         store.add_phrasing("phd-required", "is a doctorate required", Actor("1", "mod"))
     assert not (tmp_path / "data" / "kb.lock").exists()
+
+
+def test_start_up_faults_are_one_sentence_and_exit_2(tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    env = {"DISCORD_TOKEN": "not.a.token", "LOG_FILE": str(blocked / "bot.log")}
+    result = run("run", env=env, cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "LOG_FILE" in result.stderr and "network" not in result.stderr
+    (tmp_path / ".env").write_bytes("DISCORD_TOKEN=x\n".encode("utf-16"))
+    notepad = run("kb", "list", cwd=tmp_path)
+    assert notepad.returncode == 2 and "UTF-16" in notepad.stderr, notepad.stderr
+    (tmp_path / ".env").write_bytes(b"GUILD_IDS=1\nFORUM_ANSWERED_TAG=caf\xe9\n")
+    latin = run("kb", "list", cwd=tmp_path)
+    assert latin.returncode == 2 and "line 2 is not UTF-8" in latin.stderr, latin.stderr
+
+
+def test_a_question_that_is_not_utf8_is_one_sentence():
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", b"do I need a \xff PhD"],
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "SEMANTIC": "off"},
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2 and b"not valid UTF-8" in result.stderr
+    assert b"Traceback" not in result.stderr

@@ -6,13 +6,17 @@ from __future__ import annotations
 import base64
 import logging
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.config import Settings
-from bot.discord_adapter.app import LOG_FILE_KEPT, setup_logging
+from bot.discord_adapter.lifecycle import LOG_FILE_KEPT, setup_logging
 from bot.discord_adapter.readiness import PERMISSIONS, application_id_from_token, invite_url
 from bot.knowledge.database import Database
 from bot.records.activity import group_unanswered, read_unanswered, record_unanswered
@@ -131,3 +135,41 @@ def test_health_reads_the_heartbeat_a_connected_bot_leaves(tmp_path):
     os.utime(tmp_path / "heartbeat", (old, old))
     stale = run("health", "--max-age", "180", env=env)
     assert stale.returncode == 1 and "no heartbeat for 600 s" in stale.stderr
+
+
+def test_the_container_entrypoint_passes_sigterm_on_and_keeps_the_exit_status(tmp_path):
+    """As the container's PID 1 a shell ignores SIGTERM: the entrypoint must pass it to the
+    bot (here a stand-in that stops on SIGTERM) and end with the bot's status."""
+    stand_in = tmp_path / "ml-career-bot"
+    stand_in.write_text(
+        "#!/usr/bin/env python3\n"
+        "import signal, sys, time\n"
+        "if sys.argv[1] == 'bad-config':\n    sys.exit(2)\n"
+        "signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
+        "sys.exit(1)\n"
+    )
+    stand_in.chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"}
+    entrypoint = [str(ROOT / "deploy" / "docker-entrypoint.sh")]
+    running = subprocess.Popen([*entrypoint, "run"], env=env, stdout=subprocess.PIPE, text=True)
+    assert running.stdout is not None and running.stdout.readline() == "ready\n"
+    running.send_signal(signal.SIGTERM)
+    assert running.wait(timeout=10) == 0, "stopped by SIGTERM, cleanly"
+    refused = subprocess.run([*entrypoint, "bad-config"], env=env, capture_output=True, text=True)
+    assert refused.returncode == 0 and "not restarting" in refused.stderr
+
+
+def test_the_service_unit_is_hardened():
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed here")
+    unit = ROOT / "deploy" / "ml-career-bot.service"
+    result = subprocess.run(
+        [analyze, "security", "--offline=true", "--threshold=20", str(unit)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]

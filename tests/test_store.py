@@ -242,3 +242,21 @@ def test_import_plans_adds_changes_and_removals_and_refuses_bad_files(store):
 def test_untrusted_yaml_is_refused(text, message):
     with pytest.raises(UnsafeYaml, match=message):
         load_untrusted(text)
+
+
+def test_the_writers_lock_is_free_after_every_change(knowledge_copy, tmp_path, monkeypatch):
+    from bot.knowledge import transaction
+
+    taken: list = []
+
+    class KeptLock(transaction.FileLock):  # kept alive here, so only a release frees it
+        def acquire(self, *args, **kwargs):
+            taken.append(self)
+            return super().acquire(*args, **kwargs)
+
+    monkeypatch.setattr(transaction, "FileLock", KeptLock)
+    store = KnowledgeStore(knowledge_copy, tmp_path / "data")
+    store.add_phrasing("phd-required", "is a doctorate a must for ML", Actor("1", "mod"))
+    with pytest.raises(StoreError):
+        store.add_phrasing("no-such-entry", "anything", Actor("1", "mod"))
+    assert taken and not any(lock.is_locked for lock in taken)

@@ -86,6 +86,11 @@ class Answering:
                         return
                     await asyncio.sleep(pause)
 
+    async def drain(self, timeout: float) -> None:
+        """On closing: let the questions being recorded land (at most `timeout` seconds)."""
+        if self._recording:
+            await asyncio.wait(list(self._recording.values()), timeout=timeout)
+
     async def recorded(self, reference: int) -> None:
         """Wait a moment for the question behind `reference` to be in the database (a vote
         may come before its background record has landed)."""

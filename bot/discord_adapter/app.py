@@ -6,7 +6,6 @@ import asyncio
 import hashlib
 import json
 import logging
-from logging.handlers import RotatingFileHandler
 
 import discord
 from discord import app_commands
@@ -31,7 +30,7 @@ from bot.rendering import replies
 log = logging.getLogger(__name__)
 
 SYNC_HASH_SETTING = "commands_hash"
-PRIVATE_LOGGERS = ("discord.http", "discord.gateway")
+CLOSE_GRACE = 5.0  # seconds a closing bot waits for questions being recorded
 # Loaded by name: the application never imports a cog, so cogs may import it for types.
 EXTENSIONS = (
     "bot.discord_adapter.cogs.ask",
@@ -42,7 +41,6 @@ EXTENSIONS = (
     "bot.discord_adapter.cogs.info",
     "bot.discord_adapter.cogs.housekeeping",
 )
-LOG_FILE_BYTES, LOG_FILE_KEPT = 5_000_000, 3  # LOG_FILE rotates at 5 MB and keeps 3 old ones
 # The bot has no voice features: don't warn at every start that voice libraries are missing.
 discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
 HOME_ONLY = "I only answer in my home servers."
@@ -131,6 +129,9 @@ class CareerBot(commands.Bot):
         return guild is not None and guild.id in self.settings.guild_ids
 
     async def close(self) -> None:
+        """Finish what is in flight (forum posts wait in their cog's unload), then close
+        the gateway and the report worker."""
+        await self.answering.drain(CLOSE_GRACE)
         await super().close()
         stop_workers()
 
@@ -254,33 +255,3 @@ def create_bot(
 
         matcher = build_matcher(settings, log.warning)
     return CareerBot(settings, matcher, force_sync=force_sync)
-
-
-def setup_logging(settings: Settings) -> None:
-    level = logging.getLevelName(settings.log_level)
-    discord.utils.setup_logging(level=level)
-    if settings.log_file:
-        settings.log_file.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(
-            settings.log_file, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_KEPT, encoding="utf-8"
-        )
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-8s %(name)s: %(message)s"))
-        logging.getLogger().addHandler(handler)
-    # At DEBUG these two log every request body and gateway event: members' questions and
-    # the pay figures typed into /comp. Keep them out of the log at any level.
-    for name in PRIVATE_LOGGERS:
-        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
-
-
-def run(settings: Settings) -> None:
-    """Connect and serve until stopped. Raises discord.LoginFailure for a rejected token."""
-    setup_logging(settings)
-    bot = create_bot(settings)
-    bot.run(settings.discord_token, log_handler=None)
-
-
-async def sync(settings: Settings) -> None:
-    """Log in, sync the commands whether or not they changed, and leave."""
-    bot = create_bot(settings, force_sync=True)
-    async with bot:
-        await bot.login(settings.discord_token)  # login runs setup_hook, which syncs

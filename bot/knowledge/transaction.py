@@ -1,15 +1,15 @@
 """The knowledge base's files, changed only through the write-ahead log in the database.
 
-A change (`commit`) takes the exclusive writers' lock (an flock on DATA_DIR/kb.lock, so the
-bot and the terminal may write at once), finishes any change a crash left pending, has the
-caller validate the files as they would be, logs a pending batch with every file's exact old
-and new text, replaces each file atomically, and marks the batch applied. A full disk puts
-every file back. Readers (`read`) take no lock: they read again if a change began meanwhile.
+A change (`commit`) takes the exclusive writers' lock (DATA_DIR/kb.lock through filelock:
+flock on Linux and macOS, msvcrt on Windows; so the bot and the terminal may write at once),
+finishes any change a crash left pending, has the caller validate the files as they would
+be, logs a pending batch with every file's exact old and new text, replaces each file
+atomically, and marks the batch applied. A full disk puts every file back. Readers (`read`)
+take no lock: they read again if a change began meanwhile.
 """
 
 from __future__ import annotations
 
-import fcntl
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
+
+from filelock import FileLock
 
 from bot.config import installed_knowledge
 from bot.knowledge import history
@@ -92,19 +94,21 @@ class KnowledgeFiles:
         """The exclusive store lock (across processes), with any interrupted change finished."""
         if self.knowledge_dir.resolve() == installed_knowledge():
             raise StoreError(READ_ONLY)
+        lock = FileLock(self.data_dir / LOCK_FILE)
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            handle = open(self.data_dir / LOCK_FILE, "a")  # noqa: SIM115 - held across the yield
+            lock.acquire()
         except OSError as exc:
             raise StoreError(
                 f"DATA_DIR ({self.data_dir}) is not writable ({exc.strerror}); nothing changed."
             ) from None
-        with handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
             for batch in history.pending(self.database):
                 self._apply(batch.id, batch.writes, batch.restores)
             remove_temp_files(entries_dir(self.knowledge_dir))
             yield
+        finally:
+            lock.release()
 
     def commit(
         self, changes: dict[str, str | None], actor: Actor, action: str, undoes: str | None = None

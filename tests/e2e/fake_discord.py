@@ -159,6 +159,7 @@ class FakeDiscord(Forums):
         self.threads = {}
         self.may_tag = True
         self.released = asyncio.Event()
+        self.close_codes: list[int | None] = []  # how each gateway connection ended
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -534,6 +535,8 @@ class FakeDiscord(Forums):
                 for guild_id in self.guilds:
                     await self.dispatch("GUILD_CREATE", self.guild(guild_id))
                 self.identified.set()
+        self.close_codes.append(socket.close_code)  # None: the connection just dropped
+        await self.notify()
         return socket
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@ ones made while the bot was away, and the one it was killed (SIGKILL) in the mid
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -104,6 +105,8 @@ async def killed_while_replying(fake: FakeDiscord, tmp_path: Path, hold: str) ->
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait()
+    await fake.wait_for(lambda: fake.close_codes)
+    assert fake.close_codes[-1] not in (1000, 4000), "killed: no close frame"
     assert unfinished(data) == [thread], "the post was taken, and left unfinished by the kill"
     fake.hold_replies = None
     fake.released.set()
@@ -127,3 +130,20 @@ async def test_killed_before_its_reply_reached_discord_it_answers_after_a_restar
 async def test_killed_after_its_reply_reached_discord_it_does_not_answer_again(fake, tmp_path):
     thread = await killed_while_replying(fake, tmp_path, "unanswered")
     assert len(fake.thread_replies(thread)) == 1, (tmp_path / "bot.log").read_text()
+
+
+async def test_sigterm_closes_the_gateway_and_exits_cleanly(fake, tmp_path):
+    process = bot_process(fake, tmp_path / "data", tmp_path / "bot.log")
+    try:
+        await fake.wait_for(fake.identified.is_set, timeout=60)
+        thread = await fake.open_post(*ANSWERABLE)
+        process.send_signal(signal.SIGTERM)
+        await fake.wait_for(lambda: fake.close_codes, timeout=15)
+        code = await asyncio.to_thread(process.wait, 15)
+    finally:
+        process.kill()
+    log = (tmp_path / "bot.log").read_text()
+    assert code == 0 and "Traceback" not in log, log
+    # discord.py closes with 1000 or, racing its own reader, 4000: a close frame either way
+    assert fake.close_codes[0] in (1000, 4000), f"the connection dropped: {fake.close_codes}"
+    assert len(fake.thread_replies(thread)) == 1, "the post in flight was answered first"

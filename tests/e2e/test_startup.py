@@ -44,7 +44,7 @@ async def test_without_home_servers_commands_are_global(fake, tmp_path, lexical)
 
 
 async def test_sync_command_pushes_commands_without_connecting(fake, tmp_path):
-    from bot.discord_adapter import app
+    from bot.discord_adapter import lifecycle as app
 
     settings = bot_settings(tmp_path / "data", knowledge_dir=KNOWLEDGE)
     await app.sync(settings)

@@ -1,0 +1,70 @@
+"""The bot as a process: logging, serving until SIGTERM or Ctrl-C (then closing the gateway
+and finishing what is in flight), and a one-off command sync."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from logging.handlers import RotatingFileHandler
+
+import discord
+
+from bot.config import ConfigError, Settings
+from bot.discord_adapter.app import create_bot
+
+PRIVATE_LOGGERS = ("discord.http", "discord.gateway")
+LOG_FILE_BYTES, LOG_FILE_KEPT = 5_000_000, 3  # LOG_FILE rotates at 5 MB and keeps 3 old ones
+
+
+def setup_logging(settings: Settings) -> None:
+    level = logging.getLevelName(settings.log_level)
+    discord.utils.setup_logging(level=level)
+    if settings.log_file:
+        try:
+            settings.log_file.parent.mkdir(parents=True, exist_ok=True)
+            handler = RotatingFileHandler(
+                settings.log_file,
+                maxBytes=LOG_FILE_BYTES,
+                backupCount=LOG_FILE_KEPT,
+                encoding="utf-8",
+            )
+        except OSError as exc:  # a setting to fix, not a network fault to retry
+            raise ConfigError(
+                f"LOG_FILE {str(settings.log_file)!r} cannot be written ({exc.strerror or exc})"
+            ) from None
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-8s %(name)s: %(message)s"))
+        logging.getLogger().addHandler(handler)
+    # At DEBUG these two log every request body and gateway event: members' questions and
+    # the pay figures typed into /comp. Keep them out of the log at any level.
+    for name in PRIVATE_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
+
+
+def run(settings: Settings) -> None:
+    """Connect and serve until SIGTERM or Ctrl-C, then close cleanly. Raises
+    discord.LoginFailure for a rejected token."""
+    setup_logging(settings)
+    asyncio.run(serve(settings))
+
+
+async def serve(settings: Settings) -> None:
+    bot = create_bot(settings)
+    loop = asyncio.get_running_loop()
+    stopping: list[asyncio.Task[None]] = []
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C still raises
+            loop.add_signal_handler(stop, lambda: stopping.append(loop.create_task(bot.close())))
+    async with bot:
+        await bot.start(settings.discord_token)
+    if stopping:
+        await asyncio.gather(*stopping)
+        logging.getLogger(__name__).info("stopped")
+
+
+async def sync(settings: Settings) -> None:
+    """Log in, sync the commands whether or not they changed, and leave."""
+    bot = create_bot(settings, force_sync=True)
+    async with bot:
+        await bot.login(settings.discord_token)  # login runs setup_hook, which syncs
