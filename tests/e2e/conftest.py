@@ -33,7 +33,9 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
     )
     yield server
     await server.stop()
-    assert not server.violations, "the bot sent payloads Discord would reject"
+    assert not server.violations, "Discord would refuse or never send:\n" + "\n".join(
+        server.violations[:20]
+    )
 
 
 def bot_settings(data_dir: Path, **overrides: object) -> Settings:

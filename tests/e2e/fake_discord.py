@@ -20,95 +20,34 @@ from aiohttp import WSMsgType, web
 
 from . import limits
 from .fake_forum import Forums, forum_channel
+from .objects import (
+    ANSWER_CHANNEL_ID,
+    APPLICATION_ID,
+    BOT_USER,
+    CHANNEL_ID,
+    EPHEMERAL_FLAG,
+    EVERYONE_PERMISSIONS,
+    GUILD_ID,
+    LOADING,
+    MANAGE_GUILD,
+    MANAGE_THREADS,
+    MANAGER_ROLE_ID,
+    MOD_LOG_CHANNEL_ID,
+    MODERATOR_ROLE_ID,
+    OTHER_GUILD_ID,
+    TIMESTAMP,
+    application,
+    guild_channel,
+    member,
+    member_message,
+    normalized,
+    role,
+    user,
+)
+from .spec import gateway_problems, load_spec
 
-APPLICATION_ID = 100_000_000_000_000_001
-GUILD_ID = 200_000_000_000_000_001
-OTHER_GUILD_ID = 200_000_000_000_000_002
-CHANNEL_ID = 300_000_000_000_000_001
-ANSWER_CHANNEL_ID = 300_000_000_000_000_002
-MOD_LOG_CHANNEL_ID = 300_000_000_000_000_003
-MODERATOR_ROLE_ID = 500_000_000_000_000_001
-MANAGER_ROLE_ID = 500_000_000_000_000_002  # has Manage Server
-EVERYONE_PERMISSIONS = "2248473465835073"  # view, send, read history, use commands; no admin
-MANAGE_GUILD = 1 << 5
-MANAGE_THREADS = 1 << 34
-BOT_USER = {
-    "id": str(APPLICATION_ID),
-    "username": "ml-career-bot",
-    "discriminator": "0",
-    "global_name": None,
-    "avatar": None,
-    "bot": True,
-}
-TIMESTAMP = "2026-11-23T12:00:00.000000+00:00"
 DISCORD_EPOCH_MS = 1_420_070_400_000
-LOADING = 1 << 7  # a message's flag while its interaction "is thinking"
-EPHEMERAL_FLAG = 1 << 6
 CALLBACK_MESSAGE_TYPES = {4: "message", 5: "thinking", 6: "deferred update", 7: "update"}
-
-
-def user(user_id: int, name: str = "member") -> dict[str, Any]:
-    return {
-        "id": str(user_id),
-        "username": name,
-        "discriminator": "0",
-        "global_name": name,
-        "avatar": None,
-    }
-
-
-def member(user_id: int, roles: tuple[int, ...] = (), permissions: int | None = None) -> dict:
-    return {
-        "user": user(user_id, f"member{user_id % 1000}"),
-        "roles": [str(r) for r in roles],
-        "joined_at": TIMESTAMP,
-        "deaf": False,
-        "mute": False,
-        "flags": 0,
-        "permissions": str(permissions if permissions is not None else EVERYONE_PERMISSIONS),
-    }
-
-
-def member_message(
-    message_id: int, channel_id: int, guild_id: int, user_id: int, content: str, bot: bool
-) -> dict[str, Any]:
-    """A member's message as the gateway sends it (`author_bot_id`: ours, to tell whether
-    it mentions us; never sent)."""
-    return {
-        "author_bot_id": APPLICATION_ID,
-        "id": str(message_id),
-        "channel_id": str(channel_id),
-        "guild_id": str(guild_id),
-        "author": {**user(user_id), **({"bot": True} if bot else {})},
-        "member": {k: v for k, v in member(user_id).items() if k != "user"},
-        "content": content,
-        "timestamp": TIMESTAMP,
-        "edited_timestamp": None,
-        "tts": False,
-        "mention_everyone": False,
-        "mentions": [],
-        "mention_roles": [],
-        "attachments": [],
-        "embeds": [],
-        "pinned": False,
-        "type": 0,
-        "flags": 0,
-        "components": [],
-    }
-
-
-def role(role_id: int, name: str, permissions: int, position: int) -> dict[str, Any]:
-    return {
-        "id": str(role_id),
-        "name": name,
-        "permissions": str(permissions),
-        "position": position,
-        "color": 0,
-        "hoist": False,
-        "managed": False,
-        "mentionable": False,
-        "flags": 0,
-    }
 
 
 @dataclass
@@ -124,6 +63,7 @@ class Sent:
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     first_reply_after: float | None = None  # seconds from dispatch to the first callback
     original_flags: int = 0  # the flags the first callback gave its message
+    interaction_type: int = 2  # 2 command, 3 component, 4 autocomplete, 5 modal submit
 
     def callbacks(self) -> list[dict[str, Any]]:
         return [body for kind, body in self.events if kind == "callback"]
@@ -142,6 +82,7 @@ class Sent:
 class FakeDiscord(Forums):
     def __init__(self) -> None:
         self._last_id = 0
+        self.spec = load_spec()
         self.commands: dict[int | None, list[dict[str, Any]]] = {}  # guild id (None: global)
         self.sync_requests = 0
         self.violations: list[str] = []
@@ -164,8 +105,24 @@ class FakeDiscord(Forums):
         self.port = 0
 
     # -- lifecycle -------------------------------------------------------------------------
+    @web.middleware
+    async def _checked(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        """Every REST answer the fake sends, checked against Discord's API description."""
+        response = await handler(request)
+        if (
+            self.spec is not None
+            and isinstance(response, web.Response)
+            and response.content_type == "application/json"
+            and request.path.startswith("/api/")
+        ):
+            body = json.loads(response.body) if response.body else None  # type: ignore[arg-type]
+            self.violations += self.spec.check_response(
+                request.method, request.path, response.status, body
+            )
+        return response
+
     async def start(self) -> None:
-        app = web.Application(client_max_size=32 * 1024 * 1024)
+        app = web.Application(client_max_size=32 * 1024 * 1024, middlewares=[self._checked])
         app.router.add_get("/gateway", self._gateway)
         app.router.add_get("/attachments/{id}/{name}", self._download)
         api = "/api/v10"
@@ -225,7 +182,7 @@ class FakeDiscord(Forums):
         if not problems:
             return None
         self.violations += [f"{where}: {p}" for p in problems]
-        return self.json({"code": 50035, "message": "Invalid Form Body", "errors": problems}, 400)
+        return self.json(invalid_form_body(problems), 400)
 
     async def notify(self) -> None:
         async with self.changed:
@@ -244,9 +201,16 @@ class FakeDiscord(Forums):
 
         return await asyncio.wait_for(wait(), timeout)
 
+    async def body(self, request: web.Request) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The JSON payload and any attached files (multipart `payload_json` + `files[n]`),
+        checked against Discord's API description."""
+        payload, files = await self._read_body(request)
+        if self.spec is not None:
+            self.violations += self.spec.check_request(request.method, request.path, payload)
+        return payload, files
+
     @staticmethod
-    async def body(request: web.Request) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        """The JSON payload and any attached files (multipart `payload_json` + `files[n]`)."""
+    async def _read_body(request: web.Request) -> tuple[Any, list[dict[str, Any]]]:
         if request.content_type != "multipart/form-data":
             raw = await request.read()
             return (json.loads(raw) if raw else {}), []
@@ -309,28 +273,19 @@ class FakeDiscord(Forums):
 
     @staticmethod
     def public(message: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in message.items() if k not in ("allowed_mentions", "files")}
+        """A message as Discord returns it (see objects.normalized)."""
+        return normalized(
+            {k: v for k, v in message.items() if k not in ("allowed_mentions", "files")}
+        )
 
     # -- REST ------------------------------------------------------------------------------
     async def _me(self, request: web.Request) -> web.Response:
         if request.headers.get("Authorization") != "Bot fake-token":
             return self.json({"message": "401: Unauthorized", "code": 0}, 401)
-        return self.json(BOT_USER)
+        return self.json({**BOT_USER, "mfa_enabled": False, "locale": "en-US"})
 
     async def _application(self, request: web.Request) -> web.Response:
-        return self.json(
-            {
-                "id": str(APPLICATION_ID),
-                "name": "ML Career Bot",
-                "icon": None,
-                "description": "",
-                "bot_public": True,
-                "bot_require_code_grant": False,
-                "owner": user(1, "owner"),
-                "verify_key": "0" * 64,
-                "flags": 0,
-            }
-        )
+        return self.json(application())
 
     async def _gateway_bot(self, request: web.Request) -> web.Response:
         return self.json(
@@ -359,7 +314,10 @@ class FakeDiscord(Forums):
                 **c,
                 "id": str(self.snowflake()),
                 "application_id": str(APPLICATION_ID),
-                "version": "1",
+                "version": str(self.snowflake()),
+                "default_member_permissions": _permissions(c.get("default_member_permissions")),
+                "integration_types": c.get("integration_types") or [0],
+                "contexts": c.get("contexts"),
                 **({"guild_id": guild} if guild else {}),
             }
             for c in commands
@@ -396,7 +354,7 @@ class FakeDiscord(Forums):
         response: dict[str, Any] = {
             "interaction": {
                 "id": str(sent.interaction_id),
-                "type": 2,
+                "type": sent.interaction_type,
                 "response_message_loading": kind == 5,
                 "response_message_ephemeral": bool((data.get("flags") or 0) & 64),
             }
@@ -405,7 +363,9 @@ class FakeDiscord(Forums):
             message = self.message(sent.channel_id, data, files, flags=LOADING if kind == 5 else 0)
             sent.original = message
             sent.original_flags = message["flags"]
-            response["resource"] = {"type": kind, "message": self.public(message)}
+            response["interaction"]["response_message_id"] = message["id"]
+            if kind == 4:  # a deferred reply's message is not shown yet
+                response["resource"] = {"type": kind, "message": self.public(message)}
         elif kind in (6, 7) and sent.source is not None:
             sent.original = sent.source  # a component's @original is the message it is on
         if kind == 7 and sent.source is not None:
@@ -541,33 +501,21 @@ class FakeDiscord(Forums):
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
         assert self.socket is not None, "the bot has not connected"
+        if self.spec is not None:
+            self.violations += gateway_problems(self.spec, event, data)
         self.sequence += 1
         await self.socket.send_str(json.dumps({"op": 0, "t": event, "s": self.sequence, "d": data}))
 
     def guild(self, guild_id: int) -> dict[str, Any]:
-        def channel(channel_id: int, name: str) -> dict[str, Any]:
-            return {
-                "id": str(channel_id),
-                "type": 0,
-                "name": name,
-                "position": 0,
-                "guild_id": str(guild_id),
-                "permission_overwrites": [],
-                "nsfw": False,
-                "parent_id": None,
-                "topic": None,
-                "rate_limit_per_user": 0,
-            }
-
         channels = (
             [
-                channel(CHANNEL_ID, "general"),
-                channel(ANSWER_CHANNEL_ID, "ask-here"),
-                channel(MOD_LOG_CHANNEL_ID, "mod-log"),
+                guild_channel(CHANNEL_ID, guild_id, "general"),
+                guild_channel(ANSWER_CHANNEL_ID, guild_id, "ask-here"),
+                guild_channel(MOD_LOG_CHANNEL_ID, guild_id, "mod-log"),
                 forum_channel(guild_id),
             ]
             if guild_id == GUILD_ID
-            else [channel(guild_id + 1, "general")]
+            else [guild_channel(guild_id + 1, guild_id, "general")]
         )
         everyone = int(EVERYONE_PERMISSIONS) | (MANAGE_THREADS if self.may_tag else 0)
         roles = [
@@ -605,6 +553,28 @@ class FakeDiscord(Forums):
             "system_channel_id": None,
             "afk_channel_id": None,
             "afk_timeout": 300,
+            "description": None,
+            "home_header": None,
+            "splash": None,
+            "discovery_splash": None,
+            "banner": None,
+            "application_id": None,
+            "region": "deprecated",
+            "system_channel_flags": 0,
+            "widget_enabled": False,
+            "widget_channel_id": None,
+            "max_presences": None,
+            "max_members": 500000,
+            "max_stage_video_channel_users": 50,
+            "max_video_channel_users": 25,
+            "vanity_url_code": None,
+            "premium_subscription_count": 0,
+            "rules_channel_id": None,
+            "safety_alerts_channel_id": None,
+            "public_updates_channel_id": None,
+            "premium_progress_bar_enabled": False,
+            "nsfw": False,
+            "incidents_data": None,
         }
 
     # -- what a member does ----------------------------------------------------------------
@@ -623,6 +593,7 @@ class FakeDiscord(Forums):
         interaction_id = self.snowflake()
         token = f"token-{interaction_id}"
         sent = Sent(interaction_id, token, channel_id, time.perf_counter(), source=message)
+        sent.interaction_type = kind
         self.interactions[token] = sent
         payload: dict[str, Any] = {
             "id": str(interaction_id),
@@ -750,3 +721,21 @@ class FakeDiscord(Forums):
         message.update(mentions=list(mentions), mention_everyone="@everyone" in content)
         await self.dispatch("MESSAGE_CREATE", self.as_received(message))
         return message_id
+
+
+def _permissions(value: Any) -> str | None:
+    """Discord answers a permission set as a string of its integer."""
+    return None if value is None else str(value)
+
+
+def invalid_form_body(problems: list[str]) -> dict[str, Any]:
+    """Discord's 400 body: each field (its path, "embeds.0.color") holding `_errors`, each
+    a code and a message. A problem reads "path: message"."""
+    errors: dict[str, Any] = {}
+    for problem in problems:
+        path, _, message = problem.rpartition(": ") if ": " in problem else ("", "", problem)
+        node = errors
+        for part in [p for p in path.replace("[", ".").replace("]", "").split(".") if p]:
+            node = node.setdefault(part, {})
+        node.setdefault("_errors", []).append({"code": "BASE_TYPE_INVALID", "message": message})
+    return {"code": 50035, "message": "Invalid Form Body", "errors": errors}

@@ -4,6 +4,8 @@ the cooldown's order. The fake rejects (and the fixture fails on) anything Disco
 
 from __future__ import annotations
 
+import pytest
+
 from bot.discord_adapter.app import create_bot
 from bot.discord_adapter.views.access import NO_HOME_SERVERS
 from bot.knowledge.entry_yaml import version_of
@@ -105,3 +107,16 @@ async def test_a_member_over_the_cooldown_is_not_recorded_again_and_again(fake, 
     assert len(replies) == 1
     await fake.wait_for(lambda: len(read_unanswered(bot.database)) >= 5 or None)
     assert len(read_unanswered(bot.database)) == 5, "one record per answer given, no more"
+
+
+async def test_a_refused_payload_raises_discords_http_error_with_its_fields(fake, bot):
+    """The fake's 400 has Discord's shape, so discord.py raises HTTPException naming the
+    field, as it does in production (not an AttributeError)."""
+    import discord
+
+    channel = bot.get_channel(CHANNEL_ID)
+    with pytest.raises(discord.HTTPException) as refused:
+        await channel.send("x" * 2001)
+    assert refused.value.status == 400 and refused.value.code == 50035
+    assert "content" in refused.value.text
+    fake.violations.clear()  # sent on purpose
