@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import re
@@ -58,6 +59,12 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
             "Please try again; if it keeps happening, tell a moderator."
         )
     try:
+        if interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
+            # The first follow-up after "thinking…" replaces that message and keeps its
+            # visibility: a public one would show the error to the channel. Take it away
+            # first, so the error goes to the member alone.
+            with contextlib.suppress(discord.HTTPException):
+                await interaction.delete_original_response()
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)
         else:

@@ -11,14 +11,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from . import limits
+from . import limits, rules
 from .fake_forum import Forums, forum_channel
 from .objects import (
     ANSWER_CHANNEL_ID,
@@ -101,6 +103,9 @@ class FakeDiscord(Forums):
         self.may_tag = True
         self.released = asyncio.Event()
         self.close_codes: list[int | None] = []  # how each gateway connection ended
+        self.skew = 0.0  # seconds added to the fake's clock (an interaction's age)
+        self.faults: list[tuple[str, re.Pattern[str], int, float]] = []
+        self.failed: list[tuple[str, str, int]] = []  # the faults served
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -122,7 +127,9 @@ class FakeDiscord(Forums):
         return response
 
     async def start(self) -> None:
-        app = web.Application(client_max_size=32 * 1024 * 1024, middlewares=[self._checked])
+        app = web.Application(
+            client_max_size=32 * 1024 * 1024, middlewares=[self._checked, self._faults]
+        )
         app.router.add_get("/gateway", self._gateway)
         app.router.add_get("/attachments/{id}/{name}", self._download)
         api = "/api/v10"
@@ -135,6 +142,7 @@ class FakeDiscord(Forums):
             ("POST", "/interactions/{id}/{token}/callback", self._callback),
             ("GET", "/webhooks/{app}/{token}/messages/@original", self._get_original),
             ("PATCH", "/webhooks/{app}/{token}/messages/{message}", self._edit),
+            ("DELETE", "/webhooks/{app}/{token}/messages/{message}", self._delete),
             ("POST", "/webhooks/{app}/{token}", self._followup),
             ("POST", "/channels/{channel}/messages", self._channel_message),
             ("PUT", "/channels/{channel}/messages/{message}/reactions/{emoji}/@me", self._react),
@@ -184,6 +192,30 @@ class FakeDiscord(Forums):
         self.violations += [f"{where}: {p}" for p in problems]
         return self.json(invalid_form_body(problems), 400)
 
+    def elapsed(self, sent: Sent) -> float:
+        """Seconds since the interaction was sent, on a clock tests may move (`skew`)."""
+        return time.perf_counter() + self.skew - sent.dispatched
+
+    def token_expired(self, sent: Sent) -> web.Response | None:
+        if self.elapsed(sent) <= rules.TOKEN_SECONDS:
+            return None
+        return self.json({"message": "Invalid Webhook Token", "code": 50027}, 401)
+
+    def fail_next(self, method: str, path: str, status: int, retry_after: float = 0.05) -> None:
+        """The next request matching `method` and the regular expression `path` (under
+        /api/v10) gets Discord's answer for `status`: 400, 403, 404 or 429."""
+        self.faults.append((method, re.compile(path), status, retry_after))
+
+    @web.middleware
+    async def _faults(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        for fault in self.faults:
+            method, path, status, retry_after = fault
+            if request.method == method and path.search(request.path):
+                self.faults.remove(fault)
+                self.failed.append((method, request.path, status))
+                return discord_error(status, retry_after)
+        return await handler(request)
+
     async def notify(self) -> None:
         async with self.changed:
             self.changed.notify_all()
@@ -206,7 +238,15 @@ class FakeDiscord(Forums):
         checked against Discord's API description."""
         payload, files = await self._read_body(request)
         if self.spec is not None:
-            self.violations += self.spec.check_request(request.method, request.path, payload)
+            problems = self.spec.check_request(request.method, request.path, payload)
+            if problems:  # refused as Discord refuses a body its schema does not allow
+                self.violations += problems
+                raise web.HTTPBadRequest(
+                    text=json.dumps(
+                        invalid_form_body([p.split(" request: ")[-1] for p in problems])
+                    ),
+                    content_type="application/json",
+                )
         return payload, files
 
     @staticmethod
@@ -275,7 +315,7 @@ class FakeDiscord(Forums):
     def public(message: dict[str, Any]) -> dict[str, Any]:
         """A message as Discord returns it (see objects.normalized)."""
         return normalized(
-            {k: v for k, v in message.items() if k not in ("allowed_mentions", "files")}
+            {k: v for k, v in message.items() if k not in ("allowed_mentions", "files", "deleted")}
         )
 
     # -- REST ------------------------------------------------------------------------------
@@ -331,22 +371,30 @@ class FakeDiscord(Forums):
         sent = self.interactions.get(request.match_info["token"])
         if sent is None or request.match_info["id"] != str(sent.interaction_id):
             return self.json({"message": "Unknown interaction", "code": 10062}, 404)
+        if not sent.callbacks() and self.elapsed(sent) > rules.FIRST_REPLY_SECONDS:
+            self.violations.append(f"interaction {sent.interaction_id}: no reply within 3 s")
+            return self.json({"message": "Unknown interaction", "code": 10062}, 404)
         if sent.callbacks():
             self.violations.append(f"interaction {sent.interaction_id} acknowledged twice")
             return self.json(
                 {"message": "Interaction has already been acknowledged.", "code": 40060}, 400
             )
         kind, data = body.get("type"), body.get("data") or {}
+        problems = rules.callback_problems(sent.interaction_type, kind, sent.source is not None)
         if kind == 4:
-            problems = limits.check_message(data, require_body=not files)
+            problems += limits.check_message(data, require_body=not files)
         elif kind == 7:
-            problems = limits.check_message(data, require_body=False)
+            problems += limits.check_message(data, require_body=False)
         elif kind == 8:
-            problems = limits.check_autocomplete(data)
+            problems += limits.check_autocomplete(data)
         elif kind == 9:
-            problems = limits.check_modal(data)
-        else:
-            problems = [] if kind in (5, 6) else [f"unknown callback type {kind}"]
+            problems += limits.check_modal(data)
+            problems += rules.component_problems(data.get("components") or [], in_modal=True)
+        elif kind not in (5, 6):
+            problems.append(f"unknown callback type {kind}")
+        if kind in (4, 7):
+            problems += rules.component_problems(data.get("components") or [])
+            problems += rules.allowed_mentions_problems(data) + rules.file_problems(files)
         if bad := self.reject(f"interaction callback type {kind}", problems):
             return bad
         sent.first_reply_after = time.perf_counter() - sent.dispatched
@@ -386,7 +434,11 @@ class FakeDiscord(Forums):
         sent = self.interactions.get(request.match_info["token"])
         if sent is None:
             return self.json({"message": "Unknown Webhook", "code": 10015}, 404)
-        if bad := self.reject("message edit", limits.check_message(body, require_body=False)):
+        if expired := self.token_expired(sent):
+            return expired
+        problems = limits.check_message(body, require_body=False)
+        problems += rules.component_problems(body.get("components") or [])
+        if bad := self.reject("message edit", problems + rules.allowed_mentions_problems(body)):
             return bad
         sent.events.append(("edit", {**body, "files": files}))
         target = request.match_info["message"]
@@ -398,14 +450,35 @@ class FakeDiscord(Forums):
         await self.notify()
         return self.json(self.public(original))
 
+    async def _delete(self, request: web.Request) -> web.Response:
+        sent = self.interactions.get(request.match_info["token"])
+        target = request.match_info["message"]
+        original = sent.original if sent and target == "@original" else None
+        message = original or self.messages.get(int(target) if target.isdigit() else 0)
+        if sent is None or message is None or message.get("deleted"):
+            return self.json({"message": "Unknown Message", "code": 10008}, 404)
+        message["deleted"] = True
+        sent.events.append(("delete", {"message": message["id"]}))
+        if message is sent.original:
+            sent.original = None  # later follow-ups are messages of their own
+        await self.notify()
+        return web.Response(status=204)
+
     async def _followup(self, request: web.Request) -> web.Response:
         body, files = await self.body(request)
         sent = self.interactions.get(request.match_info["token"])
         if sent is None:
             return self.json({"message": "Unknown Webhook", "code": 10015}, 404)
+        if expired := self.token_expired(sent):
+            return expired
         if not sent.callbacks():
             self.violations.append("followup before the interaction was acknowledged")
-        if bad := self.reject("followup", limits.check_message(body, require_body=not files)):
+        problems = limits.check_message(body, require_body=not files)
+        problems += rules.component_problems(body.get("components") or [])
+        problems += rules.allowed_mentions_problems(body) + rules.file_problems(files)
+        if rules.too_large(files):
+            return self.json({"message": "Request entity too large", "code": 40005}, 413)
+        if bad := self.reject("followup", problems):
             return bad
         sent.events.append(("followup", {**body, "files": files}))
         loading = sent.original
@@ -425,11 +498,20 @@ class FakeDiscord(Forums):
 
     async def _channel_message(self, request: web.Request) -> web.Response:
         body, files = await self.body(request)
-        if bad := self.reject(
-            "channel message", limits.check_message(body, require_body=not files)
-        ):
-            return bad
         channel_id = int(request.match_info["channel"])
+        problems = limits.check_message(body, require_body=not files)
+        problems += rules.component_problems(body.get("components") or [])
+        problems += rules.channel_message_problems(body, files)
+        reference = body.get("message_reference") or {}
+        unknown = reference and int(reference.get("message_id", 0)) not in self.messages
+        if unknown and reference.get("fail_if_not_exists", True):
+            problems.append("message_reference: REPLIES_UNKNOWN_MESSAGE (no such message)")
+        if rules.too_large(files):
+            return self.json({"message": "Request entity too large", "code": 40005}, 413)
+        if bad := self.reject("channel message", problems):
+            return bad
+        if refused := await self.thread_refuses(channel_id):
+            return refused
         await self.hold_reply(channel_id, kept=False)
         if self.hold_replies == "drop" and channel_id in self.threads:
             return self.json({"message": "the sender is gone", "code": 0}, 500)
@@ -462,6 +544,9 @@ class FakeDiscord(Forums):
 
     async def _react(self, request: web.Request) -> web.Response:
         info = request.match_info
+        emoji = urllib.parse.unquote(info["emoji"])
+        if emoji.isascii():  # a custom emoji (name:id) this server does not have
+            return self.json({"message": "Unknown Emoji", "code": 10014}, 400)
         self.reactions.append((int(info["channel"]), int(info["message"]), info["emoji"]))
         await self.notify()
         return web.Response(status=204)
@@ -719,6 +804,7 @@ class FakeDiscord(Forums):
         message_id = self.snowflake()
         message = member_message(message_id, channel_id, guild_id, user_id, content, bot)
         message.update(mentions=list(mentions), mention_everyone="@everyone" in content)
+        self.messages[message_id] = message
         await self.dispatch("MESSAGE_CREATE", self.as_received(message))
         return message_id
 
@@ -733,9 +819,34 @@ def invalid_form_body(problems: list[str]) -> dict[str, Any]:
     a code and a message. A problem reads "path: message"."""
     errors: dict[str, Any] = {}
     for problem in problems:
-        path, _, message = problem.rpartition(": ") if ": " in problem else ("", "", problem)
+        path, _, message = problem.partition(": ") if ": " in problem else ("", "", problem)
         node = errors
         for part in [p for p in path.replace("[", ".").replace("]", "").split(".") if p]:
             node = node.setdefault(part, {})
         node.setdefault("_errors", []).append({"code": "BASE_TYPE_INVALID", "message": message})
     return {"code": 50035, "message": "Invalid Form Body", "errors": errors}
+
+
+def discord_error(status: int, retry_after: float = 0.05) -> web.Response:
+    """Discord's answer for a refused request, body and headers as Discord sends them."""
+    if status == 429:
+        body = {"message": "You are being rate limited.", "retry_after": retry_after}
+        headers = {
+            "Retry-After": str(retry_after),
+            "X-RateLimit-Limit": "5",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
+            "X-RateLimit-Reset-After": str(retry_after),
+            "X-RateLimit-Bucket": "fake-bucket",
+            "X-RateLimit-Scope": "user",
+            "Via": "1.1 google",  # without it discord.py takes a 429 for a Cloudflare ban
+        }
+        answer = FakeDiscord.json({**body, "global": False, "code": 0}, 429)
+        answer.headers.update(headers)
+        return answer
+    known = {
+        400: invalid_form_body(["content: refused"]),
+        403: {"message": "Missing Permissions", "code": 50013},
+        404: {"message": "Unknown Channel", "code": 10003},
+    }
+    return FakeDiscord.json(known[status], status)

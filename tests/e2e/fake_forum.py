@@ -190,6 +190,20 @@ class Forums:
             return self.json({"message": "Unknown Channel", "code": 10003}, 404)
         return self.json(thread)
 
+    async def thread_refuses(self: FakeDiscord, channel_id: int) -> web.Response | None:
+        """A message into a thread (channel#thread-metadata-object): a locked one needs Manage
+        Threads; an archived one that is not locked is unarchived by the message."""
+        thread = self.threads.get(channel_id)
+        if thread is None:
+            return None
+        metadata = thread["thread_metadata"]
+        if metadata["locked"] and not self.may_tag:
+            return self.json({"message": "Thread is locked", "code": 50083}, 403)
+        if metadata["archived"]:
+            metadata["archived"] = False
+            await self.dispatch("THREAD_UPDATE", thread)
+        return None
+
     async def hold_reply(self: FakeDiscord, channel_id: int, kept: bool) -> None:
         """Hold a reply in a thread per `hold_replies` until `released` (the test kills the
         bot meanwhile); `kept`: the reply is already stored."""
@@ -208,12 +222,16 @@ class Forums:
         if not self.may_tag:
             return self.json({"message": "Missing Permissions", "code": 50013}, 403)
         tags = body.get("applied_tags") or []
-        known = {t["id"] for t in forum_channel(0)["available_tags"]}
-        problems = [f"applied_tags: unknown tag {t}" for t in tags if str(t) not in known]
+        available = {t["id"]: t for t in forum_channel(0)["available_tags"]}
+        problems = [f"applied_tags: unknown tag {t}" for t in tags if str(t) not in available]
+        added = {str(t) for t in tags} - set(thread["applied_tags"])
+        if any(available[t]["moderated"] for t in added if t in available) and not self.may_tag:
+            return self.json({"message": "Missing Permissions", "code": 50013}, 403)
         if len(tags) > MAX_APPLIED_TAGS:
             problems.append(f"applied_tags: {len(tags)} > {MAX_APPLIED_TAGS}")
         if bad := self.reject("thread edit", problems):
             return bad
         thread["applied_tags"] = [str(t) for t in tags]
+        await self.dispatch("THREAD_UPDATE", thread)  # Discord tells every client
         await self.notify()
         return self.json(thread)

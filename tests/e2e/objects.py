@@ -166,6 +166,7 @@ def normalized(message: dict[str, Any]) -> dict[str, Any]:
         return done
 
     shown = {**message, "content": message.get("content") or ""}
+    shown["embeds"] = [{"type": "rich", **embed} for embed in message.get("embeds") or []]
     shown["components"] = numbered(message.get("components") or [])
     reference = message.get("message_reference")
     if reference:

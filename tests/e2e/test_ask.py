@@ -329,3 +329,34 @@ async def test_an_out_of_scope_question_is_declined_with_its_pointer(fake, bot, 
         await fake.slash("ask", question("how should I negotiate my ML offer with the recruiter?"))
     )
     assert not reply.get("embeds") and topic.pointer in reply["content"]
+
+
+async def test_an_error_after_a_public_defer_reaches_only_the_member(fake, bot, lexical):
+    """Discord turns the first follow-up after a public "thinking…" into that public message
+    (whatever its ephemeral flag): the error must not land there, for the channel to see."""
+    deferred = threading.Event()
+
+    class SlowBrokenScorer:
+        name = "slow-broken"
+        costly = True
+        busy = False
+
+        def prepare(self, questions: list[str]) -> list:
+            return []
+
+        def score(self, question: str) -> np.ndarray:
+            assert deferred.wait(10), "the bot never deferred"
+            raise RuntimeError("boom")
+
+    bot.matcher = Matcher(lexical.kb, [*lexical.scorers, (SlowBrokenScorer(), 0.0)], lexical.model)
+    bot.get_cog("Ask").defer_after = 0.05
+    sent = await fake.slash("ask", question("do I need a PhD?"))
+    (callback,) = await fake.wait_for(sent.callbacks)
+    assert callback["type"] == 5 and not (callback.get("data") or {}).get("flags"), "public"
+    thinking = sent.original
+    deferred.set()
+    error = await fake.wait_for(lambda: [b for k, b in sent.events if k == "followup"])
+    assert thinking["deleted"], "the public loading message is taken away"
+    shown = fake.messages[max(fake.messages)]
+    assert shown["content"].startswith("Sorry, something went wrong") and error
+    assert shown["flags"] & EPHEMERAL, "only the member sees the error"

@@ -1,0 +1,62 @@
+"""What the bot does when Discord refuses it (400, 403, 404) or rate-limits it (429): every
+`except discord.HTTPException` in the bot either tells someone in one sentence or logs one
+line, and a rate limit is waited out, never a silent loss of the member's answer."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from .fake_discord import BOT_USER, CHANNEL_ID, MOD_LOG_CHANNEL_ID
+from .fake_forum import FORUM_ID
+from .test_forum import ANSWERABLE, forum_bot
+
+REFUSED = (400, 403, 404)
+
+
+def warnings_with(caplog: pytest.LogCaptureFixture, text: str) -> list[str]:
+    return [r.getMessage() for r in caplog.records if text in r.getMessage()]
+
+
+@pytest.mark.parametrize("status", [*REFUSED, 429])
+async def test_a_mention_reply_discord_refuses_is_logged_or_retried(fake, bot, caplog, status):
+    fake.fail_next("POST", rf"/channels/{CHANNEL_ID}/messages$", status)
+    await fake.post(f"<@{BOT_USER['id']}> do I need a PhD?", mentions=[BOT_USER])
+    if status == 429:  # discord.py waits retry_after and sends again
+        await fake.wait_for(lambda: fake.channel_messages)
+    else:
+        await fake.wait_for(lambda: warnings_with(caplog, "could not answer in channel"))
+        assert not fake.channel_messages
+    assert fake.failed == [("POST", f"/api/v10/channels/{CHANNEL_ID}/messages", status)]
+    assert not [r for r in caplog.records if r.exc_info], "one line, no traceback"
+
+
+@pytest.mark.parametrize("status", [*REFUSED, 429])
+async def test_a_forum_reply_discord_refuses_is_logged_or_retried(
+    fake, tmp_path, lexical, caplog, status
+):
+    from .conftest import start_bot, stop_bot
+
+    bot = forum_bot(tmp_path / "data", lexical)
+    task = await start_bot(fake, bot)
+    await fake.wait_for(bot.is_ready)
+    fake.fail_next("POST", r"/channels/\d+/messages$", status)
+    thread = await fake.open_post(*ANSWERABLE)
+    if status == 429:
+        await fake.wait_for(lambda: fake.thread_replies(thread))
+    else:
+        await fake.wait_for(lambda: warnings_with(caplog, f"could not answer forum post {thread}"))
+        assert fake.thread_replies(thread) == []
+    assert fake.failed and fake.failed[0][2] == status
+    await stop_bot(bot, task)
+    assert FORUM_ID
+
+
+@pytest.mark.parametrize("status", REFUSED)
+async def test_a_mod_log_discord_refuses_is_one_log_line(fake, curating, caplog, status):
+    fake.fail_next("POST", rf"/channels/{MOD_LOG_CHANNEL_ID}/messages$", status)
+    with caplog.at_level(logging.WARNING):
+        await curating.mod_log("a moderator changed something")
+    assert warnings_with(caplog, "could not post to the mod log channel")
+    assert fake.failed[0][2] == status
