@@ -178,3 +178,8 @@ def normalized(message: dict[str, Any]) -> dict[str, Any]:
         }
         shown["type"] = 19
     return shown
+
+
+def permissions_text(value: Any) -> str | None:
+    """Discord answers a permission set as a string of its integer."""
+    return None if value is None else str(value)
