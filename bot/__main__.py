@@ -72,6 +72,9 @@ def cmd_validate(settings: Settings, directory: Path | None) -> int:
     from bot.knowledge.loader import load_knowledge_base
     from bot.knowledge.store import KnowledgeStore
 
+    if directory is not None and not directory.is_dir():
+        _warn(f"{directory} is not a folder; give the folder that holds entries/.")
+        return 2
     problems = []
     try:
         if directory is None:  # the live one: wait for, or finish, a change in progress
@@ -202,9 +205,16 @@ def cmd_sync(settings: Settings) -> int:
         return 2
     import asyncio
 
-    from bot.discord_adapter.lifecycle import sync
+    from bot.discord_adapter.lifecycle import SyncFailed, sync
 
-    return _discord(settings, lambda s: asyncio.run(sync(s)))
+    def sync_and_say(s: Settings) -> None:
+        print("\n".join(asyncio.run(sync(s))))
+
+    try:
+        return _discord(settings, sync_and_say)
+    except SyncFailed as exc:
+        _warn(str(exc))
+        return 1
 
 
 def main(argv: list[str] | None = None) -> int:

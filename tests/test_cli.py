@@ -453,3 +453,19 @@ def test_a_question_that_is_not_utf8_is_one_sentence():
     )
     assert result.returncode == 2 and b"not valid UTF-8" in result.stderr
     assert b"Traceback" not in result.stderr
+
+
+def test_what_the_commands_say_is_what_they_do(tmp_path, knowledge_copy):
+    first = run("init", str(tmp_path / "bot")).stdout
+    again = run("init", str(tmp_path / "bot")).stdout
+    assert "created" in first and "created" not in again and again.count("kept") == 3
+    missing = run("kb", "validate", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1, missing.stderr
+    env = {"KNOWLEDGE_DIR": str(knowledge_copy), "DATA_DIR": str(tmp_path / "data")}
+    empty = run("kb", "phrasing", "phd-required", "", env=env)
+    assert 'kb phrasing phd-required "QUESTION"' in empty.stderr
+    own = "do i need a PhD to become a well-paid ML engineer?"  # its question, other case
+    twice = run("kb", "phrasing", "phd-required", own, env=env)
+    assert twice.returncode == 2 and "already has that wording" in twice.stderr
+    helped = run("comp", "offer", "--help").stdout
+    assert "--base BASE [--bonus" in helped and "RAISE_" not in helped

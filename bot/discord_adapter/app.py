@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -24,7 +25,7 @@ from bot.knowledge.scope import OUT_OF_SCOPE_FILE
 from bot.knowledge.store import KnowledgeStore
 from bot.matching.matcher import Matcher
 from bot.records.activity import AskCounts
-from bot.records.health import HEARTBEAT_SECONDS, beat
+from bot.records.health import HEARTBEAT_FILE, HEARTBEAT_SECONDS, beat
 from bot.rendering import replies
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,8 @@ class CareerBot(commands.Bot):
         self._reload_lock = asyncio.Lock()
         self._data_warned = False
         self._announced = False
+        self.synced: list[str] = []  # what the last command sync did, one line per target
+        self.sync_failed = False
 
     async def on_ready(self) -> None:
         """Tell the admin, once, where the bot is and what it cannot use."""
@@ -134,6 +137,10 @@ class CareerBot(commands.Bot):
         await self.answering.drain(CLOSE_GRACE)
         await super().close()
         stop_workers()
+        if self.heartbeat.is_running():
+            self.heartbeat.cancel()
+        with contextlib.suppress(OSError):  # `health` must not call a stopped bot connected
+            (self.settings.data_dir / HEARTBEAT_FILE).unlink(missing_ok=True)
 
     async def on_message(self, message: discord.Message) -> None:
         pass  # no prefix commands; the Ask cog listens for questions
@@ -213,7 +220,8 @@ class CareerBot(commands.Bot):
         return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
 
     async def sync_commands(self) -> None:
-        """Sync only when the definitions changed: Discord allows 200 creates a day per server."""
+        """Sync only when the definitions changed: Discord allows 200 creates a day per server.
+        What happened is kept in `synced` (one line per server) and `sync_failed`."""
         digest = self.commands_hash()
         try:
             synced_before = await asyncio.to_thread(self.database.setting, SYNC_HASH_SETTING)
@@ -224,20 +232,24 @@ class CareerBot(commands.Bot):
             return
         targets = [discord.Object(g) for g in sorted(self.settings.guild_ids)] or [None]
         failed = False
+        self.synced = []
         for guild in targets:  # one server out of reach must not hold up the others
             if guild is not None:
                 self.tree.copy_global_to(guild=guild)
             try:
                 synced = await self.tree.sync(guild=guild)
             except discord.HTTPException as exc:
-                failed = True
+                failed = self.sync_failed = True
                 where = f"server {guild.id}" if guild else "Discord (global commands)"
                 log.error("command sync to %s failed, will retry at the next start: %s", where, exc)
                 continue
             if guild is None:
-                log.info("synced %d global commands (they can take an hour to show)", len(synced))
+                self.synced.append(
+                    f"synced {len(synced)} global commands (they can take an hour to show)"
+                )
             else:
-                log.info("synced %d commands to server %s", len(synced), guild.id)
+                self.synced.append(f"synced {len(synced)} commands to server {guild.id}")
+            log.info(self.synced[-1])
         if failed:
             return
         try:

@@ -63,8 +63,16 @@ async def serve(settings: Settings) -> None:
         logging.getLogger(__name__).info("stopped")
 
 
-async def sync(settings: Settings) -> None:
-    """Log in, sync the commands whether or not they changed, and leave."""
+async def sync(settings: Settings) -> list[str]:
+    """Log in, sync the commands whether or not they changed, and leave; what was synced,
+    one line per server. Raises SyncFailed when Discord refused a sync."""
     bot = create_bot(settings, force_sync=True)
     async with bot:
         await bot.login(settings.discord_token)  # login runs setup_hook, which syncs
+    if bot.sync_failed:
+        raise SyncFailed("Discord refused a command sync (see the log above); nothing retried.")
+    return bot.synced
+
+
+class SyncFailed(Exception):
+    """A command sync Discord refused; the message says so in one sentence."""

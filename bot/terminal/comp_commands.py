@@ -70,19 +70,32 @@ def _add_actions(comp: argparse.ArgumentParser) -> None:
     )
     offer = actions.add_parser("offer", help="an offer's year-by-year total compensation")
     for option, text in {**OFFER_OPTIONS, **SHARED_OPTIONS}.items():
-        offer.add_argument(f"--{option}", dest=_field(option), default="", help=text)
+        offer.add_argument(
+            f"--{option}",
+            dest=_field(option),
+            metavar=option.upper().replace("-", "_"),
+            default="",
+            required=option == "base",
+            help=text,
+        )
     compare = actions.add_parser("compare", help="two offers side by side (--a-… and --b-…)")
     for side in ("a", "b"):
         for option in PER_OFFER:
             compare.add_argument(
                 f"--{side}-{option}",
                 dest=_field(f"{side}-{option}"),
+                metavar=f"{side}_{option}".upper().replace("-", "_"),
                 default="",
+                required=option == "base",
                 help=f"offer {side.upper()}: {OFFER_OPTIONS[option]}",
             )
     for option, text in SHARED_OPTIONS.items():
         compare.add_argument(
-            f"--{option}", dest=_field(option), default="", help=f"both offers: {text}"
+            f"--{option}",
+            dest=_field(option),
+            metavar=option.upper().replace("-", "_"),
+            default="",
+            help=f"both offers: {text}",
         )
     for action in (offer, compare):
         action.add_argument("--json", action="store_true", help="print one JSON object")

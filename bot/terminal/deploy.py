@@ -28,6 +28,10 @@ def init_deployment(folder: Path) -> list[str]:
     else:
         env.write_text((Path(__file__).parent.parent / ENV_EXAMPLE).read_text(encoding="utf-8"))
         done.append(f"created {env}: set DISCORD_TOKEN and GUILD_IDS there")
-    (folder / "data").mkdir(exist_ok=True)
-    done.append(f"created {folder / 'data'}: where the bot keeps its database")
+    data = folder / "data"
+    if data.is_dir():
+        done.append(f"kept {data} (already there)")
+    else:
+        data.mkdir()
+        done.append(f"created {data}: where the bot keeps its database")
     return done

@@ -31,9 +31,9 @@ def shell_actor() -> Actor:
     return Actor(f"shell:{user}", user)
 
 
-def _question(text: str) -> str:
+def _question(text: str, command: str) -> str:
     if not text.strip():
-        raise StoreError('Type the question, for example: kb not phd-required "QUESTION".')
+        raise StoreError(f'Type the question, for example: kb {command} "QUESTION".')
     return text
 
 
@@ -115,13 +115,16 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
             store.apply_import(plan, shell_actor())
             print("Imported.")
         case "phrasing":
-            store.add_phrasing(args.entry_id, _question(args.question), shell_actor())
+            question = _question(args.question, f"phrasing {args.entry_id}")
+            store.add_phrasing(args.entry_id, question, shell_actor())
             print(f"Added as a phrasing of {args.entry_id}.")
         case "not":
-            store.add_not_example(args.entry_id, _question(args.question), shell_actor())
+            question = _question(args.question, f"not {args.entry_id}")
+            store.add_not_example(args.entry_id, question, shell_actor())
             print(f"Added as a question that {args.entry_id} does not answer.")
         case "out-of-scope":
-            store.add_out_of_scope(_question(args.question), args.topic, shell_actor())
+            question = _question(args.question, f"out-of-scope add {args.topic}")
+            store.add_out_of_scope(question, args.topic, shell_actor())
             print(f"Added to the out-of-scope topic {args.topic}.")
         case "prune":
             days = args.days or settings.retention_days

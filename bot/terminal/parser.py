@@ -26,7 +26,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("console", help="an interactive terminal session")
     commands.add_parser("invite", help="print the link that adds the bot to a server")
     health = commands.add_parser("health", help="exit 0 if the running bot is connected")
-    health.add_argument("--max-age", type=int, default=180, metavar="SECONDS")
+    health.add_argument(
+        "--max-age",
+        type=int,
+        default=180,
+        metavar="SECONDS",
+        help="the oldest heartbeat that counts as connected (default 180)",
+    )
     init = commands.add_parser("init", help="create a deployment folder (knowledge, .env, data)")
     init.add_argument("folder", type=Path, metavar="DIR")
     ask = commands.add_parser("ask", help="answer questions and exit")

@@ -199,7 +199,7 @@ async def test_non_moderators_are_refused_everywhere(fake, curating):
         reply = await fake.reply_of(await fake.slash("kb", sub("add"), **who))
         assert reply["flags"] & EPHEMERAL
         assert reply["content"] in (
-            "Only moderators (Manage Server or a moderator role) can change the knowledge base.",
+            "Only moderators (Manage Server or a moderator role) can use /kb.",
             "I only answer in my home servers.",
         )
     assert audit(curating) == []

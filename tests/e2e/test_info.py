@@ -76,6 +76,7 @@ async def test_start_up_names_every_server_and_channel_it_cannot_use(
     task = await start_bot(fake, bot)
     try:
         await fake.wait_for(lambda: any("Ready as" in r.getMessage() for r in caplog.records))
+        await fake.wait_for(lambda: heartbeat_age(settings.data_dir) is not None)
     finally:
         await stop_bot(bot, task)
     messages = [r.getMessage() for r in caplog.records if r.name == "bot.discord_adapter.app"]
@@ -86,4 +87,4 @@ async def test_start_up_names_every_server_and_channel_it_cannot_use(
     assert any("lacks send messages, embed links in #ask-here" in m for m in messages)
     assert not any(str(OTHER_GUILD_ID) in m for m in messages), "it is in that server"
     assert fake.commands[GUILD_ID], "a server it cannot reach does not stop the others' sync"
-    assert heartbeat_age(settings.data_dir) is not None, "the connected bot left a heartbeat"
+    assert heartbeat_age(settings.data_dir) is None, "a stopped bot is not called connected"

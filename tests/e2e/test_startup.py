@@ -58,3 +58,13 @@ async def test_a_rejected_token_raises_login_failure(fake, tmp_path, lexical):
     with pytest.raises(discord.LoginFailure):
         async with bot:
             await bot.login("wrong-token")
+
+
+async def test_sync_says_what_it_did_and_fails_when_discord_refuses(fake, tmp_path):
+    from bot.discord_adapter.lifecycle import SyncFailed, sync
+
+    settings = bot_settings(tmp_path / "data", knowledge_dir=KNOWLEDGE)
+    assert await sync(settings) == [f"synced 6 commands to server {GUILD_ID}"]
+    fake.fail_next("PUT", r"/commands$", 403)
+    with pytest.raises(SyncFailed, match="refused"):
+        await sync(settings)

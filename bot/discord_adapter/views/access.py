@@ -24,7 +24,7 @@ class CurationCog(Protocol):
     async def changed(self, interaction: discord.Interaction, reply: str, notice: str) -> None: ...
 
 
-REFUSED = "Only moderators (Manage Server or a moderator role) can change the knowledge base."
+REFUSED = "Only moderators (Manage Server or a moderator role) can use /kb."
 NO_HOME_SERVERS = (
     "Changing the knowledge base is off until the bot's owner sets GUILD_IDS to the servers "
     "whose moderators may curate it (see docs/running.md)."

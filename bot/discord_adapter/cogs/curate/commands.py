@@ -203,7 +203,7 @@ class Curate(
         try:
             batch = await asyncio.to_thread(self.bot.store.undo, actor(interaction))
         except (KnowledgeBaseError, StoreError) as exc:
-            text = failure_text("Nothing undone:", exc)
+            text = failure_text("", exc)  # the store says what was (not) undone
             await interaction.response.send_message(text, ephemeral=True)
             return
         what = f"{batch.action} of `{replies.id_list(batch.entries)}` by {batch.actor}"
