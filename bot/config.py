@@ -70,6 +70,16 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
+def version() -> str:
+    """The installed package's version (pyproject.toml)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("ml-career-bot")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def installed_knowledge() -> Path:
     """The knowledge base installed with the package (pyproject maps knowledge/ to
     bot/shipped_knowledge): read-only, it changes with every upgrade."""

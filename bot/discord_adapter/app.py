@@ -100,6 +100,12 @@ class CareerBot(commands.Bot):
             return
         self._announced = True
         log.info("Ready as %s in %d servers", self.user, len(self.guilds))
+        log.info(
+            "Knowledge base %s: %d entries, %s matching",
+            self.settings.knowledge_dir.resolve(),
+            len(self.matcher.kb),
+            self.matcher.mode,
+        )
         if self.application_id:
             log.info(
                 "Invite link: %s",

@@ -38,6 +38,8 @@ def setup_logging(settings: Settings) -> None:
         logging.getLogger().addHandler(handler)
     # At DEBUG these two log every request body and gateway event: members' questions and
     # the pay figures typed into /comp. Keep them out of the log at any level.
+    # matplotlib lists every font it tries at DEBUG: noise in the bot's log.
+    logging.getLogger("matplotlib").setLevel(max(logging.INFO, logging.getLogger().level))
     for name in PRIVATE_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
 

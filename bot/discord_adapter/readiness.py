@@ -69,6 +69,12 @@ def readiness_warnings(bot: discord.Client, settings: Settings) -> list[str]:
         for guild_id in sorted(settings.guild_ids)
         if bot.get_guild(guild_id) is None
     ]
+    if not settings.guild_ids:
+        warnings.append(
+            "GUILD_IDS is empty: /kb (curating) is off in every server, and the commands are "
+            "global, which Discord can take up to an hour to show. Set GUILD_IDS to your "
+            "server's id for both."
+        )
     warnings += _channel_warnings(
         bot, "ANSWER_CHANNEL_IDS", set(settings.answer_channel_ids), ANSWER_CHANNEL_NEEDS
     )

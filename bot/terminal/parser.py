@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.config import version
 from bot.knowledge.scope import DEFAULT_TOPIC
 from bot.terminal.comp_commands import add_comp_parser
 
@@ -20,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=program(), description="ML Career Bot: answers ML-career questions."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="run the bot (the terminal console when no Discord token)")
     commands.add_parser("sync", help="push the slash commands to Discord now, changed or not")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 import discord
 import pytest
 
@@ -68,3 +70,28 @@ async def test_sync_says_what_it_did_and_fails_when_discord_refuses(fake, tmp_pa
     fake.fail_next("PUT", r"/commands$", 403)
     with pytest.raises(SyncFailed, match="refused"):
         await sync(settings)
+
+
+async def test_start_up_says_what_it_serves_and_what_is_off(fake, tmp_path, lexical, caplog):
+    caplog.set_level(logging.INFO)
+    bot = create_bot(bot_settings(tmp_path / "data", guild_ids=frozenset()), lexical)
+    task = await start_bot(fake, bot)
+    try:
+        said = lambda: [r.getMessage() for r in caplog.records]  # noqa: E731
+        await fake.wait_for(lambda: any("Ready as" in m for m in said()))
+    finally:
+        await stop_bot(bot, task)
+    assert any(
+        m.startswith("Knowledge base ") and "20 entries, lexical matching" in m for m in said()
+    )
+    assert any("GUILD_IDS is empty: /kb (curating) is off" in m for m in said())
+
+
+def test_version_is_one_line():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--version"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and result.stdout.strip().split()[-1][0].isdigit()

@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.config import version
 from bot.discord_adapter.views.access import refusal
 from bot.knowledge.database import DataUnavailable
 from bot.rendering import replies
@@ -20,13 +21,6 @@ if TYPE_CHECKING:
 
 PACKAGE = "ml-career-bot"
 MODERATOR_GROUP = "kb"
-
-
-def version() -> str:
-    try:
-        return metadata.version(PACKAGE)
-    except metadata.PackageNotFoundError:
-        return "unknown (not installed)"
 
 
 def source_url() -> str | None:
