@@ -260,3 +260,28 @@ def test_the_writers_lock_is_free_after_every_change(knowledge_copy, tmp_path, m
     with pytest.raises(StoreError):
         store.add_phrasing("no-such-entry", "anything", Actor("1", "mod"))
     assert taken and not any(lock.is_locked for lock in taken)
+
+
+def test_a_one_line_change_is_a_one_line_diff(knowledge_copy, tmp_path):
+    """Moderators review the knowledge base in git: comments, quotes, flow lists and block
+    answers stay as written, and only what changed changes."""
+    import difflib
+
+    path = knowledge_copy / "entries" / "phd-required.yaml"
+    path.write_text("# Reviewed by the mods, 2026-11.\n" + path.read_text())
+    store = KnowledgeStore(knowledge_copy, tmp_path / "data")
+    mod = Actor("1", "mod")
+    before = path.read_text().splitlines()
+    store.add_phrasing("phd-required", "is a doctorate a must for ML jobs", mod)
+    after = path.read_text().splitlines()
+    diff = difflib.unified_diff(before, after, lineterm="", n=0)
+    assert [line for line in diff if line[:1] in "+-"][2:] == [
+        "+  - is a doctorate a must for ML jobs"
+    ]
+    document = store.document("phd-required")
+    edited = {**document, "keywords": [*document["keywords"], "thesis"]}
+    store.edit("phd-required", edited, mod, version_of(document))
+    final = path.read_text().splitlines()
+    changed = [n for n, (a, b) in enumerate(zip(after, final, strict=True)) if a != b]
+    assert len(changed) == 1 and final[changed[0]].startswith("keywords: [")
+    assert final[changed[0]].endswith(", thesis]") and final[0].startswith("# Reviewed")

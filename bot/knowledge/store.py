@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.knowledge import history
 from bot.knowledge.database import Database
-from bot.knowledge.entry_yaml import Document, dump_entry, dump_yaml, slug, version_of
+from bot.knowledge.entry_yaml import Document, dump_entry, dump_yaml, rewritten, slug, version_of
 from bot.knowledge.legacy import import_legacy_files
 from bot.knowledge.loader import (
     MAX_ID_CHARS,
@@ -113,7 +113,8 @@ class KnowledgeStore:
     def edit(self, entry_id: str, document: Document, actor: Actor, version: str) -> None:
         with self.files.writing():
             self._check_version(entry_id, self._documents(), version)
-            self.files.commit({entry_id: dump_entry({**document, "id": entry_id})}, actor, "edit")
+            text = self._entry_text(entry_id, {**document, "id": entry_id})
+            self.files.commit({entry_id: text}, actor, "edit")
 
     def remove(self, entry_id: str, actor: Actor, version: str) -> None:
         with self.files.writing():
@@ -177,7 +178,8 @@ class KnowledgeStore:
                 raise StoreError(f"{_shown(entry_id)} already has that wording; nothing changed.")
             values = [*document.get(field, []), question]
             action = "not" if field == "not" else "phrasing"
-            self.files.commit({entry_id: dump_entry({**document, field: values})}, actor, action)
+            text = self._entry_text(entry_id, {**document, field: values})
+            self.files.commit({entry_id: text}, actor, action)
 
     def add_out_of_scope(self, question: str, topic: str, actor: Actor) -> None:
         """Add `question` to an out-of-scope topic (made when new)."""
@@ -201,6 +203,11 @@ class KnowledgeStore:
             return batch
 
     # -- internals -----------------------------------------------------------------------------
+    def _entry_text(self, entry_id: str, document: Document) -> str:
+        """An existing entry's file saying `document`, its formatting and comments kept."""
+        old = self.files.texts().get(entry_id)
+        return rewritten(old, document, dump_entry) if old else dump_entry(document)
+
     def _documents(self, texts: dict[str, str] | None = None) -> dict[str, Document]:
         """The entries' documents (of `texts`, else of the files now)."""
         texts = self.files.texts() if texts is None else texts
