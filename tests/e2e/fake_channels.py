@@ -13,8 +13,8 @@ from .objects import (
     BOT_USER,
     CHANNEL_ID,
     GUILD_ID,
-    TIMESTAMP,
     member_message,
+    message_object,
     normalized,
 )
 
@@ -38,22 +38,11 @@ class Channels:
             for f in files or []
         ]
         message = {
-            "id": str(message_id),
-            "channel_id": str(channel_id),
-            "guild_id": str(GUILD_ID),
-            "author": BOT_USER,
+            **message_object(message_id, channel_id, GUILD_ID, BOT_USER),
             "content": payload.get("content") or "",
-            "timestamp": TIMESTAMP,
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
             "attachments": attachments,
             "embeds": payload.get("embeds") or [],
             "components": payload.get("components") or [],
-            "pinned": False,
-            "type": 0,
             "flags": flags | (payload.get("flags") or 0),
             "allowed_mentions": payload.get("allowed_mentions"),
             "files": files or [],

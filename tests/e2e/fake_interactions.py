@@ -70,10 +70,8 @@ class Interactions:
             )
         kind, data = body.get("type"), body.get("data") or {}
         problems = rules.callback_problems(sent.interaction_type, kind, sent.source is not None)
-        if kind == 4:
-            problems += limits.check_message(data, require_body=not files)
-        elif kind == 7:
-            problems += limits.check_message(data, require_body=False)
+        if kind in (4, 7):  # an update may leave out what stays
+            problems += message_problems(data, files, require_body=kind == 4 and not files)
         elif kind == 8:
             problems += limits.check_autocomplete(data)
         elif kind == 9:
@@ -81,9 +79,6 @@ class Interactions:
             problems += rules.component_problems(data.get("components") or [], in_modal=True)
         elif kind not in (5, 6):
             problems.append(f"unknown callback type {kind}")
-        if kind in (4, 7):
-            problems += rules.component_problems(data.get("components") or [])
-            problems += rules.allowed_mentions_problems(data) + rules.file_problems(files)
         if bad := self.reject(f"interaction callback type {kind}", problems):
             return bad
         sent.first_reply_after = time.perf_counter() - sent.dispatched
@@ -112,6 +107,14 @@ class Interactions:
         await self.notify()
         return self.json(response)
 
+    def webhook(self, request: web.Request) -> Sent | web.Response:
+        """The interaction a follow-up or edit is for, or Discord's refusal: unknown, or its
+        token past its 15 minutes."""
+        sent = self.interactions.get(request.match_info["token"])
+        if sent is None:
+            return self.json({"message": "Unknown Webhook", "code": 10015}, 404)
+        return self.token_expired(sent) or sent
+
     async def _get_original(self, request: web.Request) -> web.Response:
         sent = self.interactions.get(request.match_info["token"])
         if sent is None or sent.original is None:
@@ -120,14 +123,10 @@ class Interactions:
 
     async def _edit(self, request: web.Request) -> web.Response:
         body, files = await self.body(request)
-        sent = self.interactions.get(request.match_info["token"])
-        if sent is None:
-            return self.json({"message": "Unknown Webhook", "code": 10015}, 404)
-        if expired := self.token_expired(sent):
-            return expired
-        problems = limits.check_message(body, require_body=False)
-        problems += rules.component_problems(body.get("components") or [])
-        if bad := self.reject("message edit", problems + rules.allowed_mentions_problems(body)):
+        sent = self.webhook(request)
+        if not isinstance(sent, Sent):
+            return sent
+        if bad := self.reject("message edit", message_problems(body, files, require_body=False)):
             return bad
         sent.events.append(("edit", {**body, "files": files}))
         target = request.match_info["message"]
@@ -155,16 +154,12 @@ class Interactions:
 
     async def _followup(self, request: web.Request) -> web.Response:
         body, files = await self.body(request)
-        sent = self.interactions.get(request.match_info["token"])
-        if sent is None:
-            return self.json({"message": "Unknown Webhook", "code": 10015}, 404)
-        if expired := self.token_expired(sent):
-            return expired
+        sent = self.webhook(request)
+        if not isinstance(sent, Sent):
+            return sent
         if not sent.callbacks():
             self.violations.append("followup before the interaction was acknowledged")
-        problems = limits.check_message(body, require_body=not files)
-        problems += rules.component_problems(body.get("components") or [])
-        problems += rules.allowed_mentions_problems(body) + rules.file_problems(files)
+        problems = message_problems(body, files, require_body=not files)
         if rules.too_large(files):
             return self.json({"message": "Request entity too large", "code": 40005}, 413)
         if bad := self.reject("followup", problems):
@@ -313,3 +308,10 @@ class Interactions:
             return {**(callbacks[0].get("data") or {}), "files": callbacks[0]["files"]}
 
         return await self.wait_for(final)
+
+
+def message_problems(body: dict[str, Any], files: list[Any], require_body: bool) -> list[str]:
+    """Everything Discord checks in a message the bot sends: limits and rules."""
+    problems = limits.check_message(body, require_body=require_body)
+    problems += rules.component_problems(body.get("components") or [])
+    return problems + rules.allowed_mentions_problems(body) + rules.file_problems(files)

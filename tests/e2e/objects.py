@@ -123,13 +123,23 @@ def member_message(
     """A member's message as the gateway sends it (`author_bot_id`: ours, to tell whether
     it mentions us; never sent)."""
     return {
+        **message_object(message_id, channel_id, guild_id, user(user_id, bot=bot)),
         "author_bot_id": APPLICATION_ID,
+        "member": {k: v for k, v in member(user_id).items() if k not in ("user", "permissions")},
+        "content": content,
+    }
+
+
+def message_object(
+    message_id: int, channel_id: int, guild_id: int, author: dict[str, Any]
+) -> dict[str, Any]:
+    """A message with every field Discord sends, empty."""
+    return {
         "id": str(message_id),
         "channel_id": str(channel_id),
         "guild_id": str(guild_id),
-        "author": user(user_id, bot=bot),
-        "member": {k: v for k, v in member(user_id).items() if k not in ("user", "permissions")},
-        "content": content,
+        "author": author,
+        "content": "",
         "timestamp": TIMESTAMP,
         "edited_timestamp": None,
         "tts": False,

@@ -236,12 +236,14 @@ async def test_cooldown_gives_an_ephemeral_notice(fake, bot):
     assert emoji == COOLDOWN_REACTION and not channel_replies(fake, CHANNEL_ID)
 
 
-async def test_a_slow_answer_is_deferred_first(fake, bot, lexical):
-    """The matcher blocks until the fake has seen the "thinking" callback: no timing race."""
-    deferred = threading.Event()
+def waiting_matcher(
+    lexical: Matcher, until: threading.Event, then: Exception | None = None
+) -> Matcher:
+    """The lexical matcher with a costly scorer that waits until `until` is set (the fake
+    has seen the "thinking" callback: no timing race), then scores nothing or raises `then`."""
 
-    class SlowScorer:
-        name = "slow"
+    class WaitingScorer:
+        name = "waiting"
         costly = True
         busy = False
 
@@ -249,10 +251,17 @@ async def test_a_slow_answer_is_deferred_first(fake, bot, lexical):
             return []
 
         def score(self, question: str) -> np.ndarray:
-            assert deferred.wait(10), "the bot never deferred"
+            assert until.wait(10), "the bot never deferred"
+            if then is not None:
+                raise then
             return np.zeros(len(indexed_entries(lexical.kb)), np.float32)
 
-    bot.matcher = Matcher(lexical.kb, [*lexical.scorers, (SlowScorer(), 0.0)], lexical.model)
+    return Matcher(lexical.kb, [*lexical.scorers, (WaitingScorer(), 0.0)], lexical.model)
+
+
+async def test_a_slow_answer_is_deferred_first(fake, bot, lexical):
+    deferred = threading.Event()
+    bot.matcher = waiting_matcher(lexical, deferred)
     bot.get_cog("Ask").defer_after = 0.05
     sent = await fake.slash("ask", question("do I need a PhD?"))
     (callback,) = await fake.wait_for(sent.callbacks)
@@ -335,20 +344,7 @@ async def test_an_error_after_a_public_defer_reaches_only_the_member(fake, bot, 
     """Discord turns the first follow-up after a public "thinking…" into that public message
     (whatever its ephemeral flag): the error must not land there, for the channel to see."""
     deferred = threading.Event()
-
-    class SlowBrokenScorer:
-        name = "slow-broken"
-        costly = True
-        busy = False
-
-        def prepare(self, questions: list[str]) -> list:
-            return []
-
-        def score(self, question: str) -> np.ndarray:
-            assert deferred.wait(10), "the bot never deferred"
-            raise RuntimeError("boom")
-
-    bot.matcher = Matcher(lexical.kb, [*lexical.scorers, (SlowBrokenScorer(), 0.0)], lexical.model)
+    bot.matcher = waiting_matcher(lexical, deferred, then=RuntimeError("boom"))
     bot.get_cog("Ask").defer_after = 0.05
     sent = await fake.slash("ask", question("do I need a PhD?"))
     (callback,) = await fake.wait_for(sent.callbacks)
