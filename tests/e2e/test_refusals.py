@@ -60,3 +60,21 @@ async def test_a_mod_log_discord_refuses_is_one_log_line(fake, curating, caplog,
         await curating.mod_log("a moderator changed something")
     assert warnings_with(caplog, "could not post to the mod log channel")
     assert fake.failed[0][2] == status
+
+
+@pytest.mark.parametrize("status", REFUSED)
+async def test_a_forum_post_whose_first_message_cannot_be_read_is_matched_on_its_title(
+    fake, tmp_path, lexical, caplog, status
+):
+    from .conftest import start_bot, stop_bot
+
+    caplog.set_level(logging.INFO)
+    bot = forum_bot(tmp_path / "data", lexical)
+    task = await start_bot(fake, bot)
+    await fake.wait_for(bot.is_ready)
+    fake.fail_next("GET", r"/channels/\d+/messages/\d+$", status)
+    thread = await fake.open_post(*ANSWERABLE, deliver=False)  # its first message never comes
+    await fake.dispatch("THREAD_CREATE", {**fake.threads[thread], "newly_created": True})
+    assert await fake.wait_for(lambda: fake.thread_replies(thread)), "answered on its title"
+    assert warnings_with(caplog, f"forum post {thread}: no first message")
+    await stop_bot(bot, task)

@@ -38,8 +38,7 @@ class Forum(commands.Cog):
         self.bot = bot
         self.cooldown = Cooldown(*bot.settings.answer_cooldown)
         self._in_hand: set[int] = set()  # posts being answered now
-        self._done: set[int] = set()  # posts done while the database could not say so
-        self._unsaved: set[int] = set()  # ... and not yet marked there
+        self._unsaved: set[int] = set()  # posts done that the database does not know yet
         self._warned: set[str] = set()
         self._answering: set[asyncio.Task[object]] = set()
         self._caught_up = False
@@ -115,7 +114,7 @@ class Forum(commands.Cog):
         bot = self.bot
         if not self.watched(thread) or bot.user is None or thread.owner_id == bot.user.id:
             return
-        if thread.id in self._in_hand or thread.id in self._done:
+        if thread.id in self._in_hand or thread.id in self._unsaved:
             return
         self._in_hand.add(thread.id)
         try:
@@ -140,7 +139,6 @@ class Forum(commands.Cog):
     async def finish(self, thread_id: int) -> None:
         """Mark the post done; while the database is unavailable, remember it and mark it
         with the next one."""
-        self._done.add(thread_id)
         self._unsaved.add(thread_id)
         pending = sorted(self._unsaved)
         try:
@@ -149,7 +147,6 @@ class Forum(commands.Cog):
             self.bot.data_unavailable(exc)
             return
         self._unsaved.difference_update(pending)
-        self._done.difference_update(pending)
 
     async def replied(self, thread: discord.Thread) -> bool:
         """Whether the bot's reply is already in the thread (a crash came after sending)."""
