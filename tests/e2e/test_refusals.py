@@ -78,3 +78,30 @@ async def test_a_forum_post_whose_first_message_cannot_be_read_is_matched_on_its
     assert await fake.wait_for(lambda: fake.thread_replies(thread)), "answered on its title"
     assert warnings_with(caplog, f"forum post {thread}: no first message")
     await stop_bot(bot, task)
+
+
+@pytest.mark.parametrize("status", REFUSED)
+async def test_a_post_left_unfinished_is_answered_even_if_discord_refuses_to_show_it(
+    fake, tmp_path, lexical, caplog, status
+):
+    """At start-up a post a crash left taken is read back (was the reply sent?) and, if it is
+    no longer open, fetched; Discord refusing either is one log line, never a lost post."""
+    from bot.knowledge.database import Database
+    from bot.records.forum_posts import take_post
+
+    from .conftest import start_bot, stop_bot
+
+    caplog.set_level(logging.INFO)
+    open_post = await fake.open_post(*ANSWERABLE, deliver=False)
+    closed = await fake.open_post(*ANSWERABLE, deliver=False, user_id=400_000_000_000_000_077)
+    fake.threads[closed]["thread_metadata"]["archived"] = True  # not in GUILD_CREATE
+    for thread in (open_post, closed):
+        take_post(Database(tmp_path / "data"), thread)  # taken, then the crash
+    fake.fail_next("GET", rf"/channels/{open_post}/messages$", status)  # the read-back
+    fake.fail_next("GET", rf"/channels/{closed}$", status)  # the fetch
+    bot = forum_bot(tmp_path / "data", lexical)
+    task = await start_bot(fake, bot)
+    await fake.wait_for(lambda: fake.thread_replies(open_post))
+    await fake.wait_for(lambda: warnings_with(caplog, f"forum post {closed} left unfinished"))
+    assert warnings_with(caplog, f"forum post {open_post}: could not read it back")
+    await stop_bot(bot, task)
