@@ -96,3 +96,35 @@ def test_stats_of_an_empty_database_draw_an_empty_chart(database):
     stats = read_stats(database, 30)
     assert stats.questions == 0 and not stats.top_entries and not stats.unanswered
     assert stats_chart(stats).startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("days", "unit", "bins"), [(30, "day", 30), (120, "week", 18), (365, "month", 12)]
+)
+def test_a_long_window_is_charted_by_week_or_month_with_every_tick_inside(
+    database, days, unit, bins
+):
+    from datetime import UTC, datetime, timedelta
+
+    from bot.rendering.stats_chart import MAX_TICKS, binned, ticks
+
+    stats = read_stats(database, days)
+    found_unit, found = binned(stats)
+    first_day = stats.per_day[0][0]
+    assert found_unit == unit and bins <= len(found) <= bins + 1
+    assert sum(found[0][1].values()) == 0 and found[0][0] == first_day, "a bin starts in the window"
+    shown = ticks([start for start, _ in found])
+    assert shown[0] == first_day and len(shown) <= MAX_TICKS
+    assert found[-1][0] <= datetime.now(UTC).date() < found[-1][0] + timedelta(days=32)
+    assert stats_chart(stats).startswith(b"\x89PNG")
+
+
+def test_large_amounts_read_as_millions():
+    from bot.calculator.chart import short
+
+    assert [short(v) for v in (950, 232_400, 1_000_000, 21_500_000)] == [
+        "950",
+        "232k",
+        "1M",
+        "21.5M",
+    ]

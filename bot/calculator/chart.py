@@ -20,6 +20,9 @@ PARTS = (
 HATCHES = ("", "//")  # offer A, offer B
 
 
+LABEL_STEP = 11  # points between the total labels of offers side by side
+
+
 def shown_parts(offers: list[tuple[str, Breakdown]]) -> list[tuple[str, str, str]]:
     """The components any offer has: the legend names them all, whichever offer has them."""
     return [
@@ -30,7 +33,12 @@ def shown_parts(offers: list[tuple[str, Breakdown]]) -> list[tuple[str, str, str
 
 
 def short(value: float) -> str:
-    return f"{value / 1000:,.0f}k" if value else "0"
+    """An axis or bar label: 950, 232k, 21.5M."""
+    if abs(value) >= 1_000_000:
+        return f"{value / 1_000_000:,.1f}".removesuffix(".0") + "M"
+    if abs(value) >= 1000:
+        return f"{value / 1000:,.0f}k"
+    return f"{value:,.0f}"
 
 
 def offer_chart(offers: list[tuple[str, Breakdown]]) -> bytes:
@@ -47,7 +55,7 @@ def offer_chart(offers: list[tuple[str, Breakdown]]) -> bytes:
     try:
         width = 0.8 / len(offers)
         years = max(len(b.years) for _, b in offers)
-        for n, (name, breakdown) in enumerate(offers):
+        for n, (_, breakdown) in enumerate(offers):
             positions = [y.year + (n - (len(offers) - 1) / 2) * width for y in breakdown.years]
             bottom = [0] * len(breakdown.years)
             for _, key, colour in parts:
@@ -64,17 +72,19 @@ def offer_chart(offers: list[tuple[str, Breakdown]]) -> bytes:
                 )
                 bottom = [b + v for b, v in zip(bottom, values, strict=True)]
             for x, total in zip(positions, bottom, strict=True):
-                label = f"{name}: {short(total)}" if comparing else short(total)
+                # Side by side, two labels are wider than their bars: each offer's on its own
+                # line (A lower, B higher), named by the legend's solid and hatched swatches.
                 axes.annotate(
-                    label,
+                    short(total),
                     (x, total),
                     ha="center",
                     va="bottom",
                     fontsize=8,
-                    xytext=(0, 2),
+                    xytext=(0, 2 + LABEL_STEP * n),
                     textcoords="offset points",
                 )
-        axes.set_ylim(bottom=0, top=max(max(y.total for y in b.years) for _, b in offers) * 1.12)
+        top = max(max(y.total for y in b.years) for _, b in offers)
+        axes.set_ylim(bottom=0, top=top * (1.12 + 0.06 * (len(offers) - 1)))
         axes.set_xticks(range(1, years + 1), [f"Year {y}" for y in range(1, years + 1)])
         axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: short(v)))
         axes.set_ylabel(f"{offers[0][1].currency}, pre-tax")

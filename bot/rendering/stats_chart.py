@@ -1,10 +1,12 @@
-"""A PNG of questions per day, stacked by what the bot did. matplotlib is imported only here,
-when a chart is drawn."""
+"""A PNG of questions over time, stacked by what the bot did: per day up to two months, per
+week up to six, per month beyond, with the years on the labels. matplotlib is imported only
+here, when a chart is drawn."""
 
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from collections import Counter
+from datetime import date, timedelta
 
 from bot.records.stats import Stats
 
@@ -13,6 +15,33 @@ COLOURS = {
     "suggest": ("offered choices", "#dd8452"),
     "decline": ("declined", "#8c8c8c"),
 }
+DAILY_UP_TO, WEEKLY_UP_TO = 60, 180  # days in the window
+MAX_TICKS = 8
+BAR_DAYS = {"day": 0.8, "week": 5.6, "month": 24.0}  # a bar's width, in days
+TICK_FORMAT = {"day": "%b %d", "week": "%b %d\n%Y", "month": "%b\n%Y"}
+
+
+def binned(stats: Stats) -> tuple[str, list[tuple[date, Counter[str]]]]:
+    """The unit ("day", "week" or "month") and each bin's first day in the window with its
+    counts, oldest first."""
+    unit = "day" if stats.days <= DAILY_UP_TO else "week" if stats.days <= WEEKLY_UP_TO else "month"
+    bins: dict[date, Counter[str]] = {}
+    for day, counts in stats.per_day:
+        start = (
+            day
+            if unit == "day"
+            else day - timedelta(days=day.weekday())
+            if unit == "week"
+            else day.replace(day=1)
+        )
+        bins.setdefault(max(start, stats.per_day[0][0]), Counter()).update(counts)
+    return unit, list(bins.items())
+
+
+def ticks(starts: list[date]) -> list[date]:
+    """At most MAX_TICKS bin starts, the first one first: every tick is inside the window."""
+    step = max(1, -(-len(starts) // MAX_TICKS))
+    return starts[::step]
 
 
 def stats_chart(stats: Stats) -> bytes:
@@ -20,26 +49,36 @@ def stats_chart(stats: Stats) -> bytes:
 
     matplotlib.use("Agg")  # no display: render straight to PNG bytes
     from matplotlib import pyplot as plt
-    from matplotlib.dates import DateFormatter, DayLocator
+    from matplotlib.dates import DateFormatter
 
-    days = [day for day, _ in stats.per_day]
+    unit, bins = binned(stats)
+    starts = [start for start, _ in bins]
     figure, axes = plt.subplots(figsize=(7.5, 3.8), dpi=100)
     try:
-        bottom = [0] * len(days)
+        bottom = [0] * len(bins)
         for decision, (label, colour) in COLOURS.items():
-            values = [counts[decision] for _, counts in stats.per_day]
-            axes.bar(days, values, 0.8, bottom=bottom, color=colour, label=label)
+            values = [counts[decision] for _, counts in bins]
+            axes.bar(
+                starts,
+                values,
+                BAR_DAYS[unit],
+                bottom=bottom,
+                color=colour,
+                label=label,
+                align="edge" if unit != "day" else "center",
+            )
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         axes.set_ylim(bottom=0, top=max(max(bottom, default=0), 1) * 1.15)
         axes.set_ylabel("questions")
-        axes.set_title(f"Questions per day, last {stats.days} day{'s' * (stats.days != 1)}")
+        axes.set_title(f"Questions per {unit}, last {stats.days} day{'s' * (stats.days != 1)}")
         axes.legend(
-            loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize=8, frameon=False
+            loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=8, frameon=False
         )
         axes.yaxis.get_major_locator().set_params(integer=True)
-        axes.xaxis.set_major_locator(DayLocator(interval=max(1, len(days) // 7)))
-        axes.set_xlim(days[0] - timedelta(days=1), days[-1] + timedelta(days=1))
-        axes.xaxis.set_major_formatter(DateFormatter("%b %d"))
+        axes.set_xticks(ticks(starts))
+        axes.xaxis.set_major_formatter(DateFormatter(TICK_FORMAT[unit]))
+        end = max(stats.per_day[-1][0] + timedelta(days=1), starts[-1] + timedelta(BAR_DAYS[unit]))
+        axes.set_xlim(starts[0] - timedelta(days=1), end)  # the current week or month whole
         axes.spines[["top", "right"]].set_visible(False)
         figure.tight_layout()
         buffer = io.BytesIO()
