@@ -173,3 +173,12 @@ def test_the_service_unit_is_hardened():
         check=False,
     )
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+@pytest.mark.parametrize("mode", ["lexical", "blended"])
+def test_the_readmes_example_is_what_a_member_gets(request, mode):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    asked = readme.split("/ask question: ", 1)[1].splitlines()[0]
+    shown_title = readme.split("bot      ┃ ", 1)[1].splitlines()[0]
+    match = request.getfixturevalue(mode).match(asked)
+    assert match.decision.value == "answer" and match.entry.question == shown_title
