@@ -57,11 +57,13 @@ def cmd_ask(settings: Settings, questions: list[str], as_json: bool) -> int:
             print(json.dumps(replies.match_record(match), ensure_ascii=False))
             continue
         print(
-            replies.match_text(
-                match,
-                matcher.kb,
-                topics_hint="`python -m bot console` then `topics`",
-                pick_hint=ASK_PICK_HINT,
+            replies.terminal_text(
+                replies.match_text(
+                    match,
+                    matcher.kb,
+                    topics_hint="`python -m bot console` then `topics`",
+                    pick_hint=ASK_PICK_HINT,
+                )
             )
         )
     return status

@@ -150,6 +150,8 @@ def test_console_reads_questions_from_a_pipe_and_leaves_on_eof():
     result = run("console", stdin="what are rsus\nquit\n", env={"DISCORD_TOKEN": ""})
     assert result.returncode == 0
     assert "What makes up an ML engineer's total compensation?" in result.stdout
+    business = run("ask", "what value do ML engineers create for a business").stdout
+    assert "- Personalisation — " in business and "**" not in business, "Markdown, readably"
 
 
 def test_run_without_token_and_without_a_terminal_is_a_configuration_error():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -21,6 +22,17 @@ def clip(text: str, limit: int) -> str:
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:") + "…"
+
+
+_EMPHASIS_RE = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_LINK_RE = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
+
+
+def terminal_text(text: str) -> str:
+    """Discord Markdown as a terminal shows it readably: no `**` around bold text, a masked
+    link as its label and address."""
+    text = _EMPHASIS_RE.sub(lambda m: m.group(1) or m.group(2), text)
+    return _LINK_RE.sub(r"\1 <\2>", text)
 
 
 def fitting_lines(lines: list[str], limit: int, more: str) -> list[str]:

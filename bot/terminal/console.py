@@ -21,7 +21,7 @@ PICK_HINT = "Type its number to see that answer."
 def run_console(
     matcher: Matcher,
     read: Callable[[str], str] = input,
-    write: Callable[[str], None] = print,
+    write: Callable[[str], None] = lambda text: print(replies.terminal_text(text)),
     knowledge_dir: Path = Path("knowledge"),
 ) -> None:
     write(f"ML Career Bot: terminal console ({matcher.mode} matching). {HELP}")
