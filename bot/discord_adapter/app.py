@@ -99,7 +99,8 @@ class CareerBot(commands.Bot):
         if self._announced:  # on_ready comes again after every reconnect
             return
         self._announced = True
-        log.info("Ready as %s in %d servers", self.user, len(self.guilds))
+        servers = ", ".join(f"{g.name} ({g.id})" for g in self.guilds[:10])
+        log.info("Ready as %s in %d servers: %s", self.user, len(self.guilds), servers)
         log.info(
             "Knowledge base %s: %d entries, %s matching",
             self.settings.knowledge_dir.resolve(),
@@ -218,7 +219,9 @@ class CareerBot(commands.Bot):
         try:
             await channel.send(replies.clip(text, 2000))
         except discord.HTTPException as exc:
-            log.warning("could not post to the mod log channel: %s", exc)
+            log.warning(
+                "could not post to the mod log channel #%s (%s): %s", channel, channel_id, exc
+            )
 
     def commands_hash(self) -> str:
         definitions = [command.to_dict(self.tree) for command in self.tree.get_commands()]

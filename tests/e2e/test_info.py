@@ -80,11 +80,13 @@ async def test_start_up_names_every_server_and_channel_it_cannot_use(
     finally:
         await stop_bot(bot, task)
     messages = [r.getMessage() for r in caplog.records if r.name == "bot.discord_adapter.app"]
-    assert f"Ready as ml-career-bot in {len(fake.guilds)} servers" in messages
+    ready = f"Ready as ml-career-bot in {len(fake.guilds)} servers: guild 1 ({GUILD_ID}), "
+    assert any(m.startswith(ready) for m in messages), "servers named beside their ids"
     assert f"Invite link: {invite_url(APPLICATION_ID)}" in messages
     assert any(f"GUILD_IDS lists server {missing_server}" in m for m in messages)
     assert any(f"channel {missing_channel}, which the bot cannot see" in m for m in messages)
     assert any("lacks send messages, embed links in #ask-here" in m for m in messages)
-    assert not any(str(OTHER_GUILD_ID) in m for m in messages), "it is in that server"
+    warned = [m for m in messages if not m.startswith("Ready as")]
+    assert not any(str(OTHER_GUILD_ID) in m for m in warned), "it is in that server"
     assert fake.commands[GUILD_ID], "a server it cannot reach does not stop the others' sync"
     assert heartbeat_age(settings.data_dir) is None, "a stopped bot is not called connected"

@@ -25,7 +25,7 @@ async def test_a_mention_reply_discord_refuses_is_logged_or_retried(fake, bot, c
     if status == 429:  # discord.py waits retry_after and sends again
         await fake.wait_for(lambda: fake.channel_messages)
     else:
-        await fake.wait_for(lambda: warnings_with(caplog, "could not answer in channel"))
+        await fake.wait_for(lambda: warnings_with(caplog, "could not answer in channel #general"))
         assert not fake.channel_messages
     assert fake.failed == [("POST", f"/api/v10/channels/{CHANNEL_ID}/messages", status)]
     assert not [r for r in caplog.records if r.exc_info], "one line, no traceback"
@@ -56,7 +56,9 @@ async def test_a_mod_log_discord_refuses_is_one_log_line(fake, curating, caplog,
     fake.fail_next("POST", rf"/channels/{MOD_LOG_CHANNEL_ID}/messages$", status)
     with caplog.at_level(logging.WARNING):
         await curating.mod_log("a moderator changed something")
-    assert warnings_with(caplog, "could not post to the mod log channel")
+    assert warnings_with(
+        caplog, f"could not post to the mod log channel #mod-log ({MOD_LOG_CHANNEL_ID})"
+    )
     assert fake.failed[0][2] == status
 
 

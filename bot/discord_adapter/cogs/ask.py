@@ -136,7 +136,13 @@ class Ask(commands.Cog):
             reply = match_reply(bot, match, message.author.id, reference)
             await message.reply(mention_author=False, **reply.kwargs())
         except discord.HTTPException as exc:  # e.g. no permission to post in this channel
-            log.warning("could not answer in channel %s: %s", message.channel.id, exc)
+            where = getattr(message.channel, "name", None)
+            log.warning(
+                "could not answer in channel %s%s: %s",
+                f"#{where} " if where else "",
+                message.channel.id,
+                exc,
+            )
 
 
 async def setup(bot: CareerBot) -> None:
