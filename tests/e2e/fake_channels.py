@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import limits, rules
+from . import rules
 from .objects import (
     BOT_USER,
     CHANNEL_ID,
@@ -60,9 +60,8 @@ class Channels:
     async def _channel_message(self, request: web.Request) -> web.Response:
         body, files = await self.body(request)
         channel_id = int(request.match_info["channel"])
-        problems = limits.check_message(body, require_body=not files)
-        problems += rules.component_problems(body.get("components") or [])
-        problems += rules.channel_message_problems(body, files)
+        problems = rules.message_problems(body, files, require_body=not files)
+        problems += rules.channel_flag_problems(body)
         reference = body.get("message_reference") or {}
         unknown = reference and int(reference.get("message_id", 0)) not in self.messages
         if unknown and reference.get("fail_if_not_exists", True):

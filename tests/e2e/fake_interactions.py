@@ -71,7 +71,7 @@ class Interactions:
         kind, data = body.get("type"), body.get("data") or {}
         problems = rules.callback_problems(sent.interaction_type, kind, sent.source is not None)
         if kind in (4, 7):  # an update may leave out what stays
-            problems += message_problems(data, files, require_body=kind == 4 and not files)
+            problems += rules.message_problems(data, files, require_body=kind == 4 and not files)
         elif kind == 8:
             problems += limits.check_autocomplete(data)
         elif kind == 9:
@@ -126,7 +126,9 @@ class Interactions:
         sent = self.webhook(request)
         if not isinstance(sent, Sent):
             return sent
-        if bad := self.reject("message edit", message_problems(body, files, require_body=False)):
+        if bad := self.reject(
+            "message edit", rules.message_problems(body, files, require_body=False)
+        ):
             return bad
         sent.events.append(("edit", {**body, "files": files}))
         target = request.match_info["message"]
@@ -159,7 +161,7 @@ class Interactions:
             return sent
         if not sent.callbacks():
             self.violations.append("followup before the interaction was acknowledged")
-        problems = message_problems(body, files, require_body=not files)
+        problems = rules.message_problems(body, files, require_body=not files)
         if rules.too_large(files):
             return self.json({"message": "Request entity too large", "code": 40005}, 413)
         if bad := self.reject("followup", problems):
@@ -308,10 +310,3 @@ class Interactions:
             return {**(callbacks[0].get("data") or {}), "files": callbacks[0]["files"]}
 
         return await self.wait_for(final)
-
-
-def message_problems(body: dict[str, Any], files: list[Any], require_body: bool) -> list[str]:
-    """Everything Discord checks in a message the bot sends: limits and rules."""
-    problems = limits.check_message(body, require_body=require_body)
-    problems += rules.component_problems(body.get("components") or [])
-    return problems + rules.allowed_mentions_problems(body) + rules.file_problems(files)

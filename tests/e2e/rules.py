@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from . import limits
+
 FIRST_REPLY_SECONDS = 3.0  # interactions/receiving-and-responding: respond within 3 seconds
 TOKEN_SECONDS = 15 * 60  # ...: interaction tokens are valid for 15 minutes
 MAX_FILES = 10  # reference#uploading-files: up to 10 files
@@ -78,12 +80,20 @@ def component_problems(rows: list[dict[str, Any]], in_modal: bool = False) -> li
     return problems
 
 
-def channel_message_problems(payload: dict[str, Any], files: list[dict[str, Any]]) -> list[str]:
-    problems = allowed_mentions_problems(payload)
+def message_problems(
+    payload: dict[str, Any], files: list[dict[str, Any]], require_body: bool
+) -> list[str]:
+    """Everything Discord checks in a message the bot sends: limits (limits.py) and rules."""
+    problems = limits.check_message(payload, require_body=require_body)
+    problems += component_problems(payload.get("components") or [])
+    return problems + allowed_mentions_problems(payload) + file_problems(files)
+
+
+def channel_flag_problems(payload: dict[str, Any]) -> list[str]:
     flags = payload.get("flags") or 0
     if flags & ~CHANNEL_MESSAGE_FLAGS:
-        problems.append(f"flags: {flags} (only SUPPRESS_EMBEDS and SUPPRESS_NOTIFICATIONS)")
-    return problems + file_problems(files)
+        return [f"flags: {flags} (only SUPPRESS_EMBEDS and SUPPRESS_NOTIFICATIONS)"]
+    return []
 
 
 def file_problems(files: list[dict[str, Any]]) -> list[str]:
