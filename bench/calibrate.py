@@ -1,9 +1,13 @@
 """Fit the matcher's decision models on the `fit` halves of the evaluation files.
 
-    .venv/bin/python bench/calibrate.py --eval ../shared/eval/external.yaml
+    .venv/bin/python bench/calibrate.py
 
-knowledge/evaluation.yaml is always used; `--eval PATH` (repeatable) adds more files, such
-as messages written outside the team. For each mode (lexical, blended): score every case
+The shipped constants are fitted on the `fit` halves of knowledge/evaluation.yaml, of the
+two files of messages written outside the team (../shared/eval/external.yaml and
+external-2.yaml, beside the checkout; never copied into it) and on the questions
+bench/hard_negatives.py makes from the entries' own wordings (fit only). Without the
+external files it still fits, but says that its constants are not the ones to ship.
+`--eval PATH` (repeatable) adds more files. For each mode (lexical, blended): score every case
 once; fit a logistic regression on every `fit` case (is the best entry the one asked
 about?); choose the answer and suggest cut-offs by 5-fold cross-validation on the fit
 cases (each fold judged by weights fitted without it), as the cut-offs that answer most
@@ -49,6 +53,16 @@ MIN_SCORE = 0.3  # a sanity floor, not fitted
 UNCOVERED_ANSWERED = 0.02  # the bars, on the pooled out-of-fold decisions
 WRONG = 0.015
 OFF_TOPIC_SUGGESTED = 0.1
+QUIET_PRECISION = 0.985  # direct answers right, where nobody asked the bot
+NEGATIVES = "hard_negatives.yaml"
+NEGATIVES_WEIGHT = 40.0  # all of them together, against about 700 real messages
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+SHIPPED_FIT = (
+    ROOT / "knowledge" / EVALUATION_FILE,
+    ROOT / "bench" / NEGATIVES,
+    SHARED_EVAL / "external.yaml",
+    SHARED_EVAL / "external-2.yaml",
+)
 ANSWERED = ("existing", "long", "short", "multi", "languages")  # kinds with right answers
 Judged = tuple[str, Case, Judgement, list[Judgement]]  # (file, case, post, parts)
 
@@ -64,16 +78,22 @@ def judge_all(matcher: Matcher, files: dict[str, list[Case]], latin: bool = Fals
     ]
 
 
-def training_set(matcher: Matcher, judged: list[Judged]) -> tuple[np.ndarray, np.ndarray]:
-    rows, labels = [], []
-    for _, case, overall, parts in judged:
+def training_set(
+    matcher: Matcher, judged: list[Judged]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Features, labels (is the best entry the one asked about?) and weights: the made-up
+    negatives weigh NEGATIVES_WEIGHT together, every real message 1."""
+    made = sum(len(parts) + 1 for file, _, _, parts in judged if file == NEGATIVES)
+    rows, labels, weights = [], [], []
+    for file, case, overall, parts in judged:
         for judgement in [overall, *parts]:
             rows.append(judgement.features)
             labels.append(float(matcher.kb.entries[judgement.best].id in case.expected))
-    return np.asarray(rows), np.asarray(labels)
+            weights.append(NEGATIVES_WEIGHT / made if file == NEGATIVES else 1.0)
+    return np.asarray(rows), np.asarray(labels), np.asarray(weights)
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+def fit_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, float]:
     """Newton's method with a little L2 on the weights (not the bias)."""
     xb = np.hstack([x, np.ones((len(x), 1))])
     w = np.zeros(xb.shape[1])
@@ -81,8 +101,8 @@ def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     ridge[-1, -1] = 0
     for _ in range(100):
         p = 1 / (1 + np.exp(-xb @ w))
-        gradient = xb.T @ (p - y) + ridge @ w
-        hessian = xb.T @ (xb * (p * (1 - p))[:, None]) + ridge
+        gradient = xb.T @ (weight * (p - y)) + ridge @ w
+        hessian = xb.T @ (xb * (weight * p * (1 - p))[:, None]) + ridge
         step = np.linalg.solve(hessian, gradient)
         w -= step
         if np.abs(step).max() < 1e-9:
@@ -108,6 +128,12 @@ def acceptable(found: list[Outcome]) -> bool:
     )
 
 
+def precise(found: list[Outcome]) -> bool:
+    """The bar of channels where nobody asked the bot: its direct answers are right."""
+    answered = [o for o in found if o.answered]
+    return sum(o.right for o in answered) >= QUIET_PRECISION * len(answered)
+
+
 def score(found: list[Outcome]) -> tuple[int, int]:
     asked = [o for o in found if o.case.expected and o.case.kind in ANSWERED]
     return sum(o.right and o.complete for o in asked), sum(o.covered for o in asked)
@@ -124,22 +150,25 @@ def folds(judged: list[Judged]) -> list[list[Judged]]:
     return parts
 
 
-def cutoffs(matcher: Matcher, fit: list[Judged]) -> tuple[float, float, float] | None:
+def cutoffs(matcher: Matcher, fit: list[Judged]) -> tuple[float, float, float, float] | None:
     """The answer, suggest and several cut-offs that answer most right on the out-of-fold
     decisions while the bars hold: answer and suggest first, then several."""
     held_out = []
-    parts = folds(fit)
+    negatives = [j for j in fit if j[0] == NEGATIVES]  # for fitting only, never held out
+    parts = folds([j for j in fit if j[0] != NEGATIVES])
     for i, fold in enumerate(parts):
-        rest = [j for k, other in enumerate(parts) if k != i for j in other]
+        rest = [j for k, other in enumerate(parts) if k != i for j in other] + negatives
         weights, bias = fit_logistic(*training_set(matcher, rest))
         held_out.append((fold, tuple(weights), bias))
 
-    def found(answer: float, suggest: float, several: float) -> list[Outcome]:
+    def found(answer: float, suggest: float, several: float, quiet: float = 0) -> list[Outcome]:
         return [
             o
             for fold, weights, bias in held_out
             for o in outcomes(
-                matcher, fold, DecisionModel(weights, bias, answer, suggest, MIN_SCORE, several)
+                matcher,
+                fold,
+                DecisionModel(weights, bias, answer, suggest, MIN_SCORE, several, quiet),
             )
         ]
 
@@ -157,7 +186,13 @@ def cutoffs(matcher: Matcher, fit: list[Judged]) -> tuple[float, float, float] |
         key=lambda s: (score(found(answer, suggest, s)), s),
     )
     print(f"  out-of-fold: {summary(found(answer, suggest, several))}")
-    return answer, suggest, float(several)
+
+    def unasked(quiet: float) -> list[Outcome]:
+        return [Outcome(o.case, o.match.unasked()) for o in found(answer, suggest, several, quiet)]
+
+    quiet = next((float(q) for q in np.arange(answer, 0.991, 0.01) if precise(unasked(q))), 0.99)
+    print(f"  out-of-fold where nobody asked: {summary(unasked(quiet))}")
+    return answer, suggest, float(several), quiet
 
 
 def summary(found: list[Outcome]) -> str:
@@ -195,6 +230,7 @@ def calibrate(name: str, matcher: Matcher, judged: list[Judged]) -> DecisionMode
         round(suggest, 2),
         MIN_SCORE,
         round(min(found[2] + MARGIN, answer), 2),
+        round(min(max(found[3] + MARGIN, answer), 0.99), 2),
     )
     print(f"{name.upper()}_MODEL = {model!r}")
     return model
@@ -248,12 +284,20 @@ def calibrate_cascade(
     return cascade
 
 
+def evaluation_files(extra: list[Path]) -> dict[str, list[Case]]:
+    """The files the shipped constants were fitted on, and `extra`; says which are missing."""
+    missing = [path for path in SHIPPED_FIT[1:] if not path.is_file()]
+    for path in missing:
+        print(f"{path} is missing: these constants are NOT the ones to ship (see docs/matching.md)")
+    paths = [path for path in SHIPPED_FIT if path not in missing] + extra
+    print("Fitted on the fit halves of: " + ", ".join(path.name for path in paths))
+    return {path.name: load_cases(path) for path in paths}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--eval", type=Path, action="append", default=[], metavar="PATH")
-    args = parser.parse_args()
-    paths = [ROOT / "knowledge" / EVALUATION_FILE, *args.eval]
-    files = {path.name: load_cases(path) for path in paths}
+    files = evaluation_files(parser.parse_args().eval)
     kb = load_knowledge_base(ROOT / "knowledge")
     lexical = lexical_matcher(kb)
     lexical_model = calibrate("lexical", lexical, judge_all(lexical, files)) or LEXICAL_MODEL

@@ -8,7 +8,14 @@ from typing import Any
 
 import yaml
 
-from bot.knowledge.model import Entry, KnowledgeBase, KnowledgeBaseError, OutOfScopeTopic, Problem
+from bot.knowledge.model import (
+    ANSWER_KINDS,
+    Entry,
+    KnowledgeBase,
+    KnowledgeBaseError,
+    OutOfScopeTopic,
+    Problem,
+)
 from bot.knowledge.parsing import (
     ID_PATTERN,
     describe_yaml_error,
@@ -31,8 +38,8 @@ MAX_PHRASINGS_CHARS = 4000
 MAX_KEYWORDS_CHARS = 1000
 
 REQUIRED = ("id", "category", "question", "phrasings", "answer", "source")
-OPTIONAL = ("keywords", "related", "not")
-LIST_FIELDS = ("phrasings", "keywords", "related", "not")
+OPTIONAL = ("keywords", "related", "not", "answers")
+LIST_FIELDS = ("phrasings", "keywords", "related", "not", "answers")
 
 
 def entries_dir(knowledge_dir: Path) -> Path:
@@ -194,6 +201,11 @@ def parse_entry(data: Any, file: str, problems: list[Problem]) -> Entry | None:
     keywords = text_list("keywords")
     related = text_list("related")
     not_examples = text_list("not")
+    answers = text_list("answers")
+    unknown = [kind for kind in answers if kind not in ANSWER_KINDS]
+    if unknown:
+        known = ", ".join(ANSWER_KINDS)
+        bad("answers", f"{unknown[0]!r} is not a kind of question (one of: {known})")
     if phrasings and len(phrasings) < MIN_PHRASINGS:
         bad("phrasings", f"has {len(phrasings)}; write at least {MIN_PHRASINGS}")
     if entry_id in related:
@@ -235,7 +247,16 @@ def parse_entry(data: Any, file: str, problems: list[Problem]) -> Entry | None:
     if len(problems) > before:
         return None
     return Entry(
-        entry_id, category, question, phrasings, answer, source, keywords, related, not_examples
+        entry_id,
+        category,
+        question,
+        phrasings,
+        answer,
+        source,
+        keywords,
+        related,
+        not_examples,
+        tuple(dict.fromkeys(answers)),
     )
 
 

@@ -16,11 +16,28 @@ class Entry:
     keywords: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     not_examples: tuple[str, ...] = ()  # `not:` questions that look like this entry but aren't
+    answers: tuple[str, ...] = ()  # kinds of question its answer answers (ANSWER_KINDS)
 
     @property
     def texts(self) -> tuple[str, ...]:
         """Every wording the matcher indexes: the canonical question first."""
         return (self.question, *self.phrasings)
+
+
+# The kinds of question an entry's answer can answer (its `answers:` field), each with what
+# it means; bot/matching/answerability/kinds.py reads which of them a message asks.
+ANSWER_KINDS = {
+    "why": "why something is so: reasons and causes",
+    "figure": "a number: what someone earns, a range, an amount in money",
+    "compare": "a head-to-head of two things (X or Y, X vs Y, the difference between)",
+    "which": "which ones, or the best, top or most of a group",
+    "need": "whether something is needed, required or enough",
+    "define": "what something is, means or involves",
+    "how-to": "how to do something: steps, a plan, courses or books",
+    "when": "when something happened or will, or how long it takes",
+    "future": "what will happen: the outlook",
+    "decline": "what falls, shrinks, loses value or is cut",
+}
 
 
 @dataclass(frozen=True, slots=True)

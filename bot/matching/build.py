@@ -19,7 +19,7 @@ SEMANTIC_WEIGHT = 0.6  # the rest is lexical; best of a 0.5-1.0 sweep (0.65-0.7 
 # external evaluation file (docs/matching.md, "Tuning the matcher"); the `check` halves
 # measure them.
 LEXICAL_MODEL = DecisionModel(
-    weights=(1.229, 1.285, -1.964, 3.193, 0.977, 1.229, 1.229, 2.731, -1.162),
+    weights=(1.229, 1.285, -1.964, 3.193, 0.977, 1.229, 1.229, 2.731, -1.162, 0.0),
     bias=-1.824,
     answer=0.82,
     suggest=0.35,
@@ -27,7 +27,7 @@ LEXICAL_MODEL = DecisionModel(
     several=0.82,
 )
 BLENDED_MODEL = DecisionModel(
-    weights=(1.818, 1.052, -1.753, 3.571, 0.807, 1.62, 2.116, 1.599, -1.255),
+    weights=(1.818, 1.052, -1.753, 3.571, 0.807, 1.62, 2.116, 1.599, -1.255, 0.0),
     bias=-1.983,
     answer=0.76,
     suggest=0.2,

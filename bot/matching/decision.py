@@ -24,6 +24,7 @@ FEATURES = (
     "last scorer's best",
     "coverage",  # the share of the asked words the entry's texts use
     "log unfamiliar names",  # names, acronyms, codes asked about that the entry never mentions
+    "unanswered kinds",  # kinds of question asked (when, how to, a figure...) it does not answer
 )
 MARGIN_FLOOR = 0.02  # log(margin + this): a near tie says much more than a wide lead
 CLEAR_MARGIN = math.log(0.1 + MARGIN_FLOOR)  # the log margin of a clear winner
@@ -66,10 +67,15 @@ class DecisionModel:
     suggest: float  # offer "did you mean" at or above this
     min_score: float = 0.0  # ...and only when the best entry scores at least this
     several: float = 0.0  # a post's part is answered at this (its other parts back it up)
+    quiet: float = 0.0  # where nobody asked the bot (answer channels, forums): at least this
 
     def probability(self, features: tuple[float, ...]) -> float:
         z = self.bias + sum(w * f for w, f in zip(self.weights, features, strict=True))
         return 1.0 / (1.0 + math.exp(-z))
+
+    def speaks_unasked(self, judgement: Judgement) -> bool:
+        """Sure enough to answer where nobody asked the bot (a stricter cut-off)."""
+        return self.probability(judgement.features) >= max(self.quiet, self.answer)
 
     def in_scope(self, judgement: Judgement) -> bool:
         """Worth a "did you mean": the probability the question would have if its best

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process, utils
 
 from bot.knowledge.model import OutOfScopeTopic
+from bot.matching.answerability.kinds import reads_as_follow_up, unanswered_kinds
 from bot.matching.matcher import Match, Matcher
 from bot.matching.parts import split_post
 
@@ -44,16 +45,26 @@ def reasons(matcher: Matcher, question: str) -> tuple[str, ...]:
     overall, _ = matcher.post_judgement(question, cheap_only=cheap)
     best, rival, coverage = overall.features[0], overall.features[2], overall.features[7]
     entry = matcher.kb.entries[overall.best]
-    unfamiliar = matcher.vocabulary.unfamiliar(split_post(question).focus, overall.best)
+    focus = split_post(question).focus
+    unfamiliar = matcher.vocabulary.unfamiliar(focus, overall.best)
     lines = [
         f"confidence {model.probability(overall.features):.2f} that {entry.id} answers it "
-        f"(answered from {model.answer:.2f})",
+        f"(answered from {model.answer:.2f} in /ask and mentions, "
+        f"{max(model.quiet, model.answer):.2f} in answer channels and forums)",
         f"closest competitor (out-of-scope or not: example) {round(rival * 100)} "
         f"against {round(best * 100)} for {entry.id}",
         f"{entry.id} uses {coverage:.0%} of the asked words",
     ]
     if unfamiliar:
         lines.append(f"{entry.id} never mentions: {', '.join(unfamiliar)}")
+    kinds = matcher.kinds[overall.best]
+    if missed := unanswered_kinds(focus, entry, kinds):
+        lines.append(
+            f"asks {' and '.join(missed)}; {entry.id} answers {', '.join(sorted(kinds))} "
+            "(its `answers:` and what its wordings ask)"
+        )
+    if reads_as_follow_up(question):
+        lines.append("reads as a follow-up to an earlier message: not answered on its own")
     if cheap:
         lines.append(
             "decided on the words alone (the encoder reads Latin script only, "

@@ -15,45 +15,27 @@ from __future__ import annotations
 
 import math
 from concurrent.futures import Future, wait
-from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 
-from bot.knowledge.model import Entry, KnowledgeBase, OutOfScopeTopic, Overloaded
+from bot.knowledge.model import Entry, KnowledgeBase, Overloaded
 from bot.knowledge.scope import competitors
 from bot.knowledge.text import content_tokens, latin_script
+from bot.matching.answerability.kinds import (
+    answered_kinds,
+    reads_as_follow_up,
+    unanswered_kinds,
+)
+from bot.matching.answerability.vocabulary import Vocabulary
 from bot.matching.decision import MARGIN_FLOOR, Cascade, DecisionModel, Judgement
 from bot.matching.parts import split_post
+from bot.matching.result import Decision, Match  # re-exported: the matcher's results
 from bot.matching.scorer import Scorer
-from bot.matching.vocabulary import Vocabulary
 
 MAX_QUESTION_CHARS = 4000  # a forum post; its question is often the last sentence
 SUGGESTIONS = 3
 SUGGEST_SPREAD = 0.15  # "did you mean" offers entries this close to the best one
 MAX_ANSWERS = 3
-
-
-class Decision(StrEnum):
-    ANSWER = "answer"
-    SUGGEST = "suggest"
-    DECLINE = "decline"
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    question: str
-    decision: Decision
-    answers: tuple[Entry, ...]  # answered directly, best first (several when a post asks several)
-    score: int  # 0-100: the best entry's blended score
-    suggestions: tuple[Entry, ...]  # best first, never including an answer
-    ranking: tuple[tuple[Entry, int], ...]  # the top entries and their scores, for moderators
-    topic: OutOfScopeTopic | None = None  # declined as clearly about this out-of-scope topic
-
-    @property
-    def entry(self) -> Entry | None:
-        """The (first) entry answered directly."""
-        return self.answers[0] if self.answers else None
 
 
 def verbatim(text: str) -> str:
@@ -83,6 +65,7 @@ class Matcher:
         self._cheap_weights = cheap / max(float(cheap.sum()), 1e-9)
         rivals = self._rivals = competitors(kb.entries, kb.out_of_scope)
         self.vocabulary = Vocabulary(kb.entries)
+        self.kinds = [answered_kinds(entry) for entry in kb.entries]
         n = len(kb.entries)
         self.topics = {n + i: t for i, t in enumerate(kb.out_of_scope)}
         self._not_of = {
@@ -144,7 +127,9 @@ class Matcher:
         coverage = self.vocabulary.coverage(content_tokens(asked), order[0])
         unfamiliar = len(self.vocabulary.unfamiliar(asked, order[0]))
         features = (best, margin, rival, best - rival, math.log1p(length), first, last)
-        features += (coverage, math.log1p(unfamiliar))
+        best_entry, kinds = self.kb.entries[order[0]], self.kinds[order[0]]
+        missed = len(unanswered_kinds(asked, best_entry, kinds))
+        features += (coverage, math.log1p(unfamiliar), float(missed))
         topic = (
             self.topics[topic_index] if topic_index is not None and topic_score >= best else None
         )
@@ -243,11 +228,14 @@ class Matcher:
         if self._refused.get(key) is not None:  # worded as an out-of-scope example
             return Match(question, Decision.DECLINE, (), score, (), ranking, self._refused[key])
         exact = self._verbatim.get(key)
-        answers = (
-            ((entries[exact],) if exact is not None else ())
-            or self._several_answers(overall, parts, model)
-            or ((entries[overall.best],) if model.answers(overall) else ())
-        )
+        if exact is not None:
+            answers: tuple[Entry, ...] = (entries[exact],)
+        elif reads_as_follow_up(question):  # "and for seniors?" is not answered on its own
+            answers = ()
+        else:
+            answers = self._several_answers(overall, parts, model) or (
+                (entries[overall.best],) if model.answers(overall) else ()
+            )
         # "Did you mean" for what was not answered: the post when nothing was, else each
         # part whose best entry was not.
         unsure = (
@@ -257,7 +245,14 @@ class Matcher:
         )
         suggestions = self._suggestions(unsure, answers, model)
         if answers:
-            return Match(question, Decision.ANSWER, answers, score, suggestions, ranking)
+            judgements = [overall, *parts]
+            confident = exact is not None or all(  # each answer backed by a sure judgement
+                any(entries[j.best].id == a.id and model.speaks_unasked(j) for j in judgements)
+                for a in answers
+            )
+            return Match(
+                question, Decision.ANSWER, answers, score, suggestions, ranking, None, confident
+            )
         if suggestions:
             return Match(question, Decision.SUGGEST, (), score, suggestions, ranking)
         return Match(question, Decision.DECLINE, (), score, (), ranking, overall.pointer)

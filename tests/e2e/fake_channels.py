@@ -57,6 +57,10 @@ class Channels:
             {k: v for k, v in message.items() if k not in ("allowed_mentions", "files", "deleted")}
         )
 
+    def shown(self, message: dict[str, Any]) -> dict[str, Any]:
+        """A stored message as the bot reads it: a member's as received, the bot's public."""
+        return self.as_received(message) if "author_bot_id" in message else self.public(message)
+
     async def _channel_message(self, request: web.Request) -> web.Response:
         body, files = await self.body(request)
         channel_id = int(request.match_info["channel"])
@@ -120,10 +124,26 @@ class Channels:
         guild_id: int = GUILD_ID,
         mentions: list[dict[str, Any]] = (),
         bot: bool = False,
+        reply_to: int | None = None,
     ) -> int:  # type: ignore
+        """A member's message; `reply_to`: as a Discord reply to that message (type 19, with
+        the replied message as `referenced_message`, null once it is deleted)."""
         message_id = self.snowflake()
         message = member_message(message_id, channel_id, guild_id, user_id, content, bot)
         message.update(mentions=list(mentions), mention_everyone="@everyone" in content)
+        if reply_to is not None:
+            replied = self.messages.get(reply_to)
+            gone = replied is None or replied.get("deleted")
+            message.update(
+                type=19,
+                message_reference={
+                    "type": 0,
+                    "message_id": str(reply_to),
+                    "channel_id": str(channel_id),
+                    "guild_id": str(guild_id),
+                },
+                referenced_message=None if gone else self.shown(replied),
+            )
         self.messages[message_id] = message
         await self.dispatch("MESSAGE_CREATE", self.as_received(message))
         return message_id

@@ -181,7 +181,7 @@ class Forums:
             if m["channel_id"] == channel and after < int(m["id"]) < before
         ]
         found.sort(key=lambda m: int(m["id"]), reverse=True)
-        shown = [self.as_received(m) if "author_bot_id" in m else self.public(m) for m in found]
+        shown = [self.shown(m) for m in found]
         return self.json(shown[:limit] if "after" not in query else shown[-limit:])
 
     async def _get_thread(self: FakeDiscord, request: web.Request) -> web.Response:

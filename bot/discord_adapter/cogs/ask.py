@@ -10,12 +10,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.discord_adapter.answering import answers_only, is_forum_post
+from bot.discord_adapter.answering import answers_only, earlier_answer, is_forum_post
 from bot.discord_adapter.cooldown import Cooldown
 from bot.discord_adapter.views.answers import AnswerButton, PickSelect, match_reply
 from bot.discord_adapter.views.votes import ReasonSelect, VoteButton
 from bot.knowledge.database import DataUnavailable
 from bot.knowledge.text import looks_like_question, strip_mentions
+from bot.matching.answerability.kinds import reads_as_follow_up, with_earlier
 from bot.matching.autocomplete import complete
 from bot.matching.matcher import MAX_QUESTION_CHARS
 
@@ -111,19 +112,24 @@ class Ask(commands.Cog):
         if is_forum_post(message, bot.settings.forum_channel_ids):
             return
         mentioned = bot.user in message.mentions
-        if not mentioned and message.channel.id not in bot.settings.answer_channel_ids:
-            return
         question = strip_mentions(message.content).strip()
+        follow_up = reads_as_follow_up(question)
+        if not (mentioned or self.answers_in(message.channel, follow_up)):
+            return
         try:
             if mentioned and not question:
                 await message.reply(MENTION_HELP, mention_author=False)
                 return
-            if not mentioned and not looks_like_question(question):
+            if not mentioned and not (follow_up or looks_like_question(question)):
                 return
             if self.cooldown_notice(message.author.id):  # before anything is matched or kept
                 if mentioned:
                     await message.add_reaction(COOLDOWN_REACTION)
                 return
+            if follow_up and (
+                earlier := await earlier_answer(message, bot.user.id, bot.matcher.kb)
+            ):
+                question = with_earlier(earlier.question, question)
             guild_id = message.guild.id if message.guild else None
             source = "mention" if mentioned else "channel"
             match, reference = await bot.answering.match(
@@ -143,6 +149,15 @@ class Ask(commands.Cog):
                 message.channel.id,
                 exc,
             )
+
+    def answers_in(self, channel: discord.abc.Messageable, follow_up: bool) -> bool:
+        """An answer channel; or, for a follow-up, a thread of one or of a help forum."""
+        settings = self.bot.settings
+        if getattr(channel, "id", None) in settings.answer_channel_ids:
+            return True
+        parent = getattr(channel, "parent_id", None)
+        helped = settings.answer_channel_ids | settings.forum_channel_ids
+        return follow_up and isinstance(channel, discord.Thread) and parent in helped
 
 
 async def setup(bot: CareerBot) -> None:
