@@ -125,7 +125,7 @@ def test_an_unsettled_question_waits_for_the_encoder(counted):
 def test_a_busy_encoder_is_spared_when_the_lexical_answer_is_confident(counted):
     encoder, matcher = counted
     matcher.cascade = Cascade(LEXICAL_MODEL, 1.01, HOPELESS)  # never decisive when idle
-    question = "how much does a machine learning engineer earn at a big tech company"
+    question = "what is the salary of an ML engineer at each level"
     assert LEXICAL_MODEL.answer <= lexical_probability(matcher, question)
     encoder.busy = True
     match = matcher.match(question)

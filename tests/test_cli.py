@@ -127,6 +127,7 @@ def test_kb_test_scores_extra_files_and_shows_confusions(tmp_path):
     assert result.returncode == 0, result.stderr
     section = result.stdout.split("\nours.yaml\n")[1]
     assert section.splitlines()[0].split()[:3] == ["short", "check", "n=2"]
+    assert "direct     check /ask: 1/3 right (33.3%), 1/2 covered answered" in section
     confusions = result.stdout.split("Confusions")[1]
     taken = confusions.split("\n  salary-by-city\n")[1].splitlines()[0]
     assert taken.startswith("    its questions answered as: ") and "phd-required (" in taken

@@ -142,6 +142,19 @@ def figures(reports: list[KindReport], split: str) -> dict[str, dict[str, float]
     return {r.kind: r.figures() for r in reports if r.split == split}
 
 
+def direct_answers(reports: list[KindReport], split: str, unasked: bool = False) -> str:
+    """How many direct answers of one half are right (`unasked`: as answer channels and
+    forums would show them), and of how many covered questions they answer."""
+    outcomes = [o for r in reports if r.split == split for o in r.outcomes]
+    if unasked:
+        outcomes = [Outcome(o.case, o.match.unasked()) for o in outcomes]
+    answered = [o for o in outcomes if o.answered]
+    right = sum(o.right for o in answered)
+    covered = sum(bool(o.case.expected) for o in outcomes)
+    share = 100.0 * right / len(answered) if answered else 100.0
+    return f"{right}/{len(answered)} right ({share:.1f}%), {right}/{covered} covered answered"
+
+
 def misses(reports: list[KindReport]) -> list[Outcome]:
     """Covered questions not answered right, and uncovered ones answered or suggested."""
     return [

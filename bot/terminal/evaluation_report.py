@@ -8,7 +8,14 @@ from pathlib import Path
 
 import yaml
 
-from bot.matching.evaluation import KindReport, confusions, evaluate, load_cases, misses
+from bot.matching.evaluation import (
+    KindReport,
+    confusions,
+    direct_answers,
+    evaluate,
+    load_cases,
+    misses,
+)
 from bot.matching.matcher import Matcher
 
 SHOWN_TAKES = 3  # uncovered questions quoted per entry
@@ -30,8 +37,13 @@ def score_files(
         every += reports
         print(f"\n{path.name}")
         for split in ("fit", "check"):
-            for report in (r for r in reports if r.split == split):
+            half = [r for r in reports if r.split == split]
+            if not half:
+                continue
+            for report in half:
                 print(report.line())
+            print(f"{'direct':10} {split:5} /ask: {direct_answers(reports, split)}")
+            print(f"{'':16} channels: {direct_answers(reports, split, unasked=True)}")
         if verbose:
             print("\n".join(miss_lines(reports)))
     print("\n".join(confusion_lines(every)))

@@ -14,7 +14,7 @@ wordings ask (a wording is the moderators' word that the entry answers that ques
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import lru_cache
 
 from bot.knowledge.model import ANSWER_KINDS, Entry
 
@@ -59,7 +59,7 @@ _COMPILED = {kind: re.compile(pattern, re.IGNORECASE) for kind, pattern in PATTE
 assert set(_COMPILED) == set(ANSWER_KINDS), "every kind an entry may answer has a reader"
 
 
-@cache
+@lru_cache(maxsize=4096)  # a post is judged whole and by parts, with each entry
 def asked_kinds(text: str) -> frozenset[str]:
     """The kinds of question `text` asks (none for a text in another language)."""
     flat = " ".join(text.replace("\u2019", "'").split())
