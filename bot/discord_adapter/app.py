@@ -17,7 +17,7 @@ from bot.discord_adapter.answering import Answering
 from bot.discord_adapter.expired import answer_if_unhandled
 from bot.discord_adapter.failures import report_error
 from bot.discord_adapter.readiness import invite_url, readiness_warnings
-from bot.discord_adapter.reporting import stop_workers
+from bot.discord_adapter.reporting import ReportWorker
 from bot.knowledge.database import DataUnavailable
 from bot.knowledge.loader import entries_dir
 from bot.knowledge.model import KnowledgeBaseError
@@ -87,6 +87,7 @@ class CareerBot(commands.Bot):
         self.database = self.store.database
         self.asked = AskCounts(self.database)
         self.answering = Answering(self)
+        self.reports = ReportWorker()
         self._disk_state = self.disk_state()
         self._reload_lock = asyncio.Lock()
         self._data_warned = False
@@ -139,11 +140,11 @@ class CareerBot(commands.Bot):
         return guild is not None and guild.id in self.settings.guild_ids
 
     async def close(self) -> None:
-        """Finish what is in flight (forum posts wait in their cog's unload), then close
-        the gateway and the report worker."""
+        """Stop the report worker (a report in progress is given up), finish what is in
+        flight (forum posts wait in their cog's unload), then close the gateway."""
+        await self.reports.close()
         await self.answering.drain(CLOSE_GRACE)
         await super().close()
-        stop_workers()
         if self.heartbeat.is_running():
             self.heartbeat.cancel()
         with contextlib.suppress(OSError):  # `health` must not call a stopped bot connected

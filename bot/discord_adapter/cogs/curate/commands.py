@@ -15,7 +15,6 @@ from discord.ext import commands, tasks
 from bot.discord_adapter.cogs.curate.insight import Insight
 from bot.discord_adapter.cogs.curate.transfer import Transfer
 from bot.discord_adapter.failures import failure_text
-from bot.discord_adapter.reporting import off_the_loop
 from bot.discord_adapter.views.access import actor, code_block, defused, refusal
 from bot.discord_adapter.views.answers import entry_choices
 from bot.discord_adapter.views.curate import Confirm, EntryModal, UnansweredView
@@ -166,7 +165,9 @@ class Curate(
     ) -> None:
         # A busy server's month is tens of thousands of questions: never on the event loop.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        groups = await off_the_loop(reports.unanswered_groups, self.bot.settings.data_dir, days)
+        groups = await self.bot.reports.run(
+            reports.unanswered_groups, self.bot.settings.data_dir, days
+        )
         if not groups:
             await interaction.edit_original_response(
                 content=f"No unanswered questions in the last {days} days."

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.discord_adapter.reporting import off_the_loop
 from bot.discord_adapter.views.access import CurationCog, defused
 from bot.discord_adapter.views.teaching import TestedQuestionView
 from bot.knowledge.scope import DEFAULT_TOPIC
@@ -34,7 +33,7 @@ class Insight:
         days: app_commands.Range[int, 1, 365] = 30,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)  # months of votes
-        report = await off_the_loop(reports.votes, self.bot.settings.data_dir, days)
+        report = await self.bot.reports.run(reports.votes, self.bot.settings.data_dir, days)
         if not report:
             await interaction.edit_original_response(
                 content=f"No votes on answers in the last {days} days."
@@ -60,7 +59,9 @@ class Insight:
         days: app_commands.Range[int, 1, 365] = 30,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)  # a chart takes a moment
-        stats, png = await off_the_loop(reports.stats_and_chart, self.bot.settings.data_dir, days)
+        stats, png = await self.bot.reports.run(
+            reports.stats_and_chart, self.bot.settings.data_dir, days
+        )
         summary, votes = usage.stats_summary(stats)
         embed = discord.Embed(title=f"Usage, last {days} days", description=f"{summary}\n{votes}")
         embed.add_field(
