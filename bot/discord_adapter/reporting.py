@@ -31,6 +31,7 @@ WORKER_CODE = (
     "import bot.rendering.report_worker as worker; worker.main()"
 )
 TRY_AGAIN = "The report could not be made this time; please try again."
+STOPPING = "The bot is restarting; please try the report again in a minute."
 TOO_LONG = (
     "The report took more than {seconds:.0f} seconds and was stopped; please try again "
     "(with fewer days if it keeps happening)."
@@ -62,7 +63,7 @@ class ReportWorker:
     async def run(self, report: Callable[..., T], *args: object) -> T:
         """`report(*args)` in the worker. Raises ReportFailed, or what the report raised."""
         if self._closed:
-            raise ReportFailed(TRY_AGAIN)
+            raise ReportFailed(STOPPING)
         if REPORTS.get(report.__name__) is not report:
             raise ValueError(f"{report.__name__} is not a report the worker knows")
         try:
@@ -84,6 +85,8 @@ class ReportWorker:
                 status, value, remote = pickle.loads(await process.stdout.readexactly(size))
             except (asyncio.IncompleteReadError, ConnectionError, pickle.UnpicklingError) as exc:
                 self.stop()
+                if self._closed:
+                    raise ReportFailed(STOPPING) from None
                 log.warning("the report worker died (%s); a new one starts with the next", exc)
                 raise ReportFailed(TRY_AGAIN) from None
             except BaseException:  # the time limit, or the bot closing: its reply is unwanted
