@@ -42,7 +42,12 @@ class Answering:
         self._recording: dict[int, asyncio.Task[None]] = {}  # by reference, held to finish
 
     async def match(
-        self, question: str, guild_id: int | None, channel_id: int | None, source: str
+        self,
+        question: str,
+        guild_id: int | None,
+        channel_id: int | None,
+        source: str,
+        member_id: int | None = None,
     ) -> tuple[Match, int]:
         """Match, then log and record the outcome (never the text at INFO); the match and the
         question's reference for the reply's vote buttons.
@@ -62,7 +67,9 @@ class Answering:
         log.info("question %s: %s score=%d", match.decision.value, best or "-", match.score)
         self.host.asked.record(match)
         reference = new_reference()
-        task = asyncio.create_task(self.record(match, reference, source, guild_id, channel_id))
+        task = asyncio.create_task(
+            self.record(match, reference, source, guild_id, channel_id, member_id)
+        )
         self._recording[reference] = task
         task.add_done_callback(lambda _: self._recording.pop(reference, None))
         return match, reference
@@ -74,14 +81,16 @@ class Answering:
         source: str,
         guild_id: int | None,
         channel_id: int | None,
+        member_id: int | None = None,
     ) -> None:
         """Keep the question (and, unanswered, for the report). A database busy with another
         connection is waited for a second at a time, then tried again later, never holding
         a thread or the member's reply; given up after about two minutes, said once."""
         database = self.host.database
-        steps = [lambda: record_question(database, reference, match, source, guild_id, channel_id)]
+        where = (guild_id, channel_id, member_id)
+        steps = [lambda: record_question(database, reference, match, source, *where)]
         if match.decision is not Decision.ANSWER:
-            steps.append(lambda: record_unanswered(database, match, guild_id, channel_id))
+            steps.append(lambda: record_unanswered(database, match, *where))
         for step in steps:
             for pause in (*RETRY_PAUSES, None):
                 try:

@@ -99,6 +99,16 @@ MIGRATIONS: tuple[Migration, ...] = (
         # over: a post left unfinished by a crash is finished at the next start.
         "ALTER TABLE forum_threads ADD COLUMN done INTEGER NOT NULL DEFAULT 1",
     ),
+    (
+        # Who asked or posted, as the salted hash votes use (bot/records/members.py), so
+        # `kb forget` finds a member's rows; NULL in rows kept before this version.
+        "ALTER TABLE questions ADD COLUMN member TEXT",
+        "ALTER TABLE unanswered ADD COLUMN member TEXT",
+        "ALTER TABLE forum_threads ADD COLUMN member TEXT",
+        "CREATE INDEX questions_by_member ON questions(member)",
+        "CREATE INDEX unanswered_by_member ON unanswered(member)",
+        "CREATE INDEX forum_threads_by_member ON forum_threads(member)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

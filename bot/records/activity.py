@@ -13,14 +13,20 @@ from bot.knowledge.database import QUICK_SECONDS, Database
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.knowledge.text import canonical
 from bot.matching.matcher import Decision, Match
+from bot.records.members import salted
 
 MAX_DAYS = 3650  # how far back a report may look (ten years)
 
 
 def record_unanswered(
-    database: Database, match: Match, guild_id: int | None, channel_id: int | None
+    database: Database,
+    match: Match,
+    guild_id: int | None,
+    channel_id: int | None,
+    member_id: int | None = None,
 ) -> None:
-    """Keep a declined or unsure question; no user id is kept. Raises DataUnavailable.
+    """Keep a declined or unsure question, with its author's salted hash (never the id; for
+    `kb forget`). Raises DataUnavailable.
 
     `best` is the entry the bot offered first, when it was unsure; a declined question has
     none (the nearest entry of an off-topic question means nothing)."""
@@ -28,8 +34,9 @@ def record_unanswered(
     best = match.suggestions[0].id if unsure else None
     with database.transaction(durable=False, wait=QUICK_SECONDS) as db:
         db.execute(
-            "INSERT INTO unanswered (time, guild, channel, question, decision, best, score) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO unanswered "
+            "(time, guild, channel, question, decision, best, score, member) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 datetime.now(UTC).isoformat(timespec="seconds"),
                 guild_id,
@@ -38,6 +45,7 @@ def record_unanswered(
                 match.decision.value,
                 best,
                 match.score,
+                None if member_id is None else salted(db, member_id),
             ),
         )
 

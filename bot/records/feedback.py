@@ -8,7 +8,6 @@ changeable, and never the plain id.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from datetime import UTC, datetime
 from bot.knowledge.database import QUICK_SECONDS, Database
 from bot.matching.matcher import Match
 from bot.records.activity import since
+from bot.records.members import salted
 
 MAX_REF = 10**12  # a reference fits in a custom_id beside an 80-character entry id
 NO_QUESTION = 0  # an answer shown without a question (browsing /topics, a related entry)
@@ -24,7 +24,6 @@ REASONS = {
     "outdated": "outdated",
     "short": "not enough",
 }
-SALT_SETTING = "member_salt"
 
 
 def new_reference() -> int:
@@ -42,13 +41,15 @@ def record_question(
     source: str,
     guild_id: int | None,
     channel_id: int | None,
+    member_id: int | None = None,
 ) -> None:
-    """Keep a question and what the bot did with it. Raises DataUnavailable."""
+    """Keep a question and what the bot did with it, with its author's salted hash (for
+    `kb forget`). Raises DataUnavailable."""
     with database.transaction(durable=False, wait=QUICK_SECONDS) as db:
         db.execute(
             "INSERT OR IGNORE INTO questions "
-            "(id, time, guild, channel, source, question, decision, answers) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "(id, time, guild, channel, source, question, decision, answers, member) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 reference,
                 now(),
@@ -58,22 +59,9 @@ def record_question(
                 match.question,
                 match.decision.value,
                 ",".join(e.id for e in match.answers),
+                None if member_id is None else salted(db, member_id),
             ),
         )
-
-
-def member_hash(database: Database, member_id: int) -> str:
-    """A salted hash of a member's id: the same member votes once, and the database alone
-    cannot tell who. The salt is made once and kept in the database."""
-    salt = database.setting(SALT_SETTING)
-    if salt is None:
-        with database.transaction(wait=QUICK_SECONDS) as db:
-            db.execute(
-                "INSERT OR IGNORE INTO settings VALUES (?, ?)",
-                (SALT_SETTING, secrets.token_hex(16)),
-            )
-        salt = database.setting(SALT_SETTING)
-    return hashlib.sha256(f"{salt}:{member_id}".encode()).hexdigest()[:32]
 
 
 def vote(
@@ -87,8 +75,8 @@ def vote(
 ) -> int | None:
     """Record or change a member's vote on an answer; the vote it replaces (1, -1 or None).
     Raises DataUnavailable."""
-    member = member_hash(database, member_id)
     with database.transaction(durable=False, wait=QUICK_SECONDS) as db:
+        member = salted(db, member_id)
         row = db.execute("SELECT question FROM questions WHERE id = ?", (reference,)).fetchone()
         question = row[0] if row else ""
         before = db.execute(
@@ -112,8 +100,8 @@ def give_reason(
     such vote (any more). Raises DataUnavailable."""
     if reason not in REASONS:
         raise ValueError(f"unknown reason {reason!r}")
-    member = member_hash(database, member_id)
     with database.transaction(durable=False, wait=QUICK_SECONDS) as db:
+        member = salted(db, member_id)
         updated = db.execute(
             "UPDATE feedback SET reason = ? WHERE member = ? AND entry = ? AND vote = -1 "
             "AND question = COALESCE((SELECT question FROM questions WHERE id = ?), '')",

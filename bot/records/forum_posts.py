@@ -12,6 +12,7 @@ import enum
 from datetime import UTC, datetime
 
 from bot.knowledge.database import QUICK_SECONDS, Database
+from bot.records.members import salted
 
 WATCHING_SINCE = "forum_watching_since"  # the first post id the bot could have seen
 
@@ -22,12 +23,14 @@ class Taken(enum.Enum):
     DONE = "done"  # answered or passed over: leave it
 
 
-def take_post(database: Database, thread_id: int) -> Taken:
-    """Take on a post. Raises DataUnavailable (also after a short wait on a locked database)."""
+def take_post(database: Database, thread_id: int, member_id: int | None = None) -> Taken:
+    """Take on a post (`member_id`: its author, kept as a salted hash for `kb forget`).
+    Raises DataUnavailable (also after a short wait on a locked database)."""
     with database.transaction(wait=QUICK_SECONDS) as db:
+        member = None if member_id is None else salted(db, member_id)
         taken = db.execute(
-            "INSERT OR IGNORE INTO forum_threads (thread, time, done) VALUES (?, ?, 0)",
-            (thread_id, datetime.now(UTC).isoformat(timespec="seconds")),
+            "INSERT OR IGNORE INTO forum_threads (thread, time, done, member) VALUES (?, ?, 0, ?)",
+            (thread_id, datetime.now(UTC).isoformat(timespec="seconds"), member),
         )
         if taken.rowcount == 1:
             return Taken.NEW
@@ -58,11 +61,15 @@ def posts_to_catch_up(database: Database, now_id: int) -> tuple[int, list[int]]:
             "WHERE NOT EXISTS (SELECT 1 FROM forum_threads)",
             (WATCHING_SINCE, str(now_id)),
         )
+        # The later of the last post done and WATCHING_SINCE (which `kb forget` moves on
+        # when it deletes the last posts done, so they are not answered again).
         (since,) = db.execute(
-            "SELECT coalesce((SELECT max(thread) FROM forum_threads WHERE done = 1),"
+            "SELECT coalesce(max((SELECT max(thread) FROM forum_threads WHERE done = 1),"
+            " (SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?)),"
+            " (SELECT max(thread) FROM forum_threads WHERE done = 1),"
             " (SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?),"
             " (SELECT min(thread) - 1 FROM forum_threads))",
-            (WATCHING_SINCE,),
+            (WATCHING_SINCE, WATCHING_SINCE),
         ).fetchone()
         unfinished = [t for (t,) in db.execute("SELECT thread FROM forum_threads WHERE done = 0")]
     return since, sorted(unfinished)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.knowledge.database import Database
-from bot.records.feedback import member_hash
+from bot.records.forum_posts import WATCHING_SINCE
+from bot.records.members import salted
 
 MAX_DAYS = 3650
 # Tables holding members' text or votes, each with a `time` and an integer `id`.
@@ -40,15 +41,69 @@ def prune(database: Database, days: int, now: datetime | None = None) -> dict[st
     return removed
 
 
-def forget(database: Database, member_id: int) -> int:
-    """Delete every vote of one member (found through the salted hash); how many went.
-    Their questions stay, as they always were, without anything that names them."""
+# What `kb forget` deletes, by kind: (one, several).
+FORGOTTEN = {
+    "questions": ("question", "questions"),
+    "unanswered": ("unanswered question", "unanswered questions"),
+    "forum_threads": ("forum post", "forum posts"),
+    "feedback": ("vote", "votes"),
+    "quoted": ("vote of another member quoting them", "votes of others quoting them"),
+}
+
+
+def counted(count: int, names: tuple[str, str]) -> str:
+    return f"{count:,} {names[count != 1]}"
+
+
+def forget(database: Database, member_id: int) -> dict[str, int]:
+    """Delete every row that came from one member (found through the salted hash): their
+    questions, unanswered questions, forum posts and votes, and other members' votes that
+    quote a question only they asked; how many rows of each kind went. One transaction:
+    all of it or nothing. Raises DataUnavailable."""
     with database.transaction() as db:
-        gone = db.execute(
-            "DELETE FROM feedback WHERE member = ?", (member_hash(database, member_id),)
-        ).rowcount
+        member = salted(db, member_id)
+        removed = {
+            # Others' votes keep the question's text: theirs unless someone else asked it too.
+            "quoted": db.execute(
+                "DELETE FROM feedback WHERE member != ?1 AND question != '' AND question IN "
+                "(SELECT question FROM questions WHERE member = ?1) AND question NOT IN "
+                "(SELECT question FROM questions WHERE member IS NULL OR member != ?1)",
+                (member,),
+            ).rowcount
+        }
+        # Posts done before are not to be caught up again once their rows are gone.
+        db.execute(
+            "INSERT INTO settings SELECT ?1, max(thread) FROM forum_threads "
+            "WHERE member = ?2 AND done = 1 HAVING count(*) > 0 "
+            "ON CONFLICT (key) DO UPDATE SET value = "
+            "max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+            (WATCHING_SINCE, member),
+        )
+        for table in ("questions", "unanswered", "forum_threads", "feedback"):
+            removed[table] = db.execute(f"DELETE FROM {table} WHERE member = ?", (member,)).rowcount
     give_back_space(database)
-    return gone
+    return {kind: removed[kind] for kind in FORGOTTEN}
+
+
+def unattributed(database: Database) -> int:
+    """Questions kept from before authors were recorded: `kb forget` cannot find them."""
+    with database.transaction(write=False) as db:
+        return sum(
+            db.execute(f"SELECT count(*) FROM {table} WHERE member IS NULL").fetchone()[0]
+            for table in ("questions", "unanswered")
+        )
+
+
+def forgotten_summary(removed: dict[str, int], member_id: int, unattributed: int) -> str:
+    parts = [counted(removed[kind], names) for kind, names in FORGOTTEN.items()]
+    text = f"Removed what came from member {member_id}: " + ", ".join(parts) + "."
+    if unattributed:
+        kept = counted(unattributed, ("question", "questions"))
+        text += (
+            f" {kept} kept from before authors were recorded cannot be told apart; they "
+            "are deleted with the rest after RETENTION_DAYS."
+        )
+    return text
 
 
 def give_back_space(database: Database) -> None:

@@ -16,7 +16,7 @@ from bot.knowledge.store import Actor, KnowledgeStore, StoreError
 from bot.matching.explain import examine
 from bot.records.activity import group_unanswered, read_unanswered
 from bot.records.feedback import feedback_report
-from bot.records.retention import forget, prune, summary
+from bot.records.retention import forget, forgotten_summary, prune, summary, unattributed
 from bot.records.stats import Stats, read_stats
 from bot.rendering import replies, usage
 from bot.rendering.stats_chart import stats_chart
@@ -130,8 +130,9 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
             days = args.days or settings.retention_days
             print(summary(prune(store.database, days), days))
         case "forget":
-            gone = forget(store.database, args.member_id)
-            print(f"Removed {gone} vote{'s' if gone != 1 else ''} of member {args.member_id}.")
+            removed = forget(store.database, args.member_id)
+            unknown = unattributed(store.database)
+            print(forgotten_summary(removed, args.member_id, unknown))
         case "undo":
             batch = store.undo(shell_actor())
             print(f"Undid the {batch.action} of {replies.id_list(batch.entries)} by {batch.actor}.")

@@ -81,7 +81,13 @@ class Ask(commands.Cog):
             await interaction.response.send_message(notice, ephemeral=True)
             return
         task = asyncio.ensure_future(
-            self.bot.answering.match(question, interaction.guild_id, interaction.channel_id, "ask")
+            self.bot.answering.match(
+                question,
+                interaction.guild_id,
+                interaction.channel_id,
+                "ask",
+                member_id=interaction.user.id,
+            )
         )
         done, _ = await asyncio.wait({task}, timeout=self.defer_after)
         if not done:
@@ -133,7 +139,7 @@ class Ask(commands.Cog):
             guild_id = message.guild.id if message.guild else None
             source = "mention" if mentioned else "channel"
             match, reference = await bot.answering.match(
-                question, guild_id, message.channel.id, source
+                question, guild_id, message.channel.id, source, member_id=message.author.id
             )
             if not mentioned:  # a conversation: speak only when answering outright
                 match = answers_only(match)

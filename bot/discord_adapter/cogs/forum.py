@@ -118,7 +118,7 @@ class Forum(commands.Cog):
             return
         self._in_hand.add(thread.id)
         try:
-            taken = await self.take(thread.id)
+            taken = await self.take(thread.id, thread.owner_id)
             if taken is Taken.DONE:
                 return
             if taken is Taken.UNFINISHED and await self.replied(thread):
@@ -129,9 +129,9 @@ class Forum(commands.Cog):
         finally:
             self._in_hand.discard(thread.id)
 
-    async def take(self, thread_id: int) -> Taken:
+    async def take(self, thread_id: int, owner_id: int | None) -> Taken:
         try:
-            return await asyncio.to_thread(take_post, self.bot.database, thread_id)
+            return await asyncio.to_thread(take_post, self.bot.database, thread_id, owner_id)
         except DataUnavailable as exc:  # answer anyway; this process remembers it
             self.bot.data_unavailable(exc)
             return Taken.NEW
@@ -172,7 +172,9 @@ class Forum(commands.Cog):
         text = thread.name
         if starter is not None and starter.content:
             text += "\n\n" + starter.content
-        found, reference = await bot.answering.match(text, thread.guild.id, thread.id, "forum")
+        found, reference = await bot.answering.match(
+            text, thread.guild.id, thread.id, "forum", member_id=thread.owner_id
+        )
         match = answers_only(found)
         if match is None:
             return  # a help forum is for people: speak only when answering outright
