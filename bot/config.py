@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
-import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class ConfigError(Exception):
@@ -47,9 +48,14 @@ def read_env_file(path: Path) -> dict[str, str]:
     from dotenv.parser import parse_stream
 
     values: dict[str, str] = {}
-    if not path.is_file():
-        return values
-    raw = path.read_bytes()
+    try:
+        if not path.is_file():
+            return values
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"{path} cannot be read ({exc.strerror or exc}); let the bot's user read it"
+        ) from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:200]:
         raise ConfigError(
             f'{path} is saved as UTF-16 (Windows Notepad\'s "Unicode"); save it as UTF-8'
@@ -93,26 +99,57 @@ def shipped_knowledge() -> Path:
     return installed if installed.is_dir() else installed.parent.parent / "knowledge"
 
 
+NAME_MAX = 255  # bytes in one file or folder name, on every common file system
+
+
+def _path(name: str, value: str) -> Path:
+    """A path setting whose every name the file system can hold."""
+    path = Path(value)
+    long = next((part for part in path.parts if len(os.fsencode(part)) > NAME_MAX), None)
+    if long is not None:
+        raise ConfigError(
+            f"{name} has a folder or file name longer than {NAME_MAX} characters "
+            f"({long[:20]}…); use a shorter path"
+        )
+    return path
+
+
+def _unusable(name: str, value: str, exc: OSError) -> ConfigError:
+    return ConfigError(f"{name} {value!r} cannot be used ({exc.strerror or exc})")
+
+
 def _knowledge_dir(value: str) -> Path:
     if not value:  # ./knowledge when there is one (a deployment folder), else the shipped one
         local = Path("knowledge")
-        return local if local.is_dir() else shipped_knowledge()
-    path = Path(value)
-    if not (path / "entries").is_dir():
-        raise ConfigError(
-            f"KNOWLEDGE_DIR {value!r} must be a folder holding entries/*.yaml "
-            "(`ml-career-bot init DIR` creates one)"
-        )
+        if not local.is_dir():
+            return shipped_knowledge()
+        if not (local / "entries").is_dir():
+            return local  # loading it says what is missing
+        value = str(local)
+    path = _path("KNOWLEDGE_DIR", value)
+    try:
+        if not (path / "entries").is_dir():
+            raise ConfigError(
+                f"KNOWLEDGE_DIR {value!r} must be a folder holding entries/*.yaml "
+                "(`ml-career-bot init DIR` creates one)"
+            )
+        with os.scandir(path / "entries"):
+            pass
+    except OSError as exc:  # e.g. entries/ is not readable by the bot's user
+        raise _unusable("KNOWLEDGE_DIR", value, exc) from None
     return path
 
 
 def _writable_path(name: str, value: str, folder: bool) -> Path:
     """A path the bot will create: refused when it, or a folder above it, is something else."""
-    path = Path(value)
-    if path.exists() and path.is_dir() != folder:
-        kind = "a folder" if folder else "a file"
-        raise ConfigError(f"{name} must be {kind}, but {value!r} is not")
-    above = next((p for p in path.parents if p.exists()), None)
+    path = _path(name, value)
+    try:
+        if path.exists() and path.is_dir() != folder:
+            kind = "a folder" if folder else "a file"
+            raise ConfigError(f"{name} must be {kind}, but {value!r} is not")
+        above = next((p for p in path.parents if p.exists()), None)
+    except OSError as exc:
+        raise _unusable(name, value, exc) from None
     if above is not None and not above.is_dir():
         raise ConfigError(f"{name} {value!r} cannot be created: {above} is a file")
     return path
@@ -168,7 +205,7 @@ def load_settings(
         return env.get(name, "").strip() or default
 
     log_level = get("LOG_LEVEL", "INFO").upper()
-    if not isinstance(logging.getLevelName(log_level), int):
+    if log_level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {log_level!r}")
     model_dir = get("SEMANTIC_MODEL_DIR")
     log_file = get("LOG_FILE")
@@ -181,7 +218,7 @@ def load_settings(
         knowledge_dir=_knowledge_dir(get("KNOWLEDGE_DIR")),
         data_dir=_writable_path("DATA_DIR", get("DATA_DIR", "data"), folder=True),
         semantic=_flag("SEMANTIC", get("SEMANTIC", "on")),
-        semantic_model_dir=Path(model_dir) if model_dir else None,
+        semantic_model_dir=_path("SEMANTIC_MODEL_DIR", model_dir) if model_dir else None,
         log_level=log_level,
         log_file=_writable_path("LOG_FILE", log_file, folder=False) if log_file else None,
         guild_ids=_ids("GUILD_IDS", get("GUILD_IDS")),

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from logging.handlers import RotatingFileHandler
 
 import discord
@@ -18,23 +19,47 @@ PRIVATE_LOGGERS = ("discord.http", "discord.gateway")
 LOG_FILE_BYTES, LOG_FILE_KEPT = 5_000_000, 3  # LOG_FILE rotates at 5 MB and keeps 3 old ones
 
 
+OPENED = {"name": __name__, "levelname": "INFO", "levelno": logging.INFO, "msg": "log opened"}
+
+
+class LogFile(RotatingFileHandler):
+    """LOG_FILE; when it cannot be written any more (a full disk), one line says so on
+    standard error, not a traceback per record, and logging goes on there."""
+
+    failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not self.failed:
+            self.failed = True
+            error = sys.exc_info()[1]
+            sys.stderr.write(f"LOG_FILE {self.baseFilename} cannot be written any more: {error}\n")
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):  # what is left to flush cannot be written either
+            super().close()
+
+
 def setup_logging(settings: Settings) -> None:
     level = logging.getLevelName(settings.log_level)
     discord.utils.setup_logging(level=level)
     if settings.log_file:
-        try:
+        try:  # a setting to fix, not a network fault to retry: found before connecting
             settings.log_file.parent.mkdir(parents=True, exist_ok=True)
-            handler = RotatingFileHandler(
+            handler = LogFile(
                 settings.log_file,
                 maxBytes=LOG_FILE_BYTES,
                 backupCount=LOG_FILE_KEPT,
                 encoding="utf-8",
             )
-        except OSError as exc:  # a setting to fix, not a network fault to retry
+            handler.setFormatter(
+                logging.Formatter("%(asctime)s %(levelname)-8s %(name)s: %(message)s")
+            )
+            handler.stream.write(handler.format(logging.makeLogRecord(OPENED)) + "\n")
+            handler.stream.flush()  # /dev/full, a full disk: refused here, not per record
+        except OSError as exc:
             raise ConfigError(
                 f"LOG_FILE {str(settings.log_file)!r} cannot be written ({exc.strerror or exc})"
             ) from None
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-8s %(name)s: %(message)s"))
         logging.getLogger().addHandler(handler)
     # At DEBUG these two log every request body and gateway event: members' questions and
     # the pay figures typed into /comp. Keep them out of the log at any level.

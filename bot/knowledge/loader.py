@@ -76,7 +76,12 @@ def entry_texts(knowledge_dir: Path) -> dict[str, str]:
         )
     texts: dict[str, str] = {}
     problems: list[Problem] = []
-    for path in sorted(folder.iterdir()):
+    try:
+        listed = sorted(folder.iterdir())
+    except OSError as exc:  # not readable by the bot's user
+        reason = f"cannot be read ({exc.strerror or exc})"
+        raise KnowledgeBaseError([Problem(str(folder), "", "directory", reason)]) from None
+    for path in listed:
         if path.suffix not in (".yaml", ".yml") or path.name.startswith(".") or not path.is_file():
             continue
         try:
