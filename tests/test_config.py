@@ -96,6 +96,9 @@ def test_token_is_never_in_the_repr(tmp_path):
     [
         ({"SEMANTIC": "maybe"}, "SEMANTIC must be on or off, not 'maybe'"),
         ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR"),
+        ({"LOG_LEVEL": "critical"}, "LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR"),
+        ({"LOG_LEVEL": "WARN"}, "LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR"),
+        ({"LOG_LEVEL": "NOTSET"}, "LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR"),
         ({"GUILD_IDS": "123, my-server"}, "GUILD_IDS must be Discord ids"),
         ({"MODERATOR_ROLE_IDS": "-5"}, "MODERATOR_ROLE_IDS must be Discord ids"),
         ({"MOD_LOG_CHANNEL_ID": "1 2"}, "MOD_LOG_CHANNEL_ID must be one channel id"),
