@@ -45,8 +45,9 @@ def cmd_ask(settings: Settings, questions: list[str], as_json: bool) -> int:
     from bot.startup import build_matcher
 
     matcher = build_matcher(settings, _warn)
-    status = 0
+    status, asked = 0, False
     for question in _questions(questions):
+        asked = True
         if not question.strip():
             _warn(f'Type a question, for example: {program()} ask "Do I need a PhD for ML?"')
             status = 2
@@ -66,6 +67,12 @@ def cmd_ask(settings: Settings, questions: list[str], as_json: bool) -> int:
                 )
             )
         )
+    if not asked:  # `ask -` with nothing on standard input
+        _warn(
+            "No question on standard input; pipe one in, for example: "
+            f'echo "Do I need a PhD?" | {program()} ask -'
+        )
+        return 2
     return status
 
 

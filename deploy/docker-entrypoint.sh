@@ -1,8 +1,12 @@
 #!/bin/sh
 # PID 1 of the container. As PID 1 a shell ignores SIGTERM, so `docker stop` would wait 10 s
 # and kill: run the bot as a child, pass SIGTERM and SIGINT on, and wait for it to stop.
-ml-career-bot "$@" &
+# A background job's standard input is /dev/null unless given another: hand it the
+# container's own (fd 3 keeps it), so `console` and `ask -` read what is typed or piped.
+exec 3<&0
+ml-career-bot "$@" <&3 3<&- &
 child=$!
+exec 3<&-
 trap 'kill -TERM "$child" 2>/dev/null' TERM INT
 wait "$child"
 status=$?

@@ -84,3 +84,41 @@ def test_a_log_file_that_fills_up_says_so_once(capsys):
         handler.close()
     errors = capsys.readouterr().err
     assert errors.count("cannot be written any more") == 1 and "Traceback" not in errors
+
+
+def test_ask_dash_with_nothing_on_standard_input_exits_2():
+    result = run("ask", "-", stdin="")
+    one_sentence(result, "No question on standard input")
+    assert result.stdout == ""
+
+
+def test_standard_input_reaches_the_bot_through_the_container_entrypoint(tmp_path):
+    """`docker run -i … ask -` and `… console`: the entrypoint runs the bot as a child (to
+    pass SIGTERM on), and a shell gives a background child /dev/null unless told otherwise."""
+    installed = Path(sys.executable).parent / "ml-career-bot"
+    if not installed.exists():
+        pytest.skip("the ml-career-bot command is not installed in this environment")
+    entrypoint = str(Path(__file__).resolve().parents[1] / "deploy" / "docker-entrypoint.sh")
+    env = {**os.environ, "PATH": f"{installed.parent}:{os.environ['PATH']}", "SEMANTIC": "off"}
+    asked = subprocess.run(
+        [entrypoint, "ask", "--json", "-"],
+        input="do I need a PhD to become an ML engineer?\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert asked.returncode == 0 and '"id": "phd-required"' in asked.stdout, asked.stderr
+    console = subprocess.run(
+        [entrypoint, "console"],
+        input="do I need a PhD to become an ML engineer?\nquit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert console.returncode == 0 and "PhD" in console.stdout, console.stderr
