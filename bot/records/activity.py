@@ -70,9 +70,12 @@ def since(days: int | None) -> str:
     return (datetime.now(UTC) - timedelta(days=days)).isoformat()
 
 
-def read_unanswered(database: Database, days: int | None = None) -> list[dict[str, object]]:
-    """Unanswered questions of the last `days` (1 to MAX_DAYS; None: all), oldest first."""
-    start = since(days)
+def read_unanswered(
+    database: Database, days: int | None = None, start: str | None = None
+) -> list[dict[str, object]]:
+    """Unanswered questions of the last `days` (1 to MAX_DAYS; None: all), or from `start`
+    (a stored time's prefix), oldest first."""
+    start = since(days) if start is None else start
     with database.transaction(write=False) as db:
         rows = db.execute(
             "SELECT time, guild, channel, question, decision, best, score FROM unanswered "

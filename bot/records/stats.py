@@ -32,8 +32,12 @@ class Stats:
 
 
 def read_stats(database: Database, days: int) -> Stats:
-    """The last `days` (1 to MAX_DAYS). Raises DataUnavailable, or ValueError for `days`."""
-    start = since(days)
+    """The last `days` calendar days (UTC), today included (1 to MAX_DAYS): every figure,
+    the chart's days and the lists alike. Raises DataUnavailable, or ValueError for `days`."""
+    since(days)  # checks the range
+    today = datetime.now(UTC).date()
+    window = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
+    start = window[0].isoformat()
     with database.transaction(write=False) as db:
         asked = db.execute(
             "SELECT substr(time, 1, 10), decision, count(*) FROM questions WHERE time >= ? "
@@ -50,8 +54,6 @@ def read_stats(database: Database, days: int) -> Stats:
                 "SELECT vote, count(*) FROM feedback WHERE time >= ? GROUP BY vote", (start,)
             ).fetchall()
         )
-    today = datetime.now(UTC).date()
-    window = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
     per_day: dict[date, Counter[str]] = {day: Counter() for day in window}
     for day, decision, count in asked:
         counts = per_day.get(date.fromisoformat(day))
@@ -67,5 +69,5 @@ def read_stats(database: Database, days: int) -> Stats:
         helpful=votes.get(1, 0),
         not_helpful=votes.get(-1, 0),
         top_entries=tuple(answered.most_common(TOP)),
-        unanswered=tuple(group_unanswered(read_unanswered(database, days))[:TOP]),
+        unanswered=tuple(group_unanswered(read_unanswered(database, start=start))[:TOP]),
     )

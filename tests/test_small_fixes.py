@@ -1,0 +1,74 @@
+"""Issue 30's smaller findings, each held: the stats window, the chart's partial and empty
+bins, and the terminal's smaller promises."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from bot.knowledge.database import Database
+from bot.records.stats import read_stats
+from bot.rendering.stats_chart import binned, draw, partial
+
+
+def put_question(database: Database, when: datetime, decision: str, answers: str) -> None:
+    with database.transaction() as db:
+        db.execute(
+            "INSERT INTO questions (time, source, question, decision, answers) "
+            "VALUES (?, 'ask', 'q', ?, ?)",
+            (when.isoformat(timespec="seconds"), decision, answers),
+        )
+        if decision != "answer":
+            db.execute(
+                "INSERT INTO unanswered (time, question, decision) VALUES (?, 'q', ?)",
+                (when.isoformat(timespec="seconds"), decision),
+            )
+
+
+def test_stats_lists_count_the_same_calendar_days_as_the_totals(tmp_path):
+    database = Database(tmp_path)
+    now = datetime.now(UTC)
+    first_day = datetime.combine(now.date() - timedelta(days=2), datetime.min.time(), UTC)
+    before = first_day - timedelta(seconds=1)  # within 3 x 24 h, but the day before the window
+    for when in (before, before, first_day, now):
+        put_question(database, when, "answer", "phd-required")
+        put_question(database, when, "decline", "")
+    stats = read_stats(database, 3)
+    assert stats.questions == 4 and stats.decisions["answer"] == 2
+    assert stats.top_entries == (("phd-required", 2),)
+    assert [group.count for group in stats.unanswered] == [2]
+
+
+def test_a_chart_marks_the_bins_that_hold_part_of_a_week_or_month(tmp_path):
+    stats = read_stats(Database(tmp_path), 120)
+    unit, bins = binned(stats)
+    flags = partial(unit, bins, stats.per_day[-1][0])
+    first = stats.per_day[0][0]
+    today = stats.per_day[-1][0]
+    assert unit == "week" and not any(flags[1:-1])
+    assert flags[0] == (first.weekday() != 0) and flags[-1] == (today.weekday() != 6)
+    monthly = read_stats(Database(tmp_path), 365)
+    unit, bins = binned(monthly)
+    flags = partial(unit, bins, today)
+    assert (
+        unit == "month"
+        and flags[0] == (monthly.per_day[0][0].day != 1)
+        and flags[-1] == ((today + timedelta(days=1)).day != 1)
+    )
+    figure = draw(stats)
+    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert ("part of a week only" in labels) == any(partial("week", binned(stats)[1], today))
+
+
+def test_an_empty_chart_says_so_instead_of_an_axis_up_to_one(tmp_path):
+    figure = draw(read_stats(Database(tmp_path), 30))
+    axes = figure.axes[0]
+    assert list(axes.get_yticks()) == [0]
+    assert "No questions yet" in [text.get_text() for text in axes.texts]
+
+
+def test_partial_is_exact_for_a_known_window():
+    from collections import Counter
+
+    bins = [(date(2026, 12, 3), Counter()), (date(2026, 12, 7), Counter())]  # Thu, then Mon
+    assert partial("week", bins, date(2026, 12, 13)) == [True, False]  # Sunday: a whole week
+    assert partial("week", bins, date(2026, 12, 9)) == [True, True]
