@@ -196,10 +196,13 @@ def cmd_health(settings: Settings, max_age: int) -> int:
 
 
 def cmd_init(folder: Path) -> int:
-    from bot.terminal.deploy import init_deployment
+    from bot.terminal.deploy import InitRefused, init_deployment
 
     try:
         done = init_deployment(folder)
+    except InitRefused as exc:
+        _warn(str(exc))
+        return 2
     except OSError as exc:
         _warn(f"Could not create {folder}: {exc.strerror or exc}.")
         return 2
@@ -222,6 +225,7 @@ def cmd_sync(settings: Settings) -> int:
     try:
         return _discord(settings, sync_and_say)
     except SyncFailed as exc:
+        print("\n".join(exc.lines))
         _warn(str(exc))
         return 1
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from bot.knowledge.database import Database
 from bot.records.stats import read_stats
 from bot.rendering.stats_chart import binned, draw, partial
+from tests.test_cli import run
 
 
 def put_question(database: Database, when: datetime, decision: str, answers: str) -> None:
@@ -72,3 +75,42 @@ def test_partial_is_exact_for_a_known_window():
     bins = [(date(2026, 12, 3), Counter()), (date(2026, 12, 7), Counter())]  # Thu, then Mon
     assert partial("week", bins, date(2026, 12, 13)) == [True, False]  # Sunday: a whole week
     assert partial("week", bins, date(2026, 12, 9)) == [True, True]
+
+
+def test_an_offer_without_stock_gets_no_stock_warnings():
+    plain = run("comp", "offer", "--base", "200k", "--years", "6", "--growth", "10%")
+    assert plain.returncode == 0 and "!" not in plain.stdout, plain.stdout
+    granted = run("comp", "offer", "--base", "200k", "--stock", "400k", "--years", "6")
+    assert "fully vested after year 4" in granted.stdout
+
+
+def test_comp_bands_does_not_call_the_figures_with_bonus_base_pay():
+    bands = run("comp", "bands")
+    assert bands.returncode == 0 and "with bonus about" in bands.stdout
+    assert "All figures are base pay" not in bands.stdout
+
+
+@pytest.mark.parametrize("age", ["-5", "0", "1.5", "soon"])
+def test_health_refuses_a_max_age_that_is_not_a_positive_number_of_seconds(age):
+    result = run("health", "--max-age", age)
+    assert result.returncode == 2 and "--max-age" in result.stderr
+
+
+def test_a_folder_named_heartbeat_is_not_a_heartbeat(tmp_path):
+    (tmp_path / "heartbeat").mkdir()
+    result = run("health", env={"DATA_DIR": str(tmp_path)})
+    assert result.returncode == 1 and "Unhealthy" in result.stderr
+
+
+@pytest.mark.parametrize("what", ["a file", "a folder without entries/"])
+def test_init_refuses_a_knowledge_that_is_not_a_knowledge_base(tmp_path, what):
+    target = tmp_path / "mybot"
+    target.mkdir()
+    if what == "a file":
+        (target / "knowledge").write_text("notes")
+    else:
+        (target / "knowledge").mkdir()
+    result = run("init", str(target))
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1 and "not a knowledge base" in lines[0]
+    assert sorted(p.name for p in target.iterdir()) == ["knowledge"], "nothing created"

@@ -43,9 +43,9 @@ def warnings_for(
         warnings.append(
             "Refresher grants are not guaranteed; they depend on performance and company policy."
         )
-    if growth:
+    if growth and stock:
         warnings.append(f"Stock growth of {percent(growth)} a year is a scenario, not a promise.")
-    if years > vest_years and not refresher:
+    if years > vest_years and not refresher and stock:
         warnings.append(
             f"The grant is fully vested after year {vest_years}; later years show "
             "no stock unless you add refreshers."

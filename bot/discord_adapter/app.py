@@ -251,7 +251,10 @@ class CareerBot(commands.Bot):
             except discord.HTTPException as exc:
                 failed = self.sync_failed = True
                 where = f"server {guild.id}" if guild else "Discord (global commands)"
-                log.error("command sync to %s failed, will retry at the next start: %s", where, exc)
+                self.synced.append(f"not synced to {where}: Discord refused ({exc})")
+                log.error(
+                    "command sync to %s failed, tried again at the next start: %s", where, exc
+                )
                 continue
             if guild is None:
                 self.synced.append(

@@ -97,9 +97,17 @@ async def sync(settings: Settings) -> list[str]:
     async with bot:
         await bot.login(settings.discord_token)  # login runs setup_hook, which syncs
     if bot.sync_failed:
-        raise SyncFailed("Discord refused a command sync (see the log above); nothing retried.")
+        raise SyncFailed(bot.synced)
     return bot.synced
 
 
 class SyncFailed(Exception):
-    """A command sync Discord refused; the message says so in one sentence."""
+    """Discord refused the sync to one server or more; `lines` says what was synced where
+    and what was not, one line per server."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__(
+            "Discord refused some of the command sync (see above); the bot tries again at "
+            "its next start, or run sync again once it is fixed."
+        )
+        self.lines = lines

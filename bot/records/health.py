@@ -3,6 +3,7 @@ HEALTHCHECK or any monitor): a plain file's age, readable without the database."
 
 from __future__ import annotations
 
+import stat
 import time
 from pathlib import Path
 
@@ -16,7 +17,12 @@ def beat(data_dir: Path) -> None:
 
 
 def heartbeat_age(data_dir: Path) -> float | None:
+    """Seconds since the last beat; None when there is no heartbeat file (a folder or
+    anything else of that name is none)."""
     try:
-        return max(0.0, time.time() - (data_dir / HEARTBEAT_FILE).stat().st_mtime)
+        status = (data_dir / HEARTBEAT_FILE).stat()
     except OSError:
         return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    return max(0.0, time.time() - status.st_mtime)

@@ -10,25 +10,37 @@ from bot.config import shipped_knowledge
 ENV_EXAMPLE = "env.example"  # package data; the repository's .env.example is a copy (a test checks)
 
 
+class InitRefused(Exception):
+    """Something in the way that `init` must not overwrite; the message says what."""
+
+
 def init_deployment(folder: Path) -> list[str]:
     """Create FOLDER with knowledge/ (a copy of the shipped knowledge base), .env (from the
-    example) and data/. What is already there is kept. Raises OSError."""
+    example) and data/. What is already there is kept. Raises OSError, or InitRefused when
+    something of those names is there but is not what the bot needs."""
     folder.mkdir(parents=True, exist_ok=True)
     done: list[str] = []
-    knowledge = folder / "knowledge"
+    knowledge, env, data = folder / "knowledge", folder / ".env", folder / "data"
+    if data.exists() and not data.is_dir():  # refused before anything is created
+        raise InitRefused(f"{data} is a file, not a folder; move it away, or give another DIR.")
+    if env.exists() and not env.is_file():
+        raise InitRefused(f"{env} is not a file; move it away, or give another DIR.")
+    if knowledge.exists() and not (knowledge / "entries").is_dir():
+        raise InitRefused(
+            f"{knowledge} is already there but is not a knowledge base (no entries/ folder "
+            "in it); move it away, or give another DIR."
+        )
     if knowledge.exists():
         done.append(f"kept {knowledge} (already there)")
     else:
         ignore = shutil.ignore_patterns("__pycache__", "__init__.py")
         shutil.copytree(shipped_knowledge(), knowledge, ignore=ignore)
         done.append(f"created {knowledge}: the knowledge base to curate")
-    env = folder / ".env"
     if env.exists():
         done.append(f"kept {env} (already there)")
     else:
         env.write_text((Path(__file__).parent.parent / ENV_EXAMPLE).read_text(encoding="utf-8"))
         done.append(f"created {env}: set DISCORD_TOKEN and GUILD_IDS there")
-    data = folder / "data"
     if data.is_dir():
         done.append(f"kept {data} (already there)")
     else:

@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     health = commands.add_parser("health", help="exit 0 if the running bot is connected")
     health.add_argument(
         "--max-age",
-        type=int,
+        type=_seconds,
         default=180,
         metavar="SECONDS",
         help="the oldest heartbeat that counts as connected (default 180)",
@@ -99,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _member(text: str) -> int:
     if not (text.isascii() and text.isdigit() and 0 < int(text) < 2**64):
         raise argparse.ArgumentTypeError("must be a Discord user id (a number)")
+    return int(text)
+
+
+def _seconds(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 86_400):
+        raise argparse.ArgumentTypeError("must be a whole number of seconds from 1 to 86400")
     return int(text)
 
 
