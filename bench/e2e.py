@@ -16,11 +16,15 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+try:
+    import resource
+except ImportError:  # Windows has no getrusage: memory figures show as nan there
+    resource = None  # type: ignore[assignment]
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -57,7 +61,8 @@ def serve(port: int, semantic: bool, data_dir: str) -> None:
         await task
 
     asyncio.run(main())
-    print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    peak = float("nan") if resource is None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"peak_rss_mb": peak / 1024}))
 
 
 def percentile(ordered: list[float], q: float) -> float:

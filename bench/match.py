@@ -12,7 +12,6 @@ import difflib
 import importlib.util
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,11 @@ from concurrent.futures import wait
 from pathlib import Path
 
 from rapidfuzz import fuzz, utils
+
+try:
+    import resource
+except ImportError:  # Windows has no getrusage: memory figures show as nan there
+    resource = None  # type: ignore[assignment]
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -35,6 +39,8 @@ from bot.matching.matcher import Match  # noqa: E402
 
 
 def peak_rss_mb() -> float:
+    if resource is None:
+        return float("nan")
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -202,7 +208,10 @@ def cli_wall_time(semantic: str, fresh_cache: bool, runs: int = 5) -> None:
 
 def bot_peak_rss_mb(semantic: str) -> float:
     """The bot's own high-water mark. Read from /proc inside the child: getrusage would
-    count the pages a fork inherits from this (much larger) benchmark process."""
+    count the pages a fork inherits from this (much larger) benchmark process. nan where
+    there is no /proc (macOS, Windows)."""
+    if not Path("/proc/self/status").exists():
+        return float("nan")
     code = (
         f"from bot.__main__ import main; main(['ask', {QUESTION!r}]);"
         "print(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')))"

@@ -23,6 +23,13 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="ml-career-bot-cache-")
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The run's cache folder goes with the run."""
+    cache = os.environ.get("XDG_CACHE_HOME", "")
+    if Path(cache).name.startswith("ml-career-bot-cache-"):
+        shutil.rmtree(cache, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
     return load_knowledge_base(KNOWLEDGE)

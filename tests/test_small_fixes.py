@@ -3,7 +3,11 @@ bins, and the terminal's smaller promises."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +15,9 @@ from bot.knowledge.database import Database
 from bot.records.stats import read_stats
 from bot.rendering.stats_chart import binned, draw, partial
 from tests.test_cli import run
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
 
 
 def put_question(database: Database, when: datetime, decision: str, answers: str) -> None:
@@ -114,3 +121,42 @@ def test_init_refuses_a_knowledge_that_is_not_a_knowledge_base(tmp_path, what):
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2 and len(lines) == 1 and "not a knowledge base" in lines[0]
     assert sorted(p.name for p in target.iterdir()) == ["knowledge"], "nothing created"
+
+
+@pytest.mark.parametrize("script", ["match.py", "e2e.py"])
+def test_the_benchmarks_load_where_there_is_no_resource_module(script):
+    """Windows has no `resource`: the benchmarks still run, without their memory figures."""
+    code = (
+        "import sys, importlib.util\n"
+        "sys.modules['resource'] = None  # import resource -> ImportError, as on Windows\n"
+        f"spec = importlib.util.spec_from_file_location('bench_script', {str(BENCH / script)!r})\n"
+        "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_test_run_leaves_no_cache_folder_behind(tmp_path):
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/test_config.py::test_environment_wins_over_env_file",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(temp)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert not list(temp.glob("ml-career-bot-cache-*"))
