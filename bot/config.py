@@ -33,6 +33,17 @@ class Settings:
     mod_log_channel_id: int | None = None
     answer_cooldown: tuple[int, float] = (5, 30.0)  # answers per member per seconds
     retention_days: int = 180  # members' questions and votes are deleted after this
+    dashboard_port: int | None = None  # the moderators' web dashboard; None: off
+    dashboard_host: str = "127.0.0.1"
+    dashboard_url: str = ""  # the public address links name (behind a proxy); "": host:port
+
+    @property
+    def dashboard_address(self) -> str:
+        """Where the dashboard's sign-in links point, without a trailing slash."""
+        if self.dashboard_url:
+            return self.dashboard_url.rstrip("/")
+        host = f"[{self.dashboard_host}]" if ":" in self.dashboard_host else self.dashboard_host
+        return f"http://{host}:{self.dashboard_port}"
 
     @property
     def reads_messages(self) -> bool:
@@ -196,6 +207,27 @@ def _days(name: str, value: str) -> int:
     return int(value)
 
 
+def _port(value: str) -> int | None:
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit() and 1 <= int(value) <= 65535):
+        raise ConfigError(f"DASHBOARD_PORT must be a port number from 1 to 65535, not {value!r}")
+    return int(value)
+
+
+def _public_url(value: str) -> str:
+    from urllib.parse import urlsplit
+
+    if not value:
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise ConfigError(
+            f"DASHBOARD_URL must be an address such as https://kb.example.org, not {value!r}"
+        )
+    return value
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, env_file: Path = Path(".env")
 ) -> Settings:
@@ -230,4 +262,7 @@ def load_settings(
         mod_log_channel_id=next(iter(mod_log), None),
         answer_cooldown=_cooldown(get("ANSWER_COOLDOWN", "5/30")),
         retention_days=_days("RETENTION_DAYS", get("RETENTION_DAYS", "180")),
+        dashboard_port=_port(get("DASHBOARD_PORT")),
+        dashboard_host=get("DASHBOARD_HOST", "127.0.0.1"),
+        dashboard_url=_public_url(get("DASHBOARD_URL")),
     )

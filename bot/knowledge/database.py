@@ -109,6 +109,26 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX unanswered_by_member ON unanswered(member)",
         "CREATE INDEX forum_threads_by_member ON forum_threads(member)",
     ),
+    (
+        # The dashboard's one-time sign-in links and its sessions (bot/records/sign_in.py):
+        # only a hash of each secret is kept, so the database alone signs nobody in.
+        """CREATE TABLE dashboard_links (
+            token TEXT PRIMARY KEY,
+            actor_id TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            guild INTEGER,
+            expires TEXT NOT NULL,
+            used TEXT
+        )""",
+        """CREATE TABLE dashboard_sessions (
+            token TEXT PRIMARY KEY,
+            actor_id TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            guild INTEGER,
+            expires TEXT NOT NULL,
+            csrf TEXT NOT NULL
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -99,6 +99,11 @@ def last_undoable(database: Database) -> Batch | None:
     return found[0] if found else None
 
 
+def recent(database: Database, limit: int) -> list[Batch]:
+    """Applied changes with their files' texts before and after, newest first."""
+    return _batches(database, f"state = 'applied' ORDER BY seq DESC LIMIT {int(limit)}")
+
+
 def _batches(database: Database, where: str) -> list[Batch]:
     with database.transaction(write=False) as db:
         rows = db.execute(f"SELECT {_COLUMNS} FROM batches WHERE {where}").fetchall()

@@ -82,6 +82,14 @@ class KnowledgeStore:
     def history(self, entry_id: str | None = None, limit: int = 10) -> list[dict[str, Any]]:
         return self.files.read(lambda: history.changes(self.database, entry_id, limit))
 
+    def batches(self, limit: int = 50) -> list[history.Batch]:
+        """Recent changes with every file's text before and after (for diffs), newest first."""
+        return self.files.read(lambda: history.recent(self.database, limit))
+
+    def undoable(self) -> history.Batch | None:
+        """The change `undo` would revert now."""
+        return self.files.read(lambda: history.last_undoable(self.database))
+
     def export(self) -> bytes:
         """The entries and the out-of-scope topics, as one YAML file `import` takes."""
         contents = self._contents(self.files.read(self.files.texts))
@@ -191,6 +199,23 @@ class KnowledgeStore:
             body = topics.get(topic) if isinstance(topics.get(topic), dict) else {}
             example = strip_invisible(question).strip()
             topics[topic] = {**body, "examples": [*(body.get("examples") or []), example]}
+            self.files.commit({OUT_OF_SCOPE: dump_yaml(data)}, actor, "out-of-scope")
+
+    def set_out_of_scope_topic(
+        self, topic: str, pointer: str, examples: list[str], actor: Actor
+    ) -> None:
+        """Replace one out-of-scope topic's pointer and examples (none: remove the topic)."""
+        with self.files.writing():
+            text = self.files.texts().get(OUT_OF_SCOPE)
+            data = parse_yaml(text) if text else None
+            data = data if isinstance(data, dict) and isinstance(data.get("topics"), dict) else {}
+            topics = data.setdefault("topics", {})
+            cleaned = [strip_invisible(e).strip() for e in examples if e.strip()]
+            body = {"pointer": strip_invisible(pointer).strip(), "examples": cleaned}
+            if cleaned:
+                topics[topic] = body if body["pointer"] else {"examples": cleaned}
+            else:
+                topics.pop(topic, None)
             self.files.commit({OUT_OF_SCOPE: dump_yaml(data)}, actor, "out-of-scope")
 
     def undo(self, actor: Actor) -> history.Batch:

@@ -11,6 +11,7 @@ from bot.knowledge.database import Database
 from bot.records.activity import UnansweredGroup, group_unanswered, read_unanswered
 from bot.records.feedback import EntryFeedback, feedback_report
 from bot.records.stats import Stats, read_stats
+from bot.records.triage import dismiss_unanswered as dismiss
 from bot.rendering.stats_chart import stats_chart
 
 
@@ -25,3 +26,12 @@ def votes(data_dir: Path, days: int) -> list[EntryFeedback]:
 def stats_and_chart(data_dir: Path, days: int) -> tuple[Stats, bytes]:
     stats = read_stats(Database(data_dir), days)
     return stats, stats_chart(stats)
+
+
+def dismiss_unanswered(data_dir: Path, example: str, days: int) -> int:
+    return dismiss(Database(data_dir), example, days)
+
+
+def entry_votes(data_dir: Path) -> dict[str, tuple[int, int]]:
+    """Every entry's helpful and not-helpful votes of all time, and answers given."""
+    return {e.entry: (e.helpful, e.not_helpful) for e in feedback_report(Database(data_dir))}
