@@ -19,7 +19,7 @@ LAYERS = (
     ("bot.records", "bot.calculator"),
     ("bot.rendering",),
     ("bot.startup",),
-    ("bot.discord_adapter", "bot.terminal"),
+    ("bot.discord_adapter", "bot.terminal", "bot.web_adapter"),
     ("bot.__main__",),
 )
 CORE = ("bot.knowledge", "bot.matching", "bot.records", "bot.calculator", "bot.rendering")
@@ -146,14 +146,14 @@ def test_inside_the_discord_adapter_cogs_sit_on_views_and_no_cog_imports_another
     assert wrong == []
 
 
-def test_the_core_imports_neither_discord_nor_an_adapter():
+def test_the_core_imports_neither_discord_nor_a_web_server_nor_an_adapter():
     wrong = [
         f"{name} imports {imported}"
         for name in MODULES
         if name.startswith(CORE)
         for imported in imported_names(name)
-        if imported.split(".")[0] == "discord"
-        or imported.startswith(("bot.discord_adapter", "bot.terminal"))
+        if imported.split(".")[0] in ("discord", "aiohttp", "jinja2")
+        or imported.startswith(("bot.discord_adapter", "bot.terminal", "bot.web_adapter"))
     ]
     assert wrong == []
 

@@ -104,7 +104,9 @@ def redeem(database: Database, secret: str, when: datetime) -> tuple[str, Sessio
             raise SignInRefused(EXPIRED)
         db.execute("UPDATE dashboard_links SET used = ? WHERE token = ?", (_time(when), key))
         session_secret = secrets.token_urlsafe(32)
-        session = Session(Actor(actor_id, name, guild), when + SESSION_LIFETIME, secrets.token_hex(16))
+        session = Session(
+            Actor(actor_id, name, guild), when + SESSION_LIFETIME, secrets.token_hex(16)
+        )
         db.execute(
             "INSERT INTO dashboard_sessions VALUES (?, ?, ?, ?, ?, ?)",
             (_hash(session_secret), actor_id, name, guild, _time(session.expires), session.csrf),

@@ -92,7 +92,9 @@ async def undo(request: web.Request) -> web.Response:
 async def topics(request: web.Request) -> web.Response:
     await signed_in(request)
     store = dashboard_of(request).store
-    found = await asyncio.to_thread(store.files.read, lambda: load_out_of_scope(store.knowledge_dir))
+    found = await asyncio.to_thread(
+        store.files.read, lambda: load_out_of_scope(store.knowledge_dir)
+    )
     return page(request, "scope.html", topics=found)
 
 
@@ -102,7 +104,9 @@ async def save_topic(request: web.Request) -> web.Response:
     dashboard = dashboard_of(request)
     topic = form.get("topic", "").strip()
     if not topic:
-        raise Refused("Give the topic a name (kebab-case, such as visa-questions); nothing changed.")
+        raise Refused(
+            "Give the topic a name (kebab-case, such as visa-questions); nothing changed."
+        )
     examples = form.get("examples", "").replace("\r\n", "\n").split("\n")
     try:
         await asyncio.to_thread(

@@ -29,7 +29,9 @@ def _matches(document: Document, words: list[str]) -> bool:
     haystack = " ".join(
         str(part)
         for key in ("id", "question", "category", "phrasings", "keywords")
-        for part in (document.get(key) if isinstance(document.get(key), list) else [document.get(key, "")])
+        for part in (
+            document.get(key) if isinstance(document.get(key), list) else [document.get(key, "")]
+        )
     ).lower()
     return all(word in haystack for word in words)
 

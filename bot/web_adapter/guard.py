@@ -37,7 +37,9 @@ SIGNED_OUT = (
     "in Discord (or `python -m bot dashboard --link`), then try again."
 )
 TOO_BIG = "That form is over 1 MB, so nothing was saved; shorten the text and send it again."
-NOT_UTF8 = "That form was not sent as UTF-8 text, so nothing was saved; check the text and save again."
+NOT_UTF8 = (
+    "That form was not sent as UTF-8 text, so nothing was saved; check the text and save again."
+)
 NOT_A_FORM = "Send this as the page's form; nothing was saved."
 BAD_TOKEN = (
     "This form's security token is missing or out of date (an old tab, or a new sign-in), so "
@@ -87,9 +89,9 @@ async def current_session(request: web.Request) -> Session | None:
     found = await asyncio.to_thread(
         sign_in.session, dashboard.store.database, secret, dashboard.clock()
     )
-    if found is not None and not found.operator:
-        if found.actor.guild not in dashboard.settings.guild_ids:
-            return None  # a server that is not (or no longer) a home server
+    foreign = found is not None and found.actor.guild not in dashboard.settings.guild_ids
+    if foreign and not found.operator:
+        return None  # a server that is not (or no longer) a home server
     request[SESSION] = found
     return found
 

@@ -44,9 +44,7 @@ async def try_question(request: web.Request) -> web.Response:
         matcher = dashboard_of(request).matcher()
         tested = await asyncio.to_thread(examine, matcher, question)
     mode = dashboard_of(request).matcher().mode
-    return page(
-        request, "try.html", question=question, tested=tested, mode=mode, sentence=sentence
-    )
+    return page(request, "try.html", question=question, tested=tested, mode=mode, sentence=sentence)
 
 
 def _teaching_choices(matcher: object, groups: list) -> list[dict[str, object]]:

@@ -12,17 +12,7 @@ from bot.records import sign_in
 from bot.web_adapter import guard
 from bot.web_adapter.server import create_app
 from tests.conftest import recorded_changes
-from tests.dashboard_helpers import (  # noqa: F401 - fixtures
-    MEMBER,
-    client,
-    csrf_of,
-    dashboard,
-    link_for,
-    make_dashboard,
-    shown,
-    signed_in,
-    world,
-)
+from tests.dashboard.conftest import MEMBER, link_for, make_dashboard, shown, signed_in
 
 PAGES = (
     "/",
@@ -223,5 +213,6 @@ async def test_a_page_that_does_not_exist_is_one_sentence(client, dashboard):
     answer = await client.get("/no/such/page")
     assert answer.status == 404 and shown(guard.NOT_FOUND) in await answer.text()
     missing = await client.get("/entries/no-such-entry")
-    assert missing.status == 404 and shown("There is no entry 'no-such-entry'") in await missing.text()
-
+    assert (
+        missing.status == 404 and shown("There is no entry 'no-such-entry'") in await missing.text()
+    )
