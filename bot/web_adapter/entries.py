@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.knowledge.database import Database
 from bot.knowledge.entry_yaml import Document, dump_entry, version_of
 from bot.knowledge.model import ConflictError, KnowledgeBaseError, StoreError
 from bot.rendering import reports
@@ -20,8 +21,8 @@ routes = web.RouteTableDef()
 NO_ENTRY = "There is no entry {!r}; it may have just been removed."
 
 
-def _ask_counts(dashboard_database: object) -> dict[str, int]:
-    with dashboard_database.transaction(write=False) as db:  # type: ignore[attr-defined]
+def _ask_counts(database: Database) -> dict[str, int]:
+    with database.transaction(write=False) as db:
         return dict(db.execute("SELECT entry, count FROM ask_counts").fetchall())
 
 

@@ -14,6 +14,7 @@ from bot.knowledge.model import KnowledgeBaseError, StoreError
 from bot.knowledge.scope import DEFAULT_TOPIC
 from bot.matching.explain import examine, nearest_out_of_scope
 from bot.matching.matcher import MAX_QUESTION_CHARS
+from bot.records.feedback import REASONS
 from bot.rendering import reports, usage
 from bot.web_adapter.context import dashboard_of
 from bot.web_adapter.guard import Refused, change_request, signed_in
@@ -130,7 +131,7 @@ async def feedback(request: web.Request) -> web.Response:
     dashboard = dashboard_of(request)
     days = days_of(request)
     report = await dashboard.run_report(reports.votes, dashboard.settings.data_dir, days)
-    return page(request, "feedback.html", days=days, report=report)
+    return page(request, "feedback.html", days=days, report=report, reasons=REASONS)
 
 
 @routes.get("/stats")
