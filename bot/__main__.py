@@ -168,7 +168,18 @@ def cmd_run(settings: Settings) -> int:
         return cmd_console(settings)
     from bot.discord_adapter.lifecycle import run
 
-    return _discord(settings, run)
+    return _discord(settings, lambda s: run(s, _dashboard_beside(s)))
+
+
+def _dashboard_beside(settings: Settings) -> Callable | None:
+    """The dashboard in the bot's process when DASHBOARD_PORT is set."""
+    if not settings.dashboard_port:
+        return None
+    from bot.discord_adapter.reporting import off_the_loop
+    from bot.discord_adapter.views.dashboard import announce, may_curate
+    from bot.web_adapter.server import companion
+
+    return companion(may_curate, announce, off_the_loop)
 
 
 def cmd_invite(settings: Settings) -> int:
@@ -249,6 +260,11 @@ def main(argv: list[str] | None = None) -> int:
         match args.command:
             case "invite":
                 return cmd_invite(settings)
+            case "dashboard":
+                from bot.discord_adapter.reporting import off_the_loop
+                from bot.web_adapter.server import run_alone
+
+                return run_alone(settings, off_the_loop, args.link, _warn)
             case "health":
                 return cmd_health(settings, args.max_age)
             case "ask":

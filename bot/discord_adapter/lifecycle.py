@@ -8,12 +8,13 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from logging.handlers import RotatingFileHandler
 
 import discord
 
 from bot.config import ConfigError, Settings
-from bot.discord_adapter.app import create_bot
+from bot.discord_adapter.app import CareerBot, create_bot
 
 PRIVATE_LOGGERS = ("discord.http", "discord.gateway")
 LOG_FILE_BYTES, LOG_FILE_KEPT = 5_000_000, 3  # LOG_FILE rotates at 5 MB and keeps 3 old ones
@@ -69,22 +70,32 @@ def setup_logging(settings: Settings) -> None:
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
 
 
-def run(settings: Settings) -> None:
+# Something served beside the bot in its process (the dashboard): started with the bot,
+# it returns how to stop it.
+Companion = Callable[[CareerBot], Awaitable[Callable[[], Awaitable[None]]]]
+
+
+def run(settings: Settings, companion: Companion | None = None) -> None:
     """Connect and serve until SIGTERM or Ctrl-C, then close cleanly. Raises
     discord.LoginFailure for a rejected token."""
     setup_logging(settings)
-    asyncio.run(serve(settings))
+    asyncio.run(serve(settings, companion))
 
 
-async def serve(settings: Settings) -> None:
+async def serve(settings: Settings, companion: Companion | None = None) -> None:
     bot = create_bot(settings)
+    stop_companion = await companion(bot) if companion else None
     loop = asyncio.get_running_loop()
     stopping: list[asyncio.Task[None]] = []
     for stop in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C still raises
             loop.add_signal_handler(stop, lambda: stopping.append(loop.create_task(bot.close())))
-    async with bot:
-        await bot.start(settings.discord_token)
+    try:
+        async with bot:
+            await bot.start(settings.discord_token)
+    finally:
+        if stop_companion is not None:
+            await stop_companion()
     if stopping:
         await asyncio.gather(*stopping)
         logging.getLogger(__name__).info("stopped")

@@ -27,6 +27,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("sync", help="push the slash commands to Discord now, changed or not")
     commands.add_parser("console", help="an interactive terminal session")
     commands.add_parser("invite", help="print the link that adds the bot to a server")
+    dashboard = commands.add_parser(
+        "dashboard", help="serve the moderators' web dashboard alone (DASHBOARD_PORT)"
+    )
+    dashboard.add_argument(
+        "--link", action="store_true", help="print a one-time sign-in link (10 minutes) and exit"
+    )
     health = commands.add_parser("health", help="exit 0 if the running bot is connected")
     health.add_argument(
         "--max-age",

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import getpass
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.knowledge.store import KnowledgeStore
 from bot.matching.matcher import Matcher
 from bot.records import sign_in
@@ -21,6 +24,11 @@ from bot.web_adapter.context import DASHBOARD, Dashboard, ReportRunner, standalo
 from bot.web_adapter.guard import MAX_BODY, protect
 
 log = logging.getLogger(__name__)
+OFF = (
+    "The dashboard is off: set DASHBOARD_PORT (for example 8080) in .env, and see "
+    "docs/running.md for serving it behind https."
+)
+LINK_COMMAND = "python -m bot dashboard --link"
 STATIC = Path(__file__).resolve().parent / "static"
 
 
@@ -48,9 +56,9 @@ async def start(dashboard: Dashboard) -> web.AppRunner:
     site = web.TCPSite(runner, settings.dashboard_host, settings.dashboard_port)
     try:
         await site.start()
-    except OSError as exc:
+    except OSError as exc:  # a setting to fix (a port in use, a host not on this machine)
         await runner.cleanup()
-        raise OSError(
+        raise ConfigError(
             f"The dashboard cannot listen on {settings.dashboard_host}:{settings.dashboard_port}"
             f" ({exc.strerror or exc}); set DASHBOARD_PORT to a free port"
         ) from None
@@ -78,6 +86,46 @@ def standalone(settings: Settings, matcher: Matcher, run_report: ReportRunner) -
         run_report=run_report,
         changed=changed,
     )
+
+
+def companion(
+    may_curate: Callable[..., Any], announce: Callable[..., Any], run_report: ReportRunner
+):
+    """The dashboard served beside the bot (bot/discord_adapter/lifecycle.py's Companion): it
+    asks Discord about members, and announces changes as /kb does."""
+
+    async def start_beside(bot: Any) -> Callable[[], Awaitable[None]]:
+        dashboard = Dashboard(
+            settings=bot.settings,
+            store=bot.store,
+            matcher=lambda: bot.matcher,
+            rights=functools.partial(may_curate, bot),
+            run_report=run_report,
+            changed=functools.partial(announce, bot),
+        )
+        return (await start(dashboard)).cleanup
+
+    return start_beside
+
+
+def run_alone(
+    settings: Settings, run_report: ReportRunner, link: bool, warn: Callable[[str], None]
+) -> int:
+    """`python -m bot dashboard [--link]`."""
+    if not settings.dashboard_port:
+        warn(OFF)
+        return 2
+    store = KnowledgeStore(settings.knowledge_dir, settings.data_dir)
+    if link:
+        print(sign_in_link(settings, store))
+        return 0
+    from bot.startup import build_matcher
+
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    dashboard = standalone(settings, build_matcher(settings, warn, store), run_report)
+    print(f"Dashboard at {settings.dashboard_address}; sign in with `{LINK_COMMAND}`.")
+    asyncio.run(serve_alone(dashboard))  # ConfigError if it cannot listen
+    return 0
 
 
 async def serve_alone(dashboard: Dashboard) -> None:

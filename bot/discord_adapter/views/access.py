@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import discord
 
+from bot.config import Settings
 from bot.discord_adapter.app import HOME_ONLY
 from bot.knowledge.store import Actor
 from bot.rendering import replies
@@ -38,15 +39,22 @@ def refusal(bot: CareerBot, interaction: discord.Interaction) -> str | None:
     With no home servers set, nobody may: any server's admin could otherwise rewrite the
     knowledge base every server reads.
     """
-    if not bot.settings.guild_ids:
+    return curator_refusal(bot.settings, interaction.guild, interaction.user)
+
+
+def curator_refusal(
+    settings: Settings, guild: discord.Guild | None, member: discord.abc.User
+) -> str | None:
+    """`refusal` for a member of a server, however the bot met them (a command, the
+    dashboard's check before every write)."""
+    if not settings.guild_ids:
         return NO_HOME_SERVERS
-    member = interaction.user
-    if interaction.guild is None or not isinstance(member, discord.Member):
+    if guild is None or not isinstance(member, discord.Member):
         return REFUSED
-    if interaction.guild.id not in bot.settings.guild_ids:
+    if guild.id not in settings.guild_ids:
         return REFUSED
     roles = {role.id for role in member.roles}
-    if member.guild_permissions.manage_guild or roles & bot.settings.moderator_role_ids:
+    if member.guild_permissions.manage_guild or roles & settings.moderator_role_ids:
         return None
     return REFUSED
 

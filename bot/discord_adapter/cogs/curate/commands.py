@@ -24,6 +24,7 @@ from bot.knowledge.model import KnowledgeBaseError, StoreError
 from bot.knowledge.scope import DEFAULT_TOPIC
 from bot.matching.explain import examine
 from bot.matching.matcher import MAX_QUESTION_CHARS
+from bot.records import sign_in
 from bot.rendering import replies, reports, usage
 
 if TYPE_CHECKING:
@@ -33,6 +34,10 @@ log = logging.getLogger(__name__)
 MESSAGE_CHARS = 2000  # Discord: a message's content
 FORM_WAIT_SECONDS = 2.0  # a form must open within Discord's 3 s
 BUSY = "The knowledge base is busy with another change; try again in a moment."
+DASHBOARD_OFF = (
+    "The web dashboard is off: the bot's owner turns it on with DASHBOARD_PORT "
+    "(see docs/running.md)."
+)
 
 
 @app_commands.guild_only()
@@ -210,6 +215,24 @@ class Curate(
         what = f"{batch.action} of `{replies.id_list(batch.entries)}` by {batch.actor}"
         await self.changed(
             interaction, f"Undid the {what}.", f"{interaction.user} undid the {what}"
+        )
+
+    @app_commands.command(
+        name="dashboard", description="A private sign-in link to the web dashboard"
+    )
+    async def dashboard(self, interaction: discord.Interaction[CareerBot]) -> None:
+        settings = self.bot.settings
+        if not settings.dashboard_port:
+            await interaction.response.send_message(DASHBOARD_OFF, ephemeral=True)
+            return
+        when = sign_in.now()
+        secret = await asyncio.to_thread(
+            sign_in.new_link, self.bot.database, actor(interaction), when
+        )
+        await interaction.response.send_message(
+            f"Your sign-in link (it works once, for 10 minutes; do not share it):\n"
+            f"<{settings.dashboard_address}{sign_in.link_path(secret)}>",
+            ephemeral=True,
         )
 
     @app_commands.command(name="reload", description="Reload the knowledge base from disk")
