@@ -36,6 +36,7 @@ from .objects import (
     OTHER_GUILD_ID,
     TIMESTAMP,
     application,
+    member,
     member_message,
     permissions_text,
 )
@@ -71,6 +72,7 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway):
         self.interactions: dict[str, Sent] = {}  # by token
         self.channel_messages: list[dict[str, Any]] = []
         self.reactions: list[tuple[int, int, str]] = []
+        self.members: dict[int, tuple[int, ...]] = {}  # user id -> role ids, for GET member
         self.messages: dict[int, dict[str, Any]] = {}  # every message by id
         self.uploads: dict[str, bytes] = {}  # attachments members "uploaded", by id
         self.identify: dict[str, Any] | None = None
@@ -126,6 +128,7 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway):
             ("POST", "/webhooks/{app}/{token}", self._followup),
             ("POST", "/channels/{channel}/messages", self._channel_message),
             ("PUT", "/channels/{channel}/messages/{message}/reactions/{emoji}/@me", self._react),
+            ("GET", "/guilds/{guild}/members/{user}", self._member),
         ]
         for method, path, handler in routes + self.forum_routes():
             app.router.add_route(method, api + path, handler)
@@ -250,6 +253,13 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway):
         if request.headers.get("Authorization") != "Bot fake-token":
             return self.json({"message": "401: Unauthorized", "code": 0}, 401)
         return self.json({**BOT_USER, "mfa_enabled": False, "locale": "en-US"})
+
+    async def _member(self, request: web.Request) -> web.Response:
+        """A guild member as REST returns it (the bot caches none without the members intent)."""
+        roles = self.members.get(int(request.match_info["user"]))
+        if int(request.match_info["guild"]) not in self.guilds or roles is None:
+            return json_answer({"message": "Unknown Member", "code": 10007}, 404)
+        return self.json(member(int(request.match_info["user"]), roles))
 
     async def _application(self, request: web.Request) -> web.Response:
         return self.json(application())
