@@ -23,6 +23,10 @@ def test_every_package_and_the_shipped_data_are_in_the_build():
     assert data["bot.shipped_knowledge.entries"] == ["*.yaml"]
     assert data["bot.matching"] == ["minilm.onnx"]
     assert (ROOT / "bot" / "matching" / "minilm.onnx").is_file()
+    web = ROOT / "bot" / "web_adapter"
+    assert data["bot.web_adapter"] == ["templates/*.html", "static/*"]
+    assert {p.suffix for p in (web / "templates").iterdir()} == {".html"}
+    assert {p.name for p in (web / "static").iterdir()} == {"dashboard.css", "dashboard.js"}
     # A real file, not a link (a checkout without symlinks, as on Windows, keeps it whole).
     example = ROOT / ".env.example"
     assert not example.is_symlink()
