@@ -92,8 +92,12 @@ def group_unanswered(records: list[dict[str, object]]) -> list[UnansweredGroup]:
     Near-linear: identical texts are counted once, and a new text is compared only with the
     groups that share one of its rarest words (an inverted index), never with every group."""
     by_text: dict[str, list[dict[str, object]]] = {}
+    cleaned: dict[str, str] = {}  # a question asked again is cleaned once
     for record in reversed(records):  # newest first, so each group's example is the latest
-        text = canonical(str(record.get("question", "")))
+        raw = str(record.get("question", ""))
+        text = cleaned.get(raw)
+        if text is None:
+            text = cleaned[raw] = canonical(raw)
         if text:
             by_text.setdefault(text, []).append(record)
     keys: list[str] = []

@@ -33,5 +33,9 @@ def dismiss_unanswered(data_dir: Path, example: str, days: int) -> int:
 
 
 def entry_votes(data_dir: Path) -> dict[str, tuple[int, int]]:
-    """Every entry's helpful and not-helpful votes of all time, and answers given."""
-    return {e.entry: (e.helpful, e.not_helpful) for e in feedback_report(Database(data_dir))}
+    """Every entry's helpful and not-helpful votes of all time."""
+    with Database(data_dir).transaction(write=False) as db:
+        rows = db.execute(
+            "SELECT entry, sum(vote = 1), sum(vote = -1) FROM feedback GROUP BY entry"
+        ).fetchall()
+    return {entry: (helpful, not_helpful) for entry, helpful, not_helpful in rows}
