@@ -17,6 +17,7 @@ from bot.web_adapter.context import SESSION, dashboard_of
 from bot.web_adapter.guard import (
     BAD_TOKEN,
     COOKIE,
+    CROSS_SITE,
     SIGNED_OUT,
     Refused,
     current_session,
@@ -40,8 +41,11 @@ async def sign_in_page(request: web.Request) -> web.Response:
 async def use_link(request: web.Request) -> web.Response:
     form, problem = await read_form(request)
     if problem is not None:
-        raise Refused(problem)
+        raise Refused(problem, 403 if problem is CROSS_SITE else 400)
     dashboard = dashboard_of(request)
+    previous = request.cookies.get(COOKIE, "")
+    if previous:  # signing in again ends the session this browser had
+        await asyncio.to_thread(sign_in.end_session, dashboard.store.database, previous)
     try:
         secret, session = await asyncio.to_thread(
             sign_in.redeem, dashboard.store.database, form.get("token", ""), dashboard.clock()

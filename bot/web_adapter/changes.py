@@ -88,27 +88,45 @@ async def undo(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"/history?done=undone&id={quote(batch.action)}")
 
 
-@routes.get("/out-of-scope")
-async def topics(request: web.Request) -> web.Response:
-    await signed_in(request)
+async def _topics_page(
+    request: web.Request, status: int = 200, sentence: str = "", draft: dict | None = None
+) -> web.Response:
     store = dashboard_of(request).store
     found = await asyncio.to_thread(
         store.files.read, lambda: load_out_of_scope(store.knowledge_dir)
     )
-    return page(request, "scope.html", topics=found)
+    names = {t.name for t in found}
+    draft = draft or {}
+    return page(
+        request,
+        "scope.html",
+        status,
+        topics=found,
+        sentence=sentence,
+        draft=draft,
+        new_draft=draft if draft.get("topic") not in names else {},
+    )
+
+
+@routes.get("/out-of-scope")
+async def topics(request: web.Request) -> web.Response:
+    await signed_in(request)
+    return await _topics_page(request)
 
 
 @routes.post("/out-of-scope")
 async def save_topic(request: web.Request) -> web.Response:
-    session, form = await change_request(request)
+    """Change, add or (with no examples) remove a topic; a refusal keeps what was typed."""
+    try:
+        session, form = await change_request(request)
+    except Refused as exc:
+        return await _topics_page(request, exc.status, str(exc), exc.form)
     dashboard = dashboard_of(request)
     topic = form.get("topic", "").strip()
-    if not topic:
-        raise Refused(
-            "Give the topic a name (kebab-case, such as visa-questions); nothing changed."
-        )
     examples = form.get("examples", "").replace("\r\n", "\n").split("\n")
     try:
+        if not topic:
+            raise StoreError("Give the topic a name (kebab-case, such as visa-questions).")
         await asyncio.to_thread(
             dashboard.store.set_out_of_scope_topic,
             topic,
@@ -117,8 +135,9 @@ async def save_topic(request: web.Request) -> web.Response:
             session.actor,
         )
     except KnowledgeBaseError as exc:
-        raise Refused("Not saved: " + "; ".join(map(str, exc.problems))) from None
+        problems = "; ".join(f"{p.entry_id}: {p.field}: {p.message}" for p in exc.problems)
+        return await _topics_page(request, 400, f"Not saved: {problems}", form)
     except StoreError as exc:
-        raise Refused(f"Not saved: {exc}", 409) from None
+        return await _topics_page(request, 409, f"Not saved: {exc}", form)
     await dashboard.changed(f"{session.actor.name} changed the out-of-scope topic `{topic}`")
     raise web.HTTPSeeOther(f"/out-of-scope?done=scope&id={quote(topic)}")

@@ -11,6 +11,7 @@ import logging
 from urllib.parse import parse_qsl
 
 from aiohttp import web
+from yarl import URL
 
 from bot.knowledge.database import DataUnavailable
 from bot.records import sign_in
@@ -45,7 +46,9 @@ BAD_TOKEN = (
     "This form's security token is missing or out of date (an old tab, or a new sign-in), so "
     "nothing was saved; reload the page and save again."
 )
-FOREIGN = "Only moderators of the bot's home servers (GUILD_IDS) can use the dashboard."
+CROSS_SITE = (
+    "That form was sent from another site, so nothing was done; use the dashboard's own pages."
+)
 BROKEN = "Something went wrong on the server (the log has the details); reload the page."
 NOT_FOUND = "There is no such page here."
 
@@ -104,9 +107,24 @@ async def signed_in(request: web.Request) -> Session:
     return found
 
 
+def cross_site(request: web.Request) -> bool:
+    """A POST another site's page made (browsers name the page's origin): refused, even
+    sign-in, so no page elsewhere can sign a moderator in to someone else's session."""
+    origin = request.headers.get("Origin")
+    if origin is None:  # not a browser, or an old one: the CSRF token still guards changes
+        return False
+    allowed = {f"{request.scheme}://{request.host}"}
+    public = dashboard_of(request).settings.dashboard_url
+    if public:  # behind a proxy the browser names the public address
+        allowed.add(str(URL(public).origin()))
+    return origin not in allowed
+
+
 async def read_form(request: web.Request) -> tuple[dict[str, str], str | None]:
     """The posted fields and what is wrong with the body, if anything (then nothing is done,
     but the text, however damaged, can be shown again)."""
+    if cross_site(request):
+        return {}, CROSS_SITE
     if (request.content_length or 0) > MAX_BODY:
         return {}, TOO_BIG
     try:
@@ -128,7 +146,8 @@ async def change_request(request: web.Request) -> tuple[Session, dict[str, str]]
     token, from someone who may curate now. Raises Refused with the typed text."""
     form, problem = await read_form(request)
     if problem is not None:
-        raise Refused(problem, 413 if problem is TOO_BIG else 400, form)
+        status = {TOO_BIG: 413, CROSS_SITE: 403}.get(problem, 400)
+        raise Refused(problem, status, form)
     session = await current_session(request)
     if session is None:
         raise Refused(SIGNED_OUT, 401, form)

@@ -12,7 +12,7 @@ from bot.records import sign_in
 from bot.web_adapter import guard
 from bot.web_adapter.server import create_app
 from tests.conftest import recorded_changes
-from tests.dashboard.conftest import MEMBER, link_for, make_dashboard, shown, signed_in
+from tests.dashboard.conftest import MEMBER, csrf_of, link_for, make_dashboard, shown, signed_in
 
 PAGES = (
     "/",
@@ -216,3 +216,26 @@ async def test_a_page_that_does_not_exist_is_one_sentence(client, dashboard):
     assert (
         missing.status == 404 and shown("There is no entry 'no-such-entry'") in await missing.text()
     )
+
+
+async def test_a_form_posted_from_another_site_is_refused_even_sign_in(client, dashboard):
+    token = link_for(dashboard)
+    evil = {"Origin": "https://evil.example"}
+    answer = await client.post("/sign-in", data={"token": token}, headers=evil)
+    assert answer.status == 403 and shown(guard.CROSS_SITE) in await answer.text()
+    own = {"Origin": str(client.server.make_url("/")).rstrip("/")}
+    signed = await client.post("/sign-in", data={"token": token}, headers=own)
+    assert signed.status == 200  # the link was not spent by the refused attempt
+    csrf = csrf_of(await signed.text())
+    refused = await client.post(
+        "/unanswered/dismiss", data={"csrf": csrf, "question": "x"}, headers=evil
+    )
+    assert refused.status == 403 and shown(guard.CROSS_SITE) in await refused.text()
+
+
+async def test_signing_in_again_ends_the_browsers_previous_session(client, dashboard):
+    await signed_in(client, dashboard)
+    first = client.session.cookie_jar.filter_cookies(client.make_url("/"))["kb_session"].value
+    await signed_in(client, dashboard)
+    database = dashboard.store.database
+    assert sign_in.session(database, first, dashboard.clock()) is None

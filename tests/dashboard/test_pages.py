@@ -281,9 +281,15 @@ async def test_out_of_scope_topics_are_edited_through_the_store(client, dashboar
     assert topics["weather"].examples == ("is it sunny", "will it rain")
     assert topics["weather"].pointer == "Try a weather site."
     bad = await client.post(
-        "/out-of-scope", data={"csrf": csrf, "topic": "Not Kebab", "examples": "x y"}
+        "/out-of-scope", data={"csrf": csrf, "topic": "Not Kebab", "examples": "typed words"}
     )
-    assert bad.status == 400 and "kebab-case" in await bad.text()
+    html = await bad.text()
+    assert bad.status == 400 and "Not saved: Not Kebab: topic: must be kebab-case" in html
+    assert 'value="Not Kebab"' in html and "typed words</textarea>" in html
+    stale = await client.post(
+        "/out-of-scope", data={"csrf": "old", "topic": "weather", "examples": "kept here"}
+    )
+    assert stale.status == 403 and "kept here</textarea>" in await stale.text()
     assert [c["action"] for c in recorded_changes(dashboard.store.database)] == ["out-of-scope"]
 
 
