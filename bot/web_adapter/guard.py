@@ -30,7 +30,9 @@ HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",  # a sign-in link must not leak to another site
+    # A sign-in link must not leak to another site; same-origin keeps the Origin header that
+    # cross_site checks (with no-referrer, browsers send "Origin: null").
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 SIGNED_OUT = (

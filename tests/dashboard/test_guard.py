@@ -66,7 +66,7 @@ async def test_every_answer_carries_the_security_headers(client, dashboard):
         assert "script-src 'self';" in guard.CSP and "unsafe-inline" not in guard.CSP
         assert "frame-ancestors 'none'" in guard.CSP
         assert answer.headers["X-Frame-Options"] == "DENY"
-        assert answer.headers["Referrer-Policy"] == "no-referrer"
+        assert answer.headers["Referrer-Policy"] == "same-origin"
 
 
 async def test_a_link_signs_in_once_with_a_strict_http_only_cookie(client, dashboard):
