@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.knowledge.store import KnowledgeStore
 from bot.knowledge.transaction import Actor
 from bot.matching.build import lexical_matcher
+from bot.matching.matcher import Matcher
 from bot.records import sign_in
 from bot.web_adapter.context import Dashboard
 from bot.web_adapter.server import create_app
@@ -42,7 +43,9 @@ class World:
         self.now += timedelta(**delta)
 
 
-def make_dashboard(knowledge: Path, data: Path, world: World, **settings: object) -> Dashboard:
+def make_dashboard(
+    knowledge: Path, data: Path, world: World, matcher: Matcher | None = None, **settings: object
+) -> Dashboard:
     base = Settings(
         knowledge_dir=knowledge,
         data_dir=data,
@@ -51,7 +54,7 @@ def make_dashboard(knowledge: Path, data: Path, world: World, **settings: object
         dashboard_port=8080,
     )
     store = KnowledgeStore(knowledge, data)
-    current = [lexical_matcher(store.load())]
+    current = [matcher or lexical_matcher(store.load())]
 
     async def rights(actor: Actor) -> str | None:
         world.rights_asked.append(actor.id)
@@ -82,8 +85,10 @@ def world() -> World:
 
 
 @pytest.fixture
-def dashboard(knowledge_copy: Path, tmp_path: Path, world: World) -> Dashboard:
-    return make_dashboard(knowledge_copy, tmp_path / "data", world)
+def dashboard(knowledge_copy: Path, tmp_path: Path, world: World, lexical: Matcher) -> Dashboard:
+    # The copy says what the real knowledge base says: the session's matcher serves until a
+    # change rebuilds it from the copy.
+    return make_dashboard(knowledge_copy, tmp_path / "data", world, lexical)
 
 
 @pytest.fixture
