@@ -11,6 +11,7 @@ from bot.knowledge.database import Database
 from bot.records.activity import UnansweredGroup, group_unanswered, read_unanswered
 from bot.records.feedback import EntryFeedback, feedback_report
 from bot.records.stats import Stats, read_stats
+from bot.records.triage import Votes, recent_votes
 from bot.records.triage import dismiss_unanswered as dismiss
 from bot.rendering.stats_chart import stats_chart
 
@@ -30,6 +31,12 @@ def stats_and_chart(data_dir: Path, days: int) -> tuple[Stats, bytes]:
 
 def dismiss_unanswered(data_dir: Path, example: str, days: int) -> int:
     return dismiss(Database(data_dir), example, days)
+
+
+def votes_newest_first(data_dir: Path, days: int) -> tuple[list[EntryFeedback], Votes]:
+    """The feedback report (least helpful first) and each entry's latest votes."""
+    database = Database(data_dir)
+    return feedback_report(database, days), recent_votes(database, days)
 
 
 def entry_votes(data_dir: Path) -> dict[str, tuple[int, int]]:

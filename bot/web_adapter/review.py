@@ -130,8 +130,10 @@ async def feedback(request: web.Request) -> web.Response:
     await signed_in(request)
     dashboard = dashboard_of(request)
     days = days_of(request)
-    report = await dashboard.run_report(reports.votes, dashboard.settings.data_dir, days)
-    return page(request, "feedback.html", days=days, report=report, reasons=REASONS)
+    report, latest = await dashboard.run_report(
+        reports.votes_newest_first, dashboard.settings.data_dir, days
+    )
+    return page(request, "feedback.html", days=days, report=report, latest=latest, reasons=REASONS)
 
 
 @routes.get("/stats")

@@ -5,6 +5,7 @@ announced like the changes made from Discord."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from bot.knowledge.entry_yaml import dump_entry, version_of
 from bot.knowledge.transaction import Actor
@@ -238,16 +239,24 @@ async def test_dismiss_removes_only_that_group(client, dashboard):
     assert recorded_changes(database) == []  # the knowledge base is untouched
 
 
-async def test_feedback_shows_votes_and_reasons(client, dashboard, world):
+async def test_feedback_shows_votes_with_reasons_newest_first(client, dashboard, world):
     database = dashboard.store.database
-    record_question(database, 9, dashboard.matcher().match("do I need a PhD"), "ask", 111, 2)
+    matcher = dashboard.matcher()
+    record_question(database, 9, matcher.match("do I need a PhD"), "ask", 111, 2)
+    record_question(database, 10, matcher.match("is a doctorate required"), "ask", 111, 2)
     vote(database, 5, "phd-required", 9, False, 111, 2)
     give_reason(database, 5, "phd-required", 9, "outdated")
+    earlier = (datetime.now(UTC) - timedelta(days=1)).isoformat(timespec="seconds")
+    with database.transaction() as db:  # the first vote came a day earlier
+        db.execute("UPDATE feedback SET time = ?", (earlier,))
+    vote(database, 6, "phd-required", 10, True, 111, 2)
     await signed_in(client, dashboard)
     html = await (await client.get("/feedback?days=7")).text()
-    assert '0 helpful · <span aria-hidden="true">👎</span> 1 not helpful' in html
-    assert "do I need a PhD</span>: 0 helpful, 1 not (outdated 1)" in html
-    assert world.reports[-1] == "votes"
+    assert '1 helpful · <span aria-hidden="true">👎</span> 1 not helpful' in html
+    newest = html.index('helpful: <span class="asked">is a doctorate required</span>')
+    oldest = html.index('not helpful (outdated): <span class="asked">do I need a PhD</span>')
+    assert newest < oldest
+    assert world.reports[-1] == "votes_newest_first"
     assert "Days must be a whole number" in await (await client.get("/feedback?days=0")).text()
 
 
