@@ -8,12 +8,14 @@ import asyncio
 import base64
 from urllib.parse import quote
 
+import numpy as np
 from aiohttp import web
 
 from bot.knowledge.model import KnowledgeBaseError, StoreError
 from bot.knowledge.scope import DEFAULT_TOPIC
-from bot.matching.explain import examine, nearest_out_of_scope
-from bot.matching.matcher import MAX_QUESTION_CHARS
+from bot.matching.explain import examine
+from bot.matching.matcher import MAX_QUESTION_CHARS, Matcher
+from bot.records.activity import UnansweredGroup
 from bot.records.feedback import REASONS
 from bot.rendering import reports, usage
 from bot.web_adapter.context import dashboard_of
@@ -48,17 +50,28 @@ async def try_question(request: web.Request) -> web.Response:
     return page(request, "try.html", question=question, tested=tested, mode=mode, sentence=sentence)
 
 
-def _teaching_choices(matcher: object, groups: list) -> list[dict[str, object]]:
-    """Each group with the entries closest to its question and the nearest topic."""
+def _teaching_choices(matcher: Matcher, groups: list[UnansweredGroup]) -> list[dict[str, object]]:
+    """Each group with the entries and the out-of-scope topic closest to its question, by
+    the lexical scores alone (as autocomplete ranks): twenty questions never wait for the
+    encoder. The group's own closest entry, when the bot offered one, comes first."""
+    lexical = [scorer for scorer, _ in matcher.scorers if scorer.name == "lexical"]
+    entries = matcher.kb.entries
     shown = []
     for group in groups[:GROUPS_SHOWN]:
-        match = matcher.match(group.example)  # type: ignore[attr-defined]
-        nearest = nearest_out_of_scope(matcher, group.example)  # type: ignore[arg-type]
+        scores = lexical[0].score(group.example) if lexical else np.zeros(len(entries))
+        order = [int(i) for i in np.argsort(-scores[: len(entries)], kind="stable")[:CLOSEST]]
+        best = next((i for i, e in enumerate(entries) if e.id == group.best), None)
+        if best is not None:
+            order = [best, *(i for i in order if i != best)][:CLOSEST]
+        topic = max(matcher.topics, key=lambda i: scores[i], default=None)
         shown.append(
             {
                 "group": group,
-                "closest": [(e.id, e.question, s) for e, s in match.ranking[:CLOSEST]],
-                "topic": nearest[0].name if nearest else DEFAULT_TOPIC,
+                "closest": [
+                    (entries[i].id, entries[i].question, round(float(scores[i]) * 100))
+                    for i in order
+                ],
+                "topic": matcher.topics[topic].name if topic is not None else DEFAULT_TOPIC,
             }
         )
     return shown
