@@ -67,6 +67,15 @@ async def test_a_moderator_signs_in_edits_teaches_undoes_and_signs_out(client, d
         assert href == "https://example.org/guide"
         count = await browser.text("#answer-count")
         assert count == str(len("**No.** See [the guide](https://example.org/guide) "))
+        over = "return document.querySelector('.count').classList.contains('over')"
+        assert await browser.run(over) is False
+        await browser.run(  # as if pasted: typing 1,501 keys over WebDriver takes seconds
+            "const a = document.getElementById('answer'); a.value = 'x'.repeat(1501);"
+            "a.dispatchEvent(new Event('input'));"
+        )
+        await wait_for_text(browser, "#answer-count", "1501")
+        assert await browser.run(over) is True, "past the answer's limit the count says so"
+        await browser.type("#answer", "**No.** See [the guide](https://example.org/guide) ")
         await browser.type("#question", "Is a PhD needed?")
         await wait_for_text(browser, ".preview [data-preview-title]", "Is a PhD needed?")
         await shoot(browser, "edit")

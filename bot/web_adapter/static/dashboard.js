@@ -112,7 +112,15 @@ document.addEventListener("DOMContentLoaded", () => {
     if (source && body.closest(".preview")) {
       follow(source, body, render);
       const count = document.getElementById("answer-count");
-      if (count) source.addEventListener("input", () => (count.value = String(source.value.length)));
+      if (count) {
+        const limit = Number(count.dataset.limit);
+        const tally = () => {
+          count.value = String(source.value.length);
+          count.parentElement.classList.toggle("over", source.value.length > limit);
+        };
+        source.addEventListener("input", tally);
+        tally();
+      }
     } else {
       render(body, body.textContent);
     }
