@@ -94,6 +94,8 @@ async def test_a_moderator_signs_in_edits_teaches_undoes_and_signs_out(client, d
         await shoot(browser, "try")
         await browser.go(f"{base}/stats")
         await shoot(browser, "stats")
+        await browser.go(f"{base}/feedback")
+        await shoot(browser, "feedback")
         await browser.go(f"{base}/history")
         await shoot(browser, "history")
         await browser.click("#undo")
@@ -120,14 +122,15 @@ async def test_it_works_with_the_keyboard_and_at_a_phones_width(client, dashboar
         assert active == "Skip to the content"
         await browser.press(KEYS["tab"], KEYS["enter"])  # the sign-in button
         await wait_for_text(browser, ".notice", "Signed in as ada.")
+        assert await browser.run("return window.innerWidth") == 390
         for path in ("/", "/entries/phd-required", "/entries/phd-required/edit", "/history"):
             await browser.go(base + path)
             wide = await browser.run(
                 "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             assert wide <= 0, f"{path} scrolls sideways at a phone's width"
-        await shoot(browser, "phone-edit")
         await browser.go(f"{base}/entries/phd-required/edit")
+        await shoot(browser, "phone-edit")
         await browser.run("document.getElementById('question').focus()")
         await browser.press(KEYS["tab"])
         focused = await browser.run("return document.activeElement.id")

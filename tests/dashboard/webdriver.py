@@ -116,6 +116,10 @@ async def chromium(width: int = 1280, height: int = 900) -> AsyncIterator[Browse
             f"--window-size={width},{height}",
         ],
     }
+    if width < 500:  # a desktop window is never that narrow: emulate the phone's screen
+        options["mobileEmulation"] = {
+            "deviceMetrics": {"width": width, "height": height, "pixelRatio": 1}
+        }
     capabilities = {
         "browserName": "chrome",
         "goog:chromeOptions": options,
