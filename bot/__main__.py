@@ -206,22 +206,6 @@ def cmd_health(settings: Settings, max_age: int) -> int:
     return 0
 
 
-def cmd_init(folder: Path) -> int:
-    from bot.terminal.deploy import InitRefused, init_deployment
-
-    try:
-        done = init_deployment(folder)
-    except InitRefused as exc:
-        _warn(str(exc))
-        return 2
-    except OSError as exc:
-        _warn(f"Could not create {folder}: {exc.strerror or exc}.")
-        return 2
-    print("\n".join(done))
-    print(f"Next: cd {folder}, edit .env, then run `{program()} run`.")
-    return 0
-
-
 def cmd_sync(settings: Settings) -> int:
     if not settings.discord_token:
         _warn(f"{NO_TOKEN}: set it in .env to sync the slash commands.")
@@ -255,7 +239,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         args = build_parser().parse_args(join_negative_values(words))
         if args.command == "init":  # before the settings: there may be nothing to read yet
-            return cmd_init(args.folder)
+            from bot.terminal.deploy import run_init
+
+            return run_init(args.folder, _warn)
         settings = load_settings()
         match args.command:
             case "invite":

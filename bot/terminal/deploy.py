@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.config import shipped_knowledge
+from bot.terminal.parser import program
 
 ENV_EXAMPLE = "env.example"  # package data; the repository's .env.example is a copy (a test checks)
 
@@ -47,3 +49,18 @@ def init_deployment(folder: Path) -> list[str]:
         data.mkdir()
         done.append(f"created {data}: where the bot keeps its database")
     return done
+
+
+def run_init(folder: Path, warn: Callable[[str], None]) -> int:
+    """`init DIR`: what was made or kept, then the next step; 2 when refused."""
+    try:
+        done = init_deployment(folder)
+    except InitRefused as exc:
+        warn(str(exc))
+        return 2
+    except OSError as exc:
+        warn(f"Could not create {folder}: {exc.strerror or exc}.")
+        return 2
+    print("\n".join(done))
+    print(f"Next: cd {folder}, edit .env, then run `{program()} run`.")
+    return 0
