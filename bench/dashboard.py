@@ -28,7 +28,7 @@ from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 
 from bench.reports import build  # noqa: E402
 from bot.config import load_settings  # noqa: E402
-from bot.discord_adapter.reporting import off_the_loop, stop_workers  # noqa: E402
+from bot.discord_adapter.reporting import ReportWorker  # noqa: E402
 from bot.records import sign_in  # noqa: E402
 from bot.startup import build_matcher  # noqa: E402
 from bot.web_adapter.server import create_app, standalone  # noqa: E402
@@ -61,7 +61,8 @@ async def measure(data_dir: Path, knowledge: Path) -> None:
         Path("/nonexistent/.env"),
     )
     settings = replace(settings, guild_ids=frozenset({1}))
-    dashboard = standalone(settings, build_matcher(settings, print), off_the_loop)
+    worker = ReportWorker()
+    dashboard = standalone(settings, build_matcher(settings, print), worker.run)
     print(f"matching: {dashboard.matcher().mode}")
     secret = sign_in.new_link(
         dashboard.store.database, sign_in.operator_actor("bench"), sign_in.now()
@@ -85,7 +86,7 @@ async def measure(data_dir: Path, knowledge: Path) -> None:
         stop.set()
         await watcher
         print(f"longest event-loop stall while serving: {worst[0] * 1000:.0f} ms")
-    stop_workers()
+    await worker.close()
 
 
 def main() -> None:

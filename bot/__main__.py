@@ -175,11 +175,10 @@ def _dashboard_beside(settings: Settings) -> Callable | None:
     """The dashboard in the bot's process when DASHBOARD_PORT is set."""
     if not settings.dashboard_port:
         return None
-    from bot.discord_adapter.reporting import off_the_loop
     from bot.discord_adapter.views.dashboard import announce, may_curate
     from bot.web_adapter.server import companion
 
-    return companion(may_curate, announce, off_the_loop)
+    return companion(may_curate, announce)
 
 
 def cmd_invite(settings: Settings) -> int:
@@ -247,10 +246,10 @@ def main(argv: list[str] | None = None) -> int:
             case "invite":
                 return cmd_invite(settings)
             case "dashboard":
-                from bot.discord_adapter.reporting import off_the_loop
+                from bot.discord_adapter.reporting import ReportWorker
                 from bot.web_adapter.server import run_alone
 
-                return run_alone(settings, off_the_loop, args.link, _warn)
+                return run_alone(settings, ReportWorker().run, args.link, _warn)
             case "health":
                 return cmd_health(settings, args.max_age)
             case "ask":

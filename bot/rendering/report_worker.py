@@ -21,7 +21,14 @@ from bot.rendering import reports
 HEADER = struct.Struct(">Q")  # the length of the pickle that follows
 REPORTS: dict[str, Callable[..., object]] = {
     report.__name__: report
-    for report in (reports.unanswered_groups, reports.votes, reports.stats_and_chart)
+    for report in (
+        reports.unanswered_groups,
+        reports.votes,
+        reports.stats_and_chart,
+        reports.votes_newest_first,  # the dashboard's
+        reports.entry_votes,
+        reports.dismiss_unanswered,
+    )
 }
 
 

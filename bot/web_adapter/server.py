@@ -88,11 +88,10 @@ def standalone(settings: Settings, matcher: Matcher, run_report: ReportRunner) -
     )
 
 
-def companion(
-    may_curate: Callable[..., Any], announce: Callable[..., Any], run_report: ReportRunner
-):
+def companion(may_curate: Callable[..., Any], announce: Callable[..., Any]):
     """The dashboard served beside the bot (bot/discord_adapter/lifecycle.py's Companion): it
-    asks Discord about members, and announces changes as /kb does."""
+    asks Discord about members, announces changes as /kb does, and runs its reports in the
+    bot's report worker."""
 
     async def start_beside(bot: Any) -> Callable[[], Awaitable[None]]:
         dashboard = Dashboard(
@@ -100,7 +99,7 @@ def companion(
             store=bot.store,
             matcher=lambda: bot.matcher,
             rights=functools.partial(may_curate, bot),
-            run_report=run_report,
+            run_report=bot.reports.run,
             changed=functools.partial(announce, bot),
         )
         return (await start(dashboard)).cleanup

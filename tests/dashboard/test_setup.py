@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from datetime import UTC, datetime
 
@@ -10,7 +9,7 @@ import pytest
 from aiohttp import ClientSession, CookieJar
 
 from bot.config import ConfigError, load_settings
-from bot.discord_adapter.reporting import off_the_loop, stop_workers
+from bot.discord_adapter.reporting import ReportWorker
 from bot.knowledge.database import Database
 from bot.records import sign_in
 from bot.web_adapter import server
@@ -90,7 +89,8 @@ async def test_alone_it_serves_the_operator_runs_reports_in_the_worker_and_refus
     )
     from bot.startup import build_matcher
 
-    dashboard = server.standalone(settings, build_matcher(settings, print), off_the_loop)
+    worker = ReportWorker()
+    dashboard = server.standalone(settings, build_matcher(settings, print), worker.run)
     runner = await server.start(dashboard)
     base = settings.dashboard_address
     try:
@@ -113,4 +113,4 @@ async def test_alone_it_serves_the_operator_runs_reports_in_the_worker_and_refus
             await server.start(dashboard)  # the port is taken
     finally:
         await runner.cleanup()
-        await asyncio.to_thread(stop_workers)
+        await worker.close()

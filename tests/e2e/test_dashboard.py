@@ -10,7 +10,6 @@ from dataclasses import replace
 from aiohttp import ClientSession, CookieJar
 
 from bot.discord_adapter.cogs.curate.commands import DASHBOARD_OFF
-from bot.discord_adapter.reporting import off_the_loop
 from bot.discord_adapter.views.access import REFUSED
 from bot.discord_adapter.views.dashboard import announce, may_curate
 from bot.knowledge.entry_yaml import version_of
@@ -26,7 +25,7 @@ async def test_a_moderator_signs_in_from_discord_and_loses_the_right_mid_session
     fake, curating, unused_tcp_port
 ):
     curating.settings = replace(curating.settings, dashboard_port=unused_tcp_port)
-    stop = await companion(may_curate, announce, off_the_loop)(curating)
+    stop = await companion(may_curate, announce)(curating)
     try:
         refused = await fake.reply_of(await fake.slash("kb", sub("dashboard"), **MEMBER))
         assert "Only moderators" in refused["content"]

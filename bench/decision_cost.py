@@ -1,0 +1,82 @@
+"""What deciding costs per message, against another checkout in the same run.
+
+    .venv/bin/python bench/decision_cost.py --baseline /path/to/older/checkout
+
+Times the blended matcher (index cached, one message at a time, as `/ask` waits) on every
+message of knowledge/evaluation.yaml and, when present, ../shared/eval/*.yaml, in this
+checkout and in the baseline one, alternately (the machine is shared: only the ratio of
+the same run means anything). Prints p50 and p99 of each round and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ROUNDS = 3
+
+# Run inside the checkout being measured: its own bot package first on the path.
+MEASURE = """
+import json, sys, tempfile, time
+from pathlib import Path
+root = Path(sys.argv[1]); sys.path.insert(0, str(root))
+from bot.config import Settings
+from bot.knowledge.loader import load_knowledge_base
+from bot.matching.build import blended_matcher
+from bot.matching.evaluation import load_cases
+from bot.startup import load_encoder
+texts = [c.text for p in sys.argv[2:] for c in load_cases(Path(p))]
+kb = load_knowledge_base(root / "knowledge")
+matcher = blended_matcher(kb, load_encoder(Settings()), Path(tempfile.mkdtemp()))
+for text in texts:  # warm: the index and the encoder's first passes
+    matcher.match(text)
+times = []
+for text in texts:
+    start = time.perf_counter()
+    matcher.match(text)
+    times.append((time.perf_counter() - start) * 1000)
+print(json.dumps(times))
+"""
+
+
+def percentiles(times: list[float]) -> tuple[float, float]:
+    ordered = sorted(times)
+    return statistics.median(ordered), ordered[round(0.99 * (len(ordered) - 1))]
+
+
+def measure(checkout: Path, files: list[str]) -> tuple[float, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(checkout), *files],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return percentiles(json.loads(out.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--baseline", type=Path, required=True, metavar="DIR")
+    baseline = parser.parse_args().baseline.resolve()
+    shared = sorted((ROOT.parent / "shared" / "eval").glob("*.yaml"))
+    files = [str(ROOT / "knowledge" / "evaluation.yaml"), *map(str, shared)]
+    print(f"{len(files)} evaluation files; baseline {baseline}")
+    ratios = []
+    for round_ in range(1, ROUNDS + 1):
+        ours, theirs = measure(ROOT, files), measure(baseline, files)
+        ratios.append(ours[1] / theirs[1])
+        print(
+            f"round {round_}: this checkout p50 {ours[0]:.2f} ms p99 {ours[1]:.2f} ms; "
+            f"baseline p50 {theirs[0]:.2f} ms p99 {theirs[1]:.2f} ms; "
+            f"p99 ratio {ours[1] / theirs[1]:.2f}x"
+        )
+    print(f"median p99 ratio {statistics.median(ratios):.2f}x")
+
+
+if __name__ == "__main__":
+    main()
