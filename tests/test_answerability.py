@@ -101,3 +101,23 @@ def test_channels_nobody_asked_in_show_only_sure_answers(lexical):
     unsure = lexical.match("do i need a phd or something")
     shown = unsure.unasked()
     assert shown.suggestions == () and (unsure.confident or shown.decision is Decision.DECLINE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\t ",
+        "why " * 1000,  # 4,000 characters
+        "😀🔥💯" * 50,
+        "```python\ndef f(x):\n    return x or y?\n```",
+        "ML engineer salary 为什么 так высоко? and for seniors?",
+        "and for " + "seniors " * 600,
+    ],
+    ids=["empty", "whitespace", "4000 chars", "emoji", "code", "mixed scripts", "long follow"],
+)
+def test_odd_messages_get_a_decision_never_an_error(lexical, blended, text):
+    for matcher in (lexical, blended):
+        match = matcher.match(text)
+        assert match.decision in tuple(Decision)
+        assert isinstance(match.unasked().decision, Decision)
