@@ -65,7 +65,7 @@ class Matcher:
         self._cheap_weights = cheap / max(float(cheap.sum()), 1e-9)
         rivals = self._rivals = competitors(kb.entries, kb.out_of_scope)
         self.vocabulary = Vocabulary(kb.entries)
-        self.kinds = [answered_kinds(entry) for entry in kb.entries]
+        self._kinds: dict[int, frozenset[str]] = {}  # read when an entry is first judged
         n = len(kb.entries)
         self.topics = {n + i: t for i, t in enumerate(kb.out_of_scope)}
         self._not_of = {
@@ -84,6 +84,12 @@ class Matcher:
             for text in entry.texts
             if verbatim(text) not in self._refused
         }
+
+    def kinds(self, index: int) -> frozenset[str]:
+        """The kinds entry `index` answers, read when first judged (not all at start)."""
+        if index not in self._kinds:
+            self._kinds[index] = answered_kinds(self.kb.entries[index])
+        return self._kinds[index]
 
     @property
     def mode(self) -> str:
@@ -127,8 +133,8 @@ class Matcher:
         coverage = self.vocabulary.coverage(content_tokens(asked), order[0])
         unfamiliar = len(self.vocabulary.unfamiliar(asked, order[0]))
         features = (best, margin, rival, best - rival, math.log1p(length), first, last)
-        best_entry, kinds = self.kb.entries[order[0]], self.kinds[order[0]]
-        missed = len(unanswered_kinds(asked, best_entry, kinds))
+        best_entry = self.kb.entries[order[0]]
+        missed = len(unanswered_kinds(asked, best_entry, self.kinds(int(order[0]))))
         features += (coverage, math.log1p(unfamiliar), float(missed))
         topic = (
             self.topics[topic_index] if topic_index is not None and topic_score >= best else None
