@@ -83,6 +83,7 @@ class Channels:
         if body.get("message_reference"):
             message["message_reference"] = body["message_reference"]
         self.channel_messages.append(message)
+        self.counted(channel_id)
         await self.notify()
         await self.hold_reply(channel_id, kept=True)
         return self.json(self.public(message))
@@ -145,5 +146,6 @@ class Channels:
                 referenced_message=None if gone else self.shown(replied),
             )
         self.messages[message_id] = message
+        self.counted(channel_id)
         await self.dispatch("MESSAGE_CREATE", self.as_received(message))
         return message_id

@@ -82,6 +82,8 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway):
         self.sequence = 0
         self.guilds = [GUILD_ID, OTHER_GUILD_ID]
         self.threads = {}
+        self.users = {}
+        self.late_starters: set[asyncio.Task[None]] = set()  # first messages still to come
         self.may_tag = True
         self.released = asyncio.Event()
         self.close_codes: list[int | None] = []  # how each gateway connection ended
@@ -140,6 +142,8 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway):
 
     async def stop(self) -> None:
         self.released.set()
+        for task in self.late_starters:
+            task.cancel()
         if self.socket is not None:
             await self.socket.close()
         if self._runner is not None:

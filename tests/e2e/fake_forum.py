@@ -1,6 +1,11 @@
 """Forum channels for the fake Discord: a forum (type 15) with tags in GUILD_CREATE, new posts
 as Discord sends them (THREAD_CREATE with `newly_created`, then the starter message, whose id
-is the thread's), fetching a message, and tagging a post, with Discord's refusals."""
+is the thread's), fetching a message, and tagging a post, with Discord's refusals.
+
+Discord creates a post's first message after the thread, later still when it has attachments
+(discord-api-docs#6340): until it exists a reply in the thread is refused with 403 `40058`
+and fetching it is `10008`. `starter_delay` (seconds) makes every post's first message come
+that late; a post with attachments always comes late (at least STARTER_DELAY)."""
 
 from __future__ import annotations
 
@@ -16,6 +21,11 @@ FORUM_ID = 300_000_000_000_000_010
 ANSWERED_TAG_ID = 700_000_000_000_000_001
 MESSAGE_CONTENT_INTENT = 1 << 15
 MAX_APPLIED_TAGS = 5
+STARTER_DELAY = 0.3  # seconds: a post with attachments, when the test chose no delay
+NO_STARTER_YET = {
+    "message": "Cannot message this thread until after the post author has sent an initial message",
+    "code": 40058,
+}
 
 
 def forum_channel(guild_id: int) -> dict[str, Any]:
@@ -65,6 +75,9 @@ class Forums:
     hold_replies: str | None = None
     held = 0  # replies held so far
     released: asyncio.Event
+    starter_delay = 0.0  # seconds between THREAD_CREATE and the post's first message
+    refused_early = 0  # replies refused because the first message was not there yet
+    users: dict[int, dict[str, Any]]  # everyone who posted, for GET /users/{id}
 
     def active_threads(self: FakeDiscord, guild_id: int) -> list[dict[str, Any]]:
         """GUILD_CREATE's `threads`: the guild's threads not archived."""
@@ -91,6 +104,7 @@ class Forums:
             ("GET", "/channels/{channel}/messages/{message}", self._get_message),
             ("GET", "/channels/{channel}/messages", self._history),
             ("GET", "/channels/{channel}", self._get_thread),
+            ("GET", "/users/{user}", self._get_user),
             ("PATCH", "/channels/{channel}", self._edit_thread),
         ]
 
@@ -104,10 +118,14 @@ class Forums:
         thread_id: int | None = None,
         mentions: list[dict[str, Any]] | None = None,
         deliver: bool = True,
+        attachments: list[str] = (),  # type: ignore[assignment]
+        starter_delay: float | None = None,
     ) -> int:
-        """A member opens a post in the forum: THREAD_CREATE, then its starter message.
-        Pass `thread_id` to deliver an existing post's THREAD_CREATE again, `deliver=False`
-        for a post made while the bot is away (it sees it in GUILD_CREATE's threads)."""
+        """A member opens a post in the forum: THREAD_CREATE, then its starter message
+        (`starter_delay` seconds later, default the fake's; with `attachments`, file names,
+        at least STARTER_DELAY). Pass `thread_id` to deliver an existing post's THREAD_CREATE
+        again, `deliver=False` for a post made while the bot is away (it sees it in
+        GUILD_CREATE's threads, its first message there)."""
         from .fake_discord import GUILD_ID, TIMESTAMP, member_message
 
         if thread_id is not None:
@@ -138,12 +156,63 @@ class Forums:
             }
             self.threads[thread_id] = thread
             message = member_message(thread_id, thread_id, GUILD_ID, user_id, content, bot)
-            self.messages[thread_id] = {**message, "mentions": mentions or [], "position": 0}
+            files = [self.attachment(thread_id, name) for name in attachments]
+            self.users[user_id] = message["author"]
+            starter = {**message, "mentions": mentions or [], "position": 0, "attachments": files}
+            delay = self.starter_delay if starter_delay is None else starter_delay
+            if attachments:
+                delay = max(delay, STARTER_DELAY)
+            if deliver and delay > 0:
+                await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+                self.late_starters.add(asyncio.create_task(self._starter_later(starter, delay)))
+                return thread_id
+            self.messages[thread_id] = starter
         if not deliver:
             return thread_id
         await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
         await self.dispatch("MESSAGE_CREATE", self.as_received(self.messages[thread_id]))
         return thread_id
+
+    async def _starter_later(self: FakeDiscord, starter: dict[str, Any], delay: float) -> None:
+        await asyncio.sleep(delay)
+        self.messages[int(starter["id"])] = starter
+        if self.socket is not None and not self.socket.closed:
+            await self.dispatch("MESSAGE_CREATE", self.as_received(starter))
+        await self.notify()
+
+    def attachment(self: FakeDiscord, message_id: int, filename: str) -> dict[str, Any]:
+        """A file on a member's message, as Discord describes it."""
+        attachment_id = self.snowflake()
+        url = f"https://cdn.discordapp.com/attachments/{message_id}/{attachment_id}/{filename}"
+        return {
+            "id": str(attachment_id),
+            "filename": filename,
+            "size": 1024,
+            "url": url,
+            "proxy_url": url.replace("cdn.discordapp.com", "media.discordapp.net"),
+            "content_type": "image/png",
+        }
+
+    def counted(self: FakeDiscord, channel_id: int) -> None:
+        """A message in a post after its first: the thread's counts, as Discord keeps them."""
+        thread = self.threads.get(channel_id)
+        if thread is not None:
+            thread["message_count"] += 1
+            thread["total_message_sent"] += 1
+
+    def no_starter_yet(self: FakeDiscord, channel_id: int) -> web.Response | None:
+        """A reply in a post whose first message does not exist yet: Discord's 40058."""
+        thread = self.threads.get(channel_id)
+        if thread is None or thread["parent_id"] != str(FORUM_ID) or channel_id in self.messages:
+            return None
+        self.refused_early += 1
+        return self.json(NO_STARTER_YET, 403)
+
+    async def _get_user(self: FakeDiscord, request: web.Request) -> web.Response:
+        found = self.users.get(int(request.match_info["user"]))
+        if found is None:
+            return self.json({"message": "Unknown User", "code": 10013}, 404)
+        return self.json(found)
 
     def thread_replies(self: FakeDiscord, thread_id: int) -> list[dict[str, Any]]:
         return [m for m in self.channel_messages if m["channel_id"] == str(thread_id)]
@@ -196,6 +265,8 @@ class Forums:
         thread = self.threads.get(channel_id)
         if thread is None:
             return None
+        if refused := self.no_starter_yet(channel_id):
+            return refused
         metadata = thread["thread_metadata"]
         if metadata["locked"] and not self.may_tag:
             return self.json({"message": "Thread is locked", "code": 50083}, 403)

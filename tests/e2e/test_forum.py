@@ -28,6 +28,9 @@ def forum_bot(data_dir: Path, matcher: Matcher, **overrides: object) -> CareerBo
 
 @pytest.fixture
 async def forum(fake: FakeDiscord, tmp_path: Path, lexical: Matcher) -> AsyncIterator[CareerBot]:
+    """A bot watching the forum, where each post's first message comes after its thread, as
+    Discord often sends them."""
+    fake.starter_delay = 0.2
     running = forum_bot(tmp_path / "data", lexical)
     task = await start_bot(fake, running)
     yield running

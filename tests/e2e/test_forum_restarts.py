@@ -147,3 +147,34 @@ async def test_sigterm_closes_the_gateway_and_exits_cleanly(fake, tmp_path):
     # discord.py closes with 1000 or, racing its own reader, 4000: a close frame either way
     assert fake.close_codes[0] in (1000, 4000), f"the connection dropped: {fake.close_codes}"
     assert len(fake.thread_replies(thread)) == 1, "the post in flight was answered first"
+
+
+async def test_posts_made_while_down_are_answered_when_a_new_one_comes_as_it_connects(
+    fake, tmp_path
+):
+    """discord.py hands over a new post before on_ready; answering it must not move the
+    catch-up window past the posts made while the bot was down."""
+    data, log = tmp_path / "data", tmp_path / "bot.log"
+    process = bot_process(fake, data, log)
+    try:
+        await fake.wait_for(fake.identified.is_set, timeout=60)
+        await replies(fake, await fake.open_post(*ANSWERABLE))
+    finally:
+        process.terminate()
+        process.wait()
+    away = [
+        await fake.open_post(*ANSWERABLE, user_id=400_000_000_000_001_000 + n, deliver=False)
+        for n in range(5)
+    ]
+    fake.identified.clear()
+    process = bot_process(fake, data, log)
+    try:
+        await fake.wait_for(fake.identified.is_set, timeout=60)
+        new = await fake.open_post(*ANSWERABLE, user_id=400_000_000_000_002_000)
+        await fake.wait_for(lambda: all(fake.thread_replies(t) for t in [*away, new]), timeout=30)
+        await replies(fake, await fake.open_post(*ANSWERABLE, user_id=400_000_000_000_002_001))
+    finally:
+        process.terminate()
+        process.wait()
+    assert [len(fake.thread_replies(t)) for t in [*away, new]] == [1] * 6, log.read_text()
+    assert "forums: caught up on 6 posts: 5 answered" in log.read_text()

@@ -4,21 +4,27 @@ decline or is unsure. Never twice in a thread, even after a crash or a restart; 
 bot's post; at most ANSWER_COOLDOWN posts per member; follow-ups in the thread only when the
 bot is mentioned (the Ask cog does that).
 
-A post is taken before it is answered and marked done after. At start-up the bot answers the
-posts it missed while away (still open, newest CATCH_UP_LIMIT, oldest first) and finishes the
-ones a crash left taken, unless its reply is already there."""
+A post is taken before it is answered and marked done after: answered, passed over, or given
+up on (its first message never came: see posts.py). At start-up the bot answers every post
+made while it was away that is still open and newer than the last one done before this start
+(oldest first, paced; posts people already replied to are left to them), and finishes the
+ones a crash left taken, unless its reply is already there. The window is read before the
+gateway connects: posts answered live meanwhile must not move it."""
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands
 
+from bot.discord_adapter import posts
 from bot.discord_adapter.answering import answers_only
 from bot.discord_adapter.cooldown import Cooldown
+from bot.discord_adapter.posts import Backoff, StarterMissing, by_a_bot, replies_in
 from bot.discord_adapter.views.answers import match_reply
 from bot.knowledge.database import DataUnavailable
 from bot.records.forum_posts import Taken, finish_posts, posts_to_catch_up, take_post
@@ -29,8 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 10.0  # seconds a closing bot waits for posts it is answering
 MAX_TAGS = 5  # Discord: tags on one post
-CATCH_UP_LIMIT = 50  # posts answered at start-up
-OWN_REPLY_SEARCH = 50  # messages read to see whether a crash came after the reply
+
+# What became of a post (counted in the catch-up's log line).
+ANSWERED, PASSED, PEOPLE, GAVE_UP, DONE = "answered", "passed", "people", "gave_up", "done"
 
 
 class Forum(commands.Cog):
@@ -41,7 +48,18 @@ class Forum(commands.Cog):
         self._unsaved: set[int] = set()  # posts done that the database does not know yet
         self._warned: set[str] = set()
         self._answering: set[asyncio.Task[object]] = set()
-        self._caught_up = False
+        self._window: tuple[int, list[int]] | None = None  # catch-up: since, unfinished
+
+    async def cog_load(self) -> None:
+        """Read the catch-up window before the gateway connects: discord.py dispatches new
+        posts before on_ready, and answering one marks it done."""
+        if not self.bot.settings.forum_channel_ids:
+            return
+        now = discord.utils.time_snowflake(discord.utils.utcnow())
+        try:
+            self._window = await asyncio.to_thread(posts_to_catch_up, self.bot.database, now)
+        except DataUnavailable as exc:
+            self.bot.data_unavailable(exc)
 
     async def cog_unload(self) -> None:
         """A post taken on is answered (and tagged) before the bot closes."""
@@ -67,39 +85,43 @@ class Forum(commands.Cog):
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        if not self._caught_up and self.bot.settings.forum_channel_ids:
-            self._caught_up = True
+        window, self._window = self._window, None  # on_ready comes again after a reconnect
+        if window is not None:
             self.hold()
-            await self.catch_up()
+            await self.catch_up(*window)
 
     def watched(self, thread: discord.Thread) -> bool:
         bot = self.bot
         return thread.parent_id in bot.settings.forum_channel_ids and bot.serves(thread.guild)
 
-    async def catch_up(self) -> None:
-        now = discord.utils.time_snowflake(discord.utils.utcnow())
-        try:
-            since, unfinished = await asyncio.to_thread(posts_to_catch_up, self.bot.database, now)
-        except DataUnavailable as exc:
-            self.bot.data_unavailable(exc)
-            return
+    async def catch_up(self, since: int, unfinished: list[int]) -> None:
         missed = {
             thread.id: thread
             for guild in self.bot.guilds
             for thread in guild.threads
             if thread.id > since and self.watched(thread)
         }
-        newest = sorted(missed)[-CATCH_UP_LIMIT:]
-        if len(missed) > len(newest):
-            log.info("forums: %d older posts made while away are left", len(missed) - len(newest))
         for thread_id in unfinished:
             if thread_id not in missed and (thread := await self.find_thread(thread_id)):
                 missed[thread_id] = thread
-        posts = sorted({*newest, *(t for t in unfinished if t in missed)})
-        if posts:
-            log.info("forums: answering %d posts made or left while away", len(posts))
-        for thread_id in posts:
-            await self.take_on(missed[thread_id])
+        outcomes: collections.Counter[str] = collections.Counter()
+        for thread_id in sorted(missed):  # snowflakes: oldest first
+            outcome = await self.take_on(missed[thread_id], catching_up=True)
+            outcomes[outcome] += 1
+            if outcome != DONE:
+                await asyncio.sleep(posts.CATCH_UP_PACE)
+        if outcomes[DONE] == len(missed):
+            return  # nothing was missed (posts answered live since the start are done)
+        log.info(
+            "forums: caught up on %d posts: %d answered, %d left to people who replied, "
+            "%d passed over, %d given up, %d already done",
+            len(missed),
+            outcomes[ANSWERED],
+            outcomes[PEOPLE],
+            outcomes[PASSED],
+            outcomes[GAVE_UP],
+            outcomes[DONE],
+        )
 
     async def find_thread(self, thread_id: int) -> discord.Thread | None:
         try:
@@ -110,22 +132,30 @@ class Forum(commands.Cog):
             return None
         return channel if isinstance(channel, discord.Thread) else None
 
-    async def take_on(self, thread: discord.Thread) -> None:
+    async def take_on(self, thread: discord.Thread, catching_up: bool = False) -> str:
+        """Answer a post unless it is done or in hand; what became of it."""
         bot = self.bot
         if not self.watched(thread) or bot.user is None or thread.owner_id == bot.user.id:
-            return
+            return PASSED
         if thread.id in self._in_hand or thread.id in self._unsaved:
-            return
+            return DONE
         self._in_hand.add(thread.id)
         try:
             taken = await self.take(thread.id, thread.owner_id)
             if taken is Taken.DONE:
-                return
-            if taken is Taken.UNFINISHED and await self.replied(thread):
-                log.info("forum post %s was answered before a restart", thread.id)
-            else:
-                await self.answer(thread)
+                return DONE
+            outcome = ANSWERED
+            if taken is Taken.UNFINISHED or catching_up:
+                replies = await replies_in(bot, thread, trust_count=taken is Taken.NEW)
+                if replies.bot:
+                    log.info("forum post %s was answered before a restart", thread.id)
+                    outcome = DONE
+                elif replies.people:
+                    outcome = PEOPLE
+            if outcome == ANSWERED:
+                outcome = await self.answer(thread)
             await self.finish(thread.id)
+            return outcome
         finally:
             self._in_hand.discard(thread.id)
 
@@ -148,55 +178,44 @@ class Forum(commands.Cog):
             return
         self._unsaved.difference_update(pending)
 
-    async def replied(self, thread: discord.Thread) -> bool:
-        """Whether the bot's reply is already in the thread (a crash came after sending)."""
-        try:
-            async for message in thread.history(limit=OWN_REPLY_SEARCH, oldest_first=True):
-                if self.bot.user is not None and message.author.id == self.bot.user.id:
-                    return True
-        except discord.HTTPException as exc:
-            log.info("forum post %s: could not read it back (%s); answering", thread.id, exc)
-        return False
-
-    async def answer(self, thread: discord.Thread) -> None:
+    async def answer(self, thread: discord.Thread) -> str:
         bot = self.bot
-        owner = thread.owner
-        if owner is not None and owner.bot:
-            return
-        starter = await self.starter(thread)
-        if starter is not None and starter.author.bot:
-            return
-        if self.cooldown.retry_after(thread.owner_id or 0):
-            log.info("forum post %s: its author is over ANSWER_COOLDOWN; left to people", thread.id)
-            return
-        text = thread.name
-        if starter is not None and starter.content:
-            text += "\n\n" + starter.content
-        found, reference = await bot.answering.match(
-            text, thread.guild.id, thread.id, "forum", member_id=thread.owner_id
-        )
-        match = answers_only(found)
-        if match is None:
-            return  # a help forum is for people: speak only when answering outright
-        reply = match_reply(bot, match, thread.owner_id or 0, reference)
+        if thread.owner is not None and thread.owner.bot:
+            return PASSED
+        backoff = Backoff(bot, thread)
         try:
-            await thread.send(**reply.kwargs())
+            starter = await backoff.starter()
+            if await by_a_bot(bot, thread, starter):
+                return PASSED
+            if self.cooldown.retry_after(thread.owner_id or 0):
+                log.info(
+                    "forum post %s: its author is over ANSWER_COOLDOWN; left to people", thread.id
+                )
+                return PASSED
+            text = thread.name
+            if starter is not None and starter.content:
+                text += "\n\n" + starter.content
+            found, reference = await bot.answering.match(
+                text, thread.guild.id, thread.id, "forum", member_id=thread.owner_id
+            )
+            match = answers_only(found)
+            if match is None:
+                return PASSED  # a help forum is for people: speak only when answering outright
+            reply = match_reply(bot, match, thread.owner_id or 0, reference)
+            await backoff.send(**reply.kwargs())
+        except StarterMissing:
+            log.warning(
+                "forum post %s: its first message never came (waited %.0f s); left unanswered",
+                thread.id,
+                backoff.waited,
+            )
+            return GAVE_UP
         except discord.HTTPException as exc:
             log.warning("could not answer forum post %s: %s", thread.id, exc)
-            return
+            return PASSED
         if match.answers and bot.settings.forum_answered_tag:
             await self.tag(thread)
-
-    async def starter(self, thread: discord.Thread) -> discord.Message | None:
-        """The post's first message (its id is the thread's), cached or fetched. Without the
-        Message Content intent its text arrives empty: the title is matched alone."""
-        if thread.starter_message is not None:
-            return thread.starter_message
-        try:
-            return await thread.fetch_message(thread.id)
-        except discord.HTTPException as exc:
-            log.info("forum post %s: no first message (%s); matching its title", thread.id, exc)
-            return None
+        return ANSWERED
 
     async def tag(self, thread: discord.Thread) -> None:
         """Put FORUM_ANSWERED_TAG on an answered post; a missing tag or permission is logged
