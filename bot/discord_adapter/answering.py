@@ -8,6 +8,7 @@ import contextlib
 import dataclasses
 import logging
 import re
+from pathlib import Path
 from typing import Protocol
 
 import discord
@@ -15,8 +16,16 @@ import discord
 from bot.knowledge.database import Database, DataUnavailable
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.matching.matcher import Decision, Match, Matcher
-from bot.records.activity import AskCounts, record_unanswered
-from bot.records.feedback import new_reference, record_question
+from bot.records.activity import AskCounts
+from bot.records.feedback import new_reference
+from bot.records.pending import (
+    QuestionRecord,
+    keep_in_journal,
+    question_record,
+    read_journal,
+    replay_journal,
+    write_records,
+)
 
 log = logging.getLogger(__name__)
 RETRY_PAUSES = (2, 5, 15, 30, 60)  # seconds between tries to record while the database is busy
@@ -32,6 +41,7 @@ class AnswerHost(Protocol):
     matcher: Matcher
     asked: AskCounts
     database: Database
+    data_dir: Path
 
     def data_unavailable(self, error: DataUnavailable) -> None: ...
 
@@ -40,6 +50,7 @@ class Answering:
     def __init__(self, host: AnswerHost) -> None:
         self.host = host
         self._recording: dict[int, asyncio.Task[None]] = {}  # by reference, held to finish
+        self._pending: dict[int, QuestionRecord] = {}  # not in the database yet
 
     async def match(
         self,
@@ -67,45 +78,74 @@ class Answering:
         log.info("question %s: %s score=%d", match.decision.value, best or "-", match.score)
         self.host.asked.record(match)
         reference = new_reference()
-        task = asyncio.create_task(
-            self.record(match, reference, source, guild_id, channel_id, member_id)
-        )
-        self._recording[reference] = task
-        task.add_done_callback(lambda _: self._recording.pop(reference, None))
+        self.keep(question_record(match, reference, source, guild_id, channel_id, member_id))
         return match, reference
 
-    async def record(
-        self,
-        match: Match,
-        reference: int,
-        source: str,
-        guild_id: int | None,
-        channel_id: int | None,
-        member_id: int | None = None,
-    ) -> None:
+    def keep(self, record: QuestionRecord) -> None:
+        """Record in the background; until it lands the record is pending (kept at a stop)."""
+        self._pending[record.reference] = record
+        task = asyncio.create_task(self.record(record))
+        self._recording[record.reference] = task
+        task.add_done_callback(lambda _: self._recording.pop(record.reference, None))
+
+    async def record(self, record: QuestionRecord) -> None:
         """Keep the question (and, unanswered, for the report). A database busy with another
         connection is waited for a second at a time, then tried again later, never holding
-        a thread or the member's reply; given up after about two minutes, said once."""
-        database = self.host.database
-        where = (guild_id, channel_id, member_id)
-        steps = [lambda: record_question(database, reference, match, source, *where)]
-        if match.decision is not Decision.ANSWER:
-            steps.append(lambda: record_unanswered(database, match, *where))
-        for step in steps:
-            for pause in (*RETRY_PAUSES, None):
-                try:
-                    await asyncio.to_thread(step)
-                    break
-                except DataUnavailable as exc:  # never costs the member their answer
-                    if pause is None:
-                        self.host.data_unavailable(exc)
-                        return
-                    await asyncio.sleep(pause)
+        a thread or the member's reply; given up after about two minutes, said once (the
+        record stays pending: a stop keeps it in the journal)."""
+        for pause in (*RETRY_PAUSES, None):
+            try:
+                await asyncio.to_thread(write_records, self.host.database, [record])
+            except DataUnavailable as exc:  # never costs the member their answer
+                if pause is None:
+                    self.host.data_unavailable(exc)
+                    return
+                await asyncio.sleep(pause)
+            else:
+                self._pending.pop(record.reference, None)
+                return
 
     async def drain(self, timeout: float) -> None:
-        """On closing: let the questions being recorded land (at most `timeout` seconds)."""
+        """On closing: let the questions being recorded land (at most `timeout` seconds),
+        then keep those that could not in the journal, for the next start."""
         if self._recording:
             await asyncio.wait(list(self._recording.values()), timeout=timeout)
+        for task in list(self._recording.values()):
+            task.cancel()
+        left = list(self._pending.values())
+        if not left:
+            return
+        data_dir = self.host.data_dir
+        try:
+            path = await asyncio.to_thread(keep_in_journal, data_dir, left, self.host.database)
+        except OSError as exc:
+            log.error("%d questions asked could not be recorded nor kept (%s)", len(left), exc)
+            return
+        self._pending.clear()
+        log.warning(
+            "%d questions asked could not be recorded before stopping (the database was busy); "
+            "kept in %s and recorded at the next start",
+            len(left),
+            path,
+        )
+
+    async def replay(self) -> None:
+        """At start-up: record the questions kept at the last stop. While the database is
+        busy they are tried again in the background (the journal stays until then)."""
+        data_dir = self.host.data_dir
+        try:
+            count = await asyncio.to_thread(replay_journal, self.host.database, data_dir)
+        except DataUnavailable:
+            kept = await asyncio.to_thread(read_journal, data_dir)
+            log.warning("%d questions kept at the last stop wait for the database", len(kept))
+            for record in kept:
+                self.keep(record)
+            return
+        except OSError as exc:
+            log.error("the questions kept at the last stop cannot be read: %s", exc)
+            return
+        if count:
+            log.info("recorded %d questions kept at the last stop", count)
 
     async def recorded(self, reference: int) -> None:
         """Wait a moment for the question behind `reference` to be in the database (a vote

@@ -85,6 +85,7 @@ class CareerBot(commands.Bot):
         self.force_sync = force_sync
         self.store = KnowledgeStore(settings.knowledge_dir, settings.data_dir)
         self.database = self.store.database
+        self.data_dir = settings.data_dir
         self.asked = AskCounts(self.database)
         self.answering = Answering(self)
         self.reports = ReportWorker()
@@ -160,6 +161,7 @@ class CareerBot(commands.Bot):
             log.warning(DATA_WARNING, problem)
         else:
             await asyncio.to_thread(self.asked.load)
+            await self.answering.replay()
         await self.add_features()
         await self.sync_commands()
         if problem:  # the mod log channel is known once the gateway has sent the servers

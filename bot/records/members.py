@@ -20,7 +20,18 @@ def salted(db: sqlite3.Connection, member_id: int) -> str:
         "INSERT OR IGNORE INTO settings VALUES (?, ?)", (SALT_SETTING, secrets.token_hex(16))
     )
     (salt,) = db.execute("SELECT value FROM settings WHERE key = ?", (SALT_SETTING,)).fetchone()
+    return with_salt(salt, member_id)
+
+
+def with_salt(salt: str, member_id: int) -> str:
     return hashlib.sha256(f"{salt}:{member_id}".encode()).hexdigest()[:32]
+
+
+def known_hash(database: Database, member_id: int) -> str | None:
+    """The member's hash by reading the salt only (works while another connection holds the
+    write lock); None before any salt was made. Raises DataUnavailable."""
+    salt = database.setting(SALT_SETTING)
+    return None if salt is None else with_salt(salt, member_id)
 
 
 def member_hash(database: Database, member_id: int) -> str:
