@@ -13,9 +13,11 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.config import Settings
+from bot.discord_adapter import expired
 from bot.discord_adapter.answering import Answering
 from bot.discord_adapter.expired import answer_if_unhandled
 from bot.discord_adapter.failures import report_error
+from bot.discord_adapter.inflight import InFlight
 from bot.discord_adapter.readiness import invite_url, readiness_warnings
 from bot.discord_adapter.reporting import ReportWorker
 from bot.knowledge.database import DataUnavailable
@@ -95,6 +97,12 @@ class CareerBot(commands.Bot):
         self._announced = False
         self.synced: list[str] = []  # what the last command sync did, one line per target
         self.sync_failed = False
+        self.in_flight = InFlight(self)
+
+    def dispatch(self, event_name: str, /, *args: object, **kwargs: object) -> None:
+        if event_name == "interaction":  # before any handler of it runs
+            expired.mark(args[0])  # type: ignore[arg-type]
+        super().dispatch(event_name, *args, **kwargs)
 
     async def on_ready(self) -> None:
         """Tell the admin, once, where the bot is and what it cannot use."""
@@ -141,9 +149,12 @@ class CareerBot(commands.Bot):
         return guild is not None and guild.id in self.settings.guild_ids
 
     async def close(self) -> None:
-        """Stop the report worker (a report in progress is given up), finish what is in
-        flight (forum posts wait in their cog's unload), then close the gateway."""
+        """Take no new interaction, stop the report worker (a report in progress is given
+        up), finish the interactions in flight, then the records (forum posts wait in their
+        cog's unload); then close the gateway."""
+        self.in_flight.closing = True
         await self.reports.close()
+        await self.in_flight.finish()
         await self.answering.drain(CLOSE_GRACE)
         await super().close()
         if self.heartbeat.is_running():

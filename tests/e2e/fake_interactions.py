@@ -4,6 +4,8 @@ Discord's rules (rules.py) and limits (limits.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,12 +57,21 @@ class Sent:
 class Interactions:
     """Mixed into FakeDiscord."""
 
+    callback_delay = 0.0  # seconds Discord takes to answer a callback (ends early at `released`)
+    slow_callbacks = 0  # callbacks delayed so far
+
     async def _callback(self, request: web.Request) -> web.Response:
         body, files = await self.body(request)
         sent = self.interactions.get(request.match_info["token"])
         if sent is None or request.match_info["id"] != str(sent.interaction_id):
             return self.json({"message": "Unknown interaction", "code": 10062}, 404)
-        if not sent.callbacks() and self.elapsed(sent) > rules.FIRST_REPLY_SECONDS:
+        arrived_after = self.elapsed(sent)  # Discord's own slowness does not count against it
+        if self.callback_delay:
+            self.slow_callbacks += 1
+            await self.notify()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.released.wait(), self.callback_delay)
+        if not sent.callbacks() and arrived_after > rules.FIRST_REPLY_SECONDS:
             self.violations.append(f"interaction {sent.interaction_id}: no reply within 3 s")
             return self.json({"message": "Unknown interaction", "code": 10062}, 404)
         if sent.callbacks():

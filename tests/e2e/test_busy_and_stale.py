@@ -19,11 +19,6 @@ from .test_feedback import PHD, ask, votes_of
 from .test_forum import ANSWERABLE, forum_bot, replies
 
 
-@pytest.fixture(autouse=True)
-def quick_expiry(monkeypatch):
-    monkeypatch.setattr(expired, "UNHANDLED_AFTER", 0.3)
-
-
 def old_message(message: dict, custom_id: str, select: bool = False) -> dict:
     """A copy of `message` as an older version of the bot left it: one component, `custom_id`
     (Discord sends a click only for a component the message has)."""
@@ -50,6 +45,30 @@ async def test_a_component_nothing_handles_gets_one_private_sentence(
     message = old_message(sent.original, custom_id, select=values is not None)
     answer = await fake.reply_of(await fake.click(message, custom_id, values))
     assert answer["content"] == sentence and answer["flags"] & EPHEMERAL
+
+
+async def test_an_unknown_component_is_answered_at_once_not_after_seconds(fake, bot):
+    """It needs no work: answered as it arrives, so even a click that spent 1.5 s reaching
+    the bot (the fake's clock) is answered within Discord's 3 s."""
+    sent, _ = await ask(fake, PHD)
+    message = old_message(sent.original, "related:old-format")
+    fake.skew = 1.5
+    click = await fake.click(message, "related:old-format")
+    answer = await fake.reply_of(click)
+    assert answer["content"] == expired.EXPIRED and len(click.callbacks()) == 1
+
+
+async def test_a_handled_click_whose_acknowledgement_is_slow_gets_no_second_one(fake, bot):
+    """Discord takes 2.8 s to answer the vote's defer: the click is handled, so no "no
+    longer works" sentence races it (Discord would refuse a second acknowledgement)."""
+    sent, reply = await ask(fake, PHD)
+    fake.callback_delay = 2.8
+    vote = await fake.click(sent.original, votes_of(reply)["Helpful"])
+    thanks = await fake.reply_of(vote)
+    fake.callback_delay = 0.0
+    assert thanks["content"].startswith("Thanks")
+    assert [c["type"] for c in vote.callbacks()] == [5], "the handler's acknowledgement"
+    assert fake.slow_callbacks == 1, "no second acknowledgement was sent meanwhile"
 
 
 async def test_a_form_submitted_after_a_restart_gets_one_private_sentence(fake, curating):

@@ -57,3 +57,28 @@ async def test_questions_not_recorded_at_sigterm_are_kept_and_recorded_at_the_ne
     assert recorded(data) == (sorted(ASKED), ["best pizza topping"]), log.read_text()
     assert not (data / JOURNAL_FILE).exists()
     assert "recorded 3 questions kept at the last stop" in log.read_text()
+
+
+async def test_interactions_in_flight_at_sigterm_end_in_one_log_line_not_tracebacks(fake, tmp_path):
+    """Discord stops answering the bot's callbacks; SIGTERM comes with three /ask in flight.
+    The bot takes no new interaction, waits its grace period, then says so once."""
+    data, log = tmp_path / "data", tmp_path / "bot.log"
+    process = bot_process(fake, data, log)
+    try:
+        await fake.wait_for(fake.identified.is_set, timeout=60)
+        fake.callback_delay = 600.0
+        for text in ASKED:
+            await fake.slash("ask", question(text))
+        await fake.wait_for(lambda: fake.slow_callbacks == 3, timeout=15)
+        process.send_signal(signal.SIGTERM)
+        await fake.wait_for(lambda: "no new interactions; 3 in flight" in log.read_text())
+        late = await fake.slash("ask", question("what is an RSU?"))
+        code = await asyncio.to_thread(process.wait, 30)
+    finally:
+        process.kill()
+        fake.released.set()
+    text = log.read_text()
+    assert code == 0 and "Traceback" not in text and "never retrieved" not in text, text
+    lines = [line for line in text.splitlines() if "could not finish" in line]
+    assert len(lines) == 1 and "3 interactions could not finish" in lines[0], text
+    assert fake.slow_callbacks == 3 and late.callbacks() == [], "the late one was not taken"

@@ -1,0 +1,71 @@
+"""Interactions in flight when the bot stops: new ones are no longer taken, those running
+get a grace period to finish, and any that cannot are counted in one log line and cancelled
+before the HTTP session closes (never a "Task exception was never retrieved")."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import discord
+
+log = logging.getLogger(__name__)
+INTERACTION_GRACE = 3.0  # seconds; a first reply is due within 3 anyway
+
+
+class InFlight:
+    """Wraps discord.py's INTERACTION_CREATE parser to hold the tasks each interaction starts
+    (its command, view or form handler and the listeners), by interaction id."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self.closing = False
+        self.refused = 0  # interactions that arrived while stopping
+        self.running: dict[str, set[asyncio.Task[Any]]] = {}
+        parsers = client._connection.parsers
+        self._parse = parsers["INTERACTION_CREATE"]
+        parsers["INTERACTION_CREATE"] = self._interaction_create
+
+    def _interaction_create(self, data: Any) -> None:
+        if self.closing:
+            self.refused += 1
+            return
+        before = asyncio.all_tasks()
+        self._parse(data)
+        started = {t for t in asyncio.all_tasks() - before if not t.done()}
+        if not started:
+            return
+        key = str(data.get("id"))
+        self.running[key] = started
+        for task in started:
+            task.add_done_callback(lambda done, key=key: self._done(key, done))
+
+    def _done(self, key: str, task: asyncio.Task[Any]) -> None:
+        tasks = self.running.get(key)
+        if tasks is not None:
+            tasks.discard(task)
+            if not tasks:
+                del self.running[key]
+
+    async def finish(self, grace: float = INTERACTION_GRACE) -> None:
+        """Take no new interaction; wait `grace` seconds for the running ones, then cancel
+        the rest, said in one line."""
+        self.closing = True
+        if not self.running:
+            return
+        log.info("stopping: no new interactions; %d in flight", len(self.running))
+        tasks = {t for group in self.running.values() for t in group}
+        await asyncio.wait(tasks, timeout=grace)
+        left = dict(self.running)
+        if not left:
+            return
+        log.warning(
+            "stopping: %d interactions could not finish within %.0f s and were cancelled "
+            "(their members may see 'This interaction failed')",
+            len(left),
+            grace,
+        )
+        tasks = {t for group in left.values() for t in group}
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks, timeout=1.0)
