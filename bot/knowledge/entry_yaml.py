@@ -22,6 +22,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from bot.knowledge.loader import MAX_ID_CHARS
+from bot.knowledge.model import Entry
 from bot.knowledge.parsing import parse_yaml
 from bot.knowledge.text import strip_invisible
 
@@ -42,6 +43,23 @@ Document = dict[str, Any]
 def version_of(document: Document) -> str:
     """A short fingerprint of an entry's content (12 hex: fits a custom_id)."""
     return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def entry_document(entry: Entry) -> Document:
+    """A loaded entry as the fields of its file (empty ones left out), to open a form from
+    what is loaded rather than from the files."""
+    fields = {
+        "id": entry.id,
+        "category": entry.category,
+        "question": entry.question,
+        "phrasings": list(entry.phrasings),
+        "keywords": list(entry.keywords),
+        "answer": entry.answer,
+        "related": list(entry.related),
+        "source": entry.source,
+        "not": list(entry.not_examples),
+    }
+    return {k: v for k, v in fields.items() if v not in ("", [])}
 
 
 def slug(question: str) -> str:

@@ -83,6 +83,9 @@ class OutOfScopeTopic:
 class KnowledgeBase:
     entries: tuple[Entry, ...]
     out_of_scope: tuple[OutOfScopeTopic, ...] = ()
+    # id -> the fingerprint of its file's content as loaded (entry_yaml.version_of), so a
+    # form opens from what is loaded and a save still detects a change made since
+    versions: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

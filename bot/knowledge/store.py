@@ -67,7 +67,10 @@ class KnowledgeStore:
         texts, topics = self.files.read(
             lambda: (entry_texts(self.knowledge_dir), load_out_of_scope(self.knowledge_dir))
         )
-        return knowledge_base(parse_documents(texts), topics)
+        documents = parse_documents(texts)
+        kb = knowledge_base(documents, topics)
+        versions = {i: version_of(d) for i, d in documents.items() if i in kb.by_id}
+        return KnowledgeBase(kb.entries, kb.out_of_scope, versions)
 
     def documents(self) -> dict[str, Document]:
         """id -> raw document of every entry file (the files are the source of truth)."""

@@ -10,7 +10,7 @@ import discord
 
 from bot.discord_adapter.failures import failure_text, report_error
 from bot.discord_adapter.views.access import CurationCog, actor
-from bot.knowledge.entry_yaml import Document, dump_entry, form_document, version_of
+from bot.knowledge.entry_yaml import Document, dump_entry, entry_document, form_document
 from bot.knowledge.loader import (
     MAX_ANSWER_CHARS,
     MAX_CATEGORY_CHARS,
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from bot.discord_adapter.app import CareerBot
 
 CONFIRM_SECONDS = 300
+NOT_YOURS = "Only the moderator who asked can use this."
 
 
 class EntryModal(discord.ui.Modal):
@@ -120,30 +121,11 @@ class EntryModal(discord.ui.Modal):
         self, interaction: discord.Interaction, document: Document, message: str
     ) -> None:
         """Keep the moderator's text: a file of it, and a button that reopens the form."""
-        retry = discord.ui.View(timeout=self.timeout)
-        button = discord.ui.Button(label="Edit and try again", style=discord.ButtonStyle.primary)
-
-        async def reopen(click: discord.Interaction) -> None:
-            current = None
-            if self.entry_id is not None:  # after a conflict, save over the current version
-                try:
-                    document_now = await asyncio.to_thread(
-                        self.cog.bot.store.document, self.entry_id
-                    )
-                    current = version_of(document_now)
-                except (StoreError, KnowledgeBaseError):
-                    current = self.version
-            await click.response.send_modal(
-                EntryModal(self.cog, document, self.entry_id, current or self.version)
-            )
-
-        button.callback = reopen
-        retry.add_item(button)
         text = io.BytesIO(dump_entry(document).encode())
         await interaction.followup.send(
             replies.clip(message, 2000),
             ephemeral=True,
-            view=retry,
+            view=TryAgain(self, document, interaction.user.id),
             file=discord.File(text, filename="your-entry.yaml"),
         )
 
@@ -151,16 +133,48 @@ class EntryModal(discord.ui.Modal):
         await report_error(interaction, error)
 
 
+async def owner_may(cog: CurationCog, owner: int, interaction: discord.Interaction) -> bool:
+    """Whether this press may go ahead: a moderator here (else told why) and the one who
+    asked (else told so), checked before any work or text."""
+    if not await cog.allowed(interaction):
+        return False
+    if interaction.user.id != owner:
+        await interaction.response.send_message(NOT_YOURS, ephemeral=True)
+        return False
+    return True
+
+
+class TryAgain(discord.ui.View):
+    """Under a refused form: reopen it with the moderator's text, for them alone."""
+
+    def __init__(self, form: EntryModal, document: Document, owner: int) -> None:
+        super().__init__(timeout=form.timeout)
+        self.form, self.document, self.owner = form, document, owner
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await owner_may(self.form.cog, self.owner, interaction)
+
+    @discord.ui.button(label="Edit and try again", style=discord.ButtonStyle.primary)
+    async def reopen(self, click: discord.Interaction, button: discord.ui.Button) -> None:
+        form = self.form
+        current = None
+        if form.entry_id is not None:  # after a conflict, save over the version loaded now
+            current = form.cog.bot.matcher.kb.versions.get(form.entry_id)
+        await click.response.send_modal(
+            EntryModal(form.cog, self.document, form.entry_id, current or form.version)
+        )
+
+
 class Confirm(discord.ui.View):
     """Confirm / Cancel for the moderator who asked; runs `action` on confirm."""
 
-    def __init__(self, owner: int, label: str, action: Any) -> None:
+    def __init__(self, cog: CurationCog, owner: int, label: str, action: Any) -> None:
         super().__init__(timeout=CONFIRM_SECONDS)
-        self.owner, self.action = owner, action
+        self.cog, self.owner, self.action = cog, owner, action
         self.confirm.label = label
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return interaction.user.id == self.owner
+        return await owner_may(self.cog, self.owner, interaction)
 
     @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
@@ -211,16 +225,15 @@ class UnansweredView(discord.ui.View):
     async def as_phrasing(
         self, interaction: discord.Interaction, select: discord.ui.Select
     ) -> None:
-        group = self.groups[int(select.values[0])]
-        try:
-            document = await asyncio.to_thread(self.cog.bot.store.document, str(group.best))
-        except StoreError as exc:
-            await interaction.response.send_message(str(exc), ephemeral=True)
+        group, kb = self.groups[int(select.values[0])], self.cog.bot.matcher.kb
+        loaded, version = kb.by_id.get(str(group.best)), kb.versions.get(str(group.best))
+        if loaded is None or version is None:
+            text = f"There is no entry {replies.clip(repr(group.best), 90)} any more."
+            await interaction.response.send_message(text, ephemeral=True)
             return
+        document = entry_document(loaded)  # what is loaded: no file read before the form
         values = {**document, "phrasings": [*document.get("phrasings", []), group.example]}
-        await interaction.response.send_modal(
-            EntryModal(self.cog, values, str(group.best), version_of(document))
-        )
+        await interaction.response.send_modal(EntryModal(self.cog, values, loaded.id, version))
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return await self.cog.allowed(interaction)

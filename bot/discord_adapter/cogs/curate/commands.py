@@ -19,7 +19,7 @@ from bot.discord_adapter.views.access import actor, code_block, defused, refusal
 from bot.discord_adapter.views.answers import entry_choices
 from bot.discord_adapter.views.curate import Confirm, EntryModal, UnansweredView
 from bot.discord_adapter.views.teaching import TestedQuestionView
-from bot.knowledge.entry_yaml import version_of
+from bot.knowledge.entry_yaml import entry_document, version_of
 from bot.knowledge.model import KnowledgeBaseError, StoreError
 from bot.knowledge.scope import DEFAULT_TOPIC
 from bot.matching.explain import examine
@@ -32,8 +32,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MESSAGE_CHARS = 2000  # Discord: a message's content
-FORM_WAIT_SECONDS = 2.0  # a form must open within Discord's 3 s
-BUSY = "The knowledge base is busy with another change; try again in a moment."
 DASHBOARD_OFF = (
     "The web dashboard is off: the bot's owner turns it on with DASHBOARD_PORT "
     "(see docs/running.md)."
@@ -102,16 +100,17 @@ class Curate(
     @app_commands.command(name="edit", description="Edit an entry (opens a form)")
     @app_commands.describe(entry="The entry to edit")
     async def edit(self, interaction: discord.Interaction[CareerBot], entry: str) -> None:
-        # A form must be the first reply (no defer): a store busy with a long change is not
-        # waited for. An unknown entry or a broken file: the tree's error handler says so.
-        reading = asyncio.to_thread(self.bot.store.document, entry)
-        try:
-            document = await asyncio.wait_for(reading, FORM_WAIT_SECONDS)
-        except TimeoutError:
-            await interaction.response.send_message(BUSY, ephemeral=True)
+        # A form must be the first reply (no defer), so it opens from the knowledge base
+        # already loaded: no file is read here. A save made since is caught by the version.
+        kb = self.bot.matcher.kb
+        loaded, version = kb.by_id.get(entry), kb.versions.get(entry)
+        if loaded is None or version is None:
+            await interaction.response.send_message(
+                f"There is no entry {replies.clip(repr(entry), 90)}.", ephemeral=True
+            )
             return
         await interaction.response.send_modal(
-            EntryModal(self, document, entry, version_of(document))
+            EntryModal(self, entry_document(loaded), entry, version)
         )
 
     @app_commands.command(name="remove", description="Remove an entry (asks first)")
@@ -137,7 +136,7 @@ class Curate(
         await interaction.followup.send(
             f"Remove **{entry}**" + (f" ({question.question})" if question else "") + "?",
             ephemeral=True,
-            view=Confirm(interaction.user.id, "Remove", remove_it),
+            view=Confirm(self, interaction.user.id, "Remove", remove_it),
         )
 
     edit.autocomplete("entry")(entry_autocomplete)

@@ -97,5 +97,5 @@ class Transfer:
         await interaction.followup.send(
             replies.clip(f"This import would:\n{code_block(summary, 1900)}", 2000),
             ephemeral=True,
-            view=Confirm(interaction.user.id, "Import", apply),
+            view=Confirm(self, interaction.user.id, "Import", apply),
         )
