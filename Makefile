@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(PY) bench/startup.py
 	$(PY) bench/e2e.py
 	$(PY) bench/reports.py
+	$(PY) bench/kb_admin.py
 
 # The long store tests: hundreds of killed imports, minutes of concurrent writers.
 stress: $(STAMP)

@@ -73,9 +73,10 @@ async def test_edit_opens_its_form_from_what_is_loaded_while_the_files_are_busy(
     assert saved["content"].startswith("Saved **phd-required**"), "its version is the file's"
 
 
-async def test_edit_of_an_unknown_entry_is_one_sentence(fake, curating):
-    reply = await fake.reply_of(await fake.slash("kb", sub("edit", entry="no-such"), **MOD))
-    assert reply["content"] == "There is no entry 'no-such'." and reply["flags"] & EPHEMERAL
+async def test_edit_or_remove_of_an_unknown_entry_is_one_sentence(fake, curating):
+    for command in ("edit", "remove"):
+        reply = await fake.reply_of(await fake.slash("kb", sub(command, entry="no-such"), **MOD))
+        assert reply["content"] == "There is no entry 'no-such'." and reply["flags"] & EPHEMERAL
 
 
 async def test_unanswered_shows_members_markup_as_text(fake, curating):

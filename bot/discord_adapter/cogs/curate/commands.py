@@ -19,7 +19,7 @@ from bot.discord_adapter.views.access import actor, code_block, defused, refusal
 from bot.discord_adapter.views.answers import entry_choices
 from bot.discord_adapter.views.curate import Confirm, EntryModal, UnansweredView
 from bot.discord_adapter.views.teaching import TestedQuestionView
-from bot.knowledge.entry_yaml import entry_document, version_of
+from bot.knowledge.entry_yaml import entry_document
 from bot.knowledge.model import KnowledgeBaseError, StoreError
 from bot.knowledge.scope import DEFAULT_TOPIC
 from bot.matching.explain import examine
@@ -36,6 +36,10 @@ DASHBOARD_OFF = (
     "The web dashboard is off: the bot's owner turns it on with DASHBOARD_PORT "
     "(see docs/running.md)."
 )
+
+
+def no_entry(entry_id: str) -> str:
+    return f"There is no entry {replies.clip(repr(entry_id), 90)}."
 
 
 @app_commands.guild_only()
@@ -105,9 +109,7 @@ class Curate(
         kb = self.bot.matcher.kb
         loaded, version = kb.by_id.get(entry), kb.versions.get(entry)
         if loaded is None or version is None:
-            await interaction.response.send_message(
-                f"There is no entry {replies.clip(repr(entry), 90)}.", ephemeral=True
-            )
+            await interaction.response.send_message(no_entry(entry), ephemeral=True)
             return
         await interaction.response.send_modal(
             EntryModal(self, entry_document(loaded), entry, version)
@@ -116,8 +118,12 @@ class Curate(
     @app_commands.command(name="remove", description="Remove an entry (asks first)")
     @app_commands.describe(entry="The entry to remove")
     async def remove(self, interaction: discord.Interaction[CareerBot], entry: str) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)  # the store may be busy
-        version = version_of(await asyncio.to_thread(self.bot.store.document, entry))
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        kb = self.bot.matcher.kb  # as loaded: no file is read until the moderator confirms
+        loaded, version = kb.by_id.get(entry), kb.versions.get(entry)
+        if loaded is None or version is None:
+            await interaction.edit_original_response(content=no_entry(entry))
+            return
 
         async def remove_it(click: discord.Interaction) -> None:
             try:
@@ -132,9 +138,8 @@ class Curate(
                 f"{click.user} removed `{entry}`",
             )
 
-        question = self.bot.matcher.kb.by_id.get(entry)
         await interaction.followup.send(
-            f"Remove **{entry}**" + (f" ({question.question})" if question else "") + "?",
+            f"Remove **{entry}** ({loaded.question})?",
             ephemeral=True,
             view=Confirm(self, interaction.user.id, "Remove", remove_it),
         )
