@@ -17,6 +17,7 @@ import discord
 log = logging.getLogger(__name__)
 STARTER_WAITS = (1.0, 2.0, 4.0, 8.0)  # seconds between tries while the first message is missing
 NO_STARTER_YET = 40058  # Discord: "Cannot message this thread until after the post author..."
+SHUTDOWN_GRACE = 10.0  # seconds a closing bot waits for posts it is answering
 CATCH_UP_PACE = 0.25  # seconds at least between posts answered at start-up (rate limits)
 THREAD_READ = 50  # messages read to see who has replied in a post
 

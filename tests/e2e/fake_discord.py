@@ -83,6 +83,7 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway):
         self.guilds = [GUILD_ID, OTHER_GUILD_ID]
         self.threads = {}
         self.users = {}
+        self.pending_starters = {}
         self.late_starters: set[asyncio.Task[None]] = set()  # first messages still to come
         self.may_tag = True
         self.released = asyncio.Event()

@@ -78,6 +78,7 @@ class Forums:
     starter_delay = 0.0  # seconds between THREAD_CREATE and the post's first message
     refused_early = 0  # replies refused because the first message was not there yet
     users: dict[int, dict[str, Any]]  # everyone who posted, for GET /users/{id}
+    pending_starters: dict[int, dict[str, Any]]  # first messages still to come, by thread
 
     def active_threads(self: FakeDiscord, guild_id: int) -> list[dict[str, Any]]:
         """GUILD_CREATE's `threads`: the guild's threads not archived."""
@@ -164,6 +165,7 @@ class Forums:
                 delay = max(delay, STARTER_DELAY)
             if deliver and delay > 0:
                 await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+                self.pending_starters[thread_id] = starter
                 self.late_starters.add(asyncio.create_task(self._starter_later(starter, delay)))
                 return thread_id
             self.messages[thread_id] = starter
@@ -179,6 +181,10 @@ class Forums:
         if self.socket is not None and not self.socket.closed:
             await self.dispatch("MESSAGE_CREATE", self.as_received(starter))
         await self.notify()
+
+    def late_starter(self: FakeDiscord, thread_id: int) -> dict[str, Any]:
+        """The first message of a post whose message has not come yet (to store it)."""
+        return self.pending_starters[thread_id]
 
     def attachment(self: FakeDiscord, message_id: int, filename: str) -> dict[str, Any]:
         """A file on a member's message, as Discord describes it."""

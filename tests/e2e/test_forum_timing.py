@@ -147,3 +147,29 @@ async def test_posts_whose_first_message_comes_late_by_default_are_each_answered
     await stop_bot(bot, task)
     assert [len(fake.thread_replies(t)) for t in threads] == [1, 1, 1]
     assert fake.refused_early == 0, "it waited for each first message instead of being refused"
+
+
+async def test_a_post_still_waiting_for_its_first_message_at_a_stop_is_answered_after(
+    fake, tmp_path, lexical, monkeypatch, caplog
+):
+    caplog.set_level(logging.INFO)
+    monkeypatch.setattr(posts, "SHUTDOWN_GRACE", 0.3)
+    data = tmp_path / "data"
+    bot = forum_bot(data, lexical)
+    task = await start_bot(fake, bot)
+    await fake.wait_for(bot.is_ready)
+    thread = await fake.open_post(*VAGUE, attachments=["cv.png"], starter_delay=600)
+    await fake.wait_for(lambda: posts_to_catch_up(bot.database, 0)[1] == [thread])
+    await stop_bot(bot, task)
+    assert fake.thread_replies(thread) == []
+    assert posts_to_catch_up(Database(data), 0)[1] == [thread], "still taken, not done"
+    assert "Traceback" not in caplog.text
+    fake.messages[thread] = fake.late_starter(thread)  # its first message came meanwhile
+    fake.identified.clear()
+    bot = forum_bot(data, lexical)
+    task = await start_bot(fake, bot)
+    (reply,) = await replies(fake, thread)
+    await settled(fake, bot)
+    await stop_bot(bot, task)
+    assert reply["embeds"][0]["title"].startswith("Do I need a PhD")
+    assert len(fake.thread_replies(thread)) == 1

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from bot.discord_adapter.app import CareerBot
 
 log = logging.getLogger(__name__)
-SHUTDOWN_GRACE = 10.0  # seconds a closing bot waits for posts it is answering
 MAX_TAGS = 5  # Discord: tags on one post
 
 # What became of a post (counted in the catch-up's log line).
@@ -62,9 +61,16 @@ class Forum(commands.Cog):
             self.bot.data_unavailable(exc)
 
     async def cog_unload(self) -> None:
-        """A post taken on is answered (and tagged) before the bot closes."""
-        if self._answering:
-            await asyncio.wait(self._answering, timeout=SHUTDOWN_GRACE)
+        """A post taken on is answered (and tagged) before the bot closes; one still waiting
+        for its first message then stays taken, and is answered at the next start."""
+        if not self._answering:
+            return
+        _, waiting = await asyncio.wait(set(self._answering), timeout=posts.SHUTDOWN_GRACE)
+        if waiting:
+            log.info("forums: %d posts are answered at the next start instead", len(waiting))
+            for task in waiting:
+                task.cancel()
+            await asyncio.wait(waiting, timeout=1.0)
 
     def warn_once(self, key: str, text: str) -> None:
         if key not in self._warned:
