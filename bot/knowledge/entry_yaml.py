@@ -58,6 +58,7 @@ def entry_document(entry: Entry) -> Document:
         "related": list(entry.related),
         "source": entry.source,
         "not": list(entry.not_examples),
+        "answers": list(entry.answers),
     }
     return {k: v for k, v in fields.items() if v not in ("", [])}
 
