@@ -16,6 +16,7 @@ import discord
 
 log = logging.getLogger(__name__)
 STARTER_WAITS = (1.0, 2.0, 4.0, 8.0)  # seconds between tries while the first message is missing
+UNKNOWN_MESSAGE = 10008  # Discord: fetching a message that does not exist (yet)
 NO_STARTER_YET = 40058  # Discord: "Cannot message this thread until after the post author..."
 SHUTDOWN_GRACE = 10.0  # seconds a closing bot waits for posts it is answering
 CATCH_UP_PACE = 0.25  # seconds at least between posts answered at start-up (rate limits)
@@ -68,9 +69,10 @@ class Backoff:
                 return thread.starter_message
             try:
                 return await thread.fetch_message(thread.id)
-            except discord.NotFound:
-                await self.wait()  # not made yet (or deleted: the waits end, then the reply says)
             except discord.HTTPException as exc:
+                if exc.code == UNKNOWN_MESSAGE:  # not made yet (or deleted: the waits end)
+                    await self.wait()
+                    continue
                 log.info("forum post %s: no first message (%s); matching its title", thread.id, exc)
                 return None
 
