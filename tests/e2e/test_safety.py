@@ -73,10 +73,17 @@ async def test_thousands_of_characters_of_option_text_are_clipped(fake, curating
 
 
 async def test_kb_edit_with_a_broken_file_on_disk_names_the_file(fake, curating):
+    """The form opens from what is loaded; saving checks the files and names the broken one,
+    giving the moderator's text back."""
     (curating.settings.knowledge_dir / "entries" / "broken.yaml").write_text("id: [\n")
-    reply = await fake.reply_of(await fake.slash("kb", sub("edit", entry="phd-required"), **MOD))
+    modal = await open_modal(fake, sub("edit", entry="phd-required"), MOD)
+    values = {**defaults(modal), "Answer": "A new answer."}
+    reply = await fake.reply_of(await fake.submit(modal, values, **MOD))
     assert reply["flags"] & EPHEMERAL
     assert "broken.yaml" in reply["content"] and "something went wrong" not in reply["content"]
+    assert b"A new answer." in reply["files"][0]["data"]
+    entry_file = curating.settings.knowledge_dir / "entries" / "phd-required.yaml"
+    assert "A new answer." not in entry_file.read_text(), "nothing saved"
 
 
 async def test_an_entry_at_the_form_limits_opens_in_the_form(fake, curating):
@@ -85,6 +92,10 @@ async def test_an_entry_at_the_form_limits_opens_in_the_form(fake, curating):
     wordings = [f"a long wording number {n} " + "w" * 370 for n in range(10)]
     assert len("\n".join(wordings)) <= 4000
     store.edit("phd-required", {**document, "phrasings": wordings}, SHELL, version_of(document))
+    # the form shows what is loaded: wait for the watcher's reload
+    await fake.wait_for(
+        lambda: curating.matcher.kb.by_id["phd-required"].phrasings == tuple(wordings)
+    )
     modal = await open_modal(fake, sub("edit", entry="phd-required"), MOD)
     assert defaults(modal)["Other ways members ask it, one per line"] == "\n".join(wordings)
 
