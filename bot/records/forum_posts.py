@@ -2,8 +2,10 @@
 
 A post is taken before it is answered and marked done after (answered, or passed over); one
 left taken by a crash is finished later, after checking the bot has not already replied. At
-start-up the posts made while the bot was away are those newer than the last one done: post
-ids are snowflakes, so they sort by creation time.
+start-up the posts made while the bot was away are those newer than the start of the last
+catch-up that finished (before any: the last post done): post ids are snowflakes, so they sort
+by creation time. Not the newest post done: posts answered live while a catch-up was cut
+short by a stop are newer than the ones it had still to answer.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from bot.knowledge.database import QUICK_SECONDS, Database
 from bot.records.members import salted
 
 WATCHING_SINCE = "forum_watching_since"  # the first post id the bot could have seen
+CAUGHT_UP = "forum_caught_up_to"  # every post older than this id was handled
 
 
 class Taken(enum.Enum):
@@ -61,15 +64,25 @@ def posts_to_catch_up(database: Database, now_id: int) -> tuple[int, list[int]]:
             "WHERE NOT EXISTS (SELECT 1 FROM forum_threads)",
             (WATCHING_SINCE, str(now_id)),
         )
-        # The later of the last post done and WATCHING_SINCE (which `kb forget` moves on
-        # when it deletes the last posts done, so they are not answered again).
+        # Where the last finished catch-up began (else the last post done), or WATCHING_SINCE
+        # when later (`kb forget` moves it on when it deletes the last posts done, so they
+        # are not answered again).
         (since,) = db.execute(
-            "SELECT coalesce(max((SELECT max(thread) FROM forum_threads WHERE done = 1),"
-            " (SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?)),"
+            "WITH marks (caught_up, done, watching, first) AS (SELECT"
+            " (SELECT CAST(value AS INTEGER) FROM settings WHERE key = :caught_up),"
             " (SELECT max(thread) FROM forum_threads WHERE done = 1),"
-            " (SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?),"
-            " (SELECT min(thread) - 1 FROM forum_threads))",
-            (WATCHING_SINCE, WATCHING_SINCE),
+            " (SELECT CAST(value AS INTEGER) FROM settings WHERE key = :watching),"
+            " (SELECT min(thread) - 1 FROM forum_threads)) "
+            "SELECT coalesce(max(coalesce(caught_up, done), watching),"
+            " caught_up, done, watching, first) FROM marks",
+            {"caught_up": CAUGHT_UP, "watching": WATCHING_SINCE},
         ).fetchone()
         unfinished = [t for (t,) in db.execute("SELECT thread FROM forum_threads WHERE done = 0")]
     return since, sorted(unfinished)
+
+
+def caught_up(database: Database, thread_id: int) -> None:
+    """A catch-up finished: every post older than `thread_id` (the start it began at) has
+    been handled. Raises DataUnavailable."""
+    with database.transaction(wait=QUICK_SECONDS) as db:
+        db.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (CAUGHT_UP, str(thread_id)))

@@ -177,4 +177,4 @@ async def test_posts_made_while_down_are_answered_when_a_new_one_comes_as_it_con
         process.terminate()
         process.wait()
     assert [len(fake.thread_replies(t)) for t in [*away, new]] == [1] * 6, log.read_text()
-    assert "forums: caught up on 6 posts: 5 answered" in log.read_text()
+    assert "caught up on 5 posts made or left while away: 5 answered" in log.read_text()

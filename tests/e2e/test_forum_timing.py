@@ -123,8 +123,8 @@ async def test_every_post_made_while_away_is_answered_except_those_people_took(
     assert order == away, "oldest first"
     counts = [r.getMessage() for r in caplog.records if "caught up on" in r.getMessage()]
     assert counts == [
-        "forums: caught up on 54 posts: 52 answered, 1 left to people who replied, "
-        "1 passed over, 0 given up, 0 already done"
+        "forums: caught up on 54 posts made or left while away: 52 answered, "
+        "1 left to people who replied, 1 passed over, 0 given up"
     ]
 
 
@@ -173,3 +173,35 @@ async def test_a_post_still_waiting_for_its_first_message_at_a_stop_is_answered_
     await stop_bot(bot, task)
     assert reply["embeds"][0]["title"].startswith("Do I need a PhD")
     assert len(fake.thread_replies(thread)) == 1
+
+
+async def test_a_catch_up_cut_short_by_a_stop_is_finished_at_the_next_start(
+    fake, tmp_path, lexical, monkeypatch
+):
+    """A post answered live during the catch-up is newer than the ones still to answer: the
+    next start must not take it as the last one handled."""
+    monkeypatch.setattr(posts, "SHUTDOWN_GRACE", 0.1)
+    data = tmp_path / "data"
+    first = forum_bot(data, lexical)
+    task = await start_bot(fake, first)
+    await settled(fake, first)
+    await fake.wait_for(first.is_ready)
+    await stop_bot(first, task)
+    away = [await fake.open_post(*ANSWERABLE, user_id=MEMBER + n, deliver=False) for n in range(4)]
+    monkeypatch.setattr(posts, "CATCH_UP_PACE", 30.0)  # the stop comes mid-way
+    fake.identified.clear()
+    bot = forum_bot(data, lexical)
+    task = await start_bot(fake, bot)
+    await replies(fake, away[0])
+    live = await fake.open_post(*ANSWERABLE, user_id=MEMBER + 10)
+    await replies(fake, live)
+    await stop_bot(bot, task)
+    assert [len(fake.thread_replies(t)) for t in away] == [1, 0, 0, 0]
+    monkeypatch.setattr(posts, "CATCH_UP_PACE", 0.0)
+    fake.identified.clear()
+    bot = forum_bot(data, lexical)
+    task = await start_bot(fake, bot)
+    await fake.wait_for(lambda: all(fake.thread_replies(t) for t in away), timeout=20)
+    await settled(fake, bot)
+    await stop_bot(bot, task)
+    assert [len(fake.thread_replies(t)) for t in [*away, live]] == [1, 1, 1, 1, 1]

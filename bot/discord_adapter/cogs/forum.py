@@ -27,7 +27,13 @@ from bot.discord_adapter.cooldown import Cooldown
 from bot.discord_adapter.posts import Backoff, StarterMissing, by_a_bot, replies_in
 from bot.discord_adapter.views.answers import match_reply
 from bot.knowledge.database import DataUnavailable
-from bot.records.forum_posts import Taken, finish_posts, posts_to_catch_up, take_post
+from bot.records.forum_posts import (
+    Taken,
+    caught_up,
+    finish_posts,
+    posts_to_catch_up,
+    take_post,
+)
 
 if TYPE_CHECKING:
     from bot.discord_adapter.app import CareerBot
@@ -48,15 +54,18 @@ class Forum(commands.Cog):
         self._warned: set[str] = set()
         self._answering: set[asyncio.Task[object]] = set()
         self._window: tuple[int, list[int]] | None = None  # catch-up: since, unfinished
+        self._started = 0  # this start, as a snowflake: later posts come live
 
     async def cog_load(self) -> None:
         """Read the catch-up window before the gateway connects: discord.py dispatches new
         posts before on_ready, and answering one marks it done."""
         if not self.bot.settings.forum_channel_ids:
             return
-        now = discord.utils.time_snowflake(discord.utils.utcnow())
+        self._started = discord.utils.time_snowflake(discord.utils.utcnow())
         try:
-            self._window = await asyncio.to_thread(posts_to_catch_up, self.bot.database, now)
+            self._window = await asyncio.to_thread(
+                posts_to_catch_up, self.bot.database, self._started
+            )
         except DataUnavailable as exc:
             self.bot.data_unavailable(exc)
 
@@ -116,18 +125,21 @@ class Forum(commands.Cog):
             outcomes[outcome] += 1
             if outcome != DONE:
                 await asyncio.sleep(posts.CATCH_UP_PACE)
-        if outcomes[DONE] == len(missed):
-            return  # nothing was missed (posts answered live since the start are done)
-        log.info(
-            "forums: caught up on %d posts: %d answered, %d left to people who replied, "
-            "%d passed over, %d given up, %d already done",
-            len(missed),
-            outcomes[ANSWERED],
-            outcomes[PEOPLE],
-            outcomes[PASSED],
-            outcomes[GAVE_UP],
-            outcomes[DONE],
-        )
+        try:  # cut short by a stop (cancelled), the next start covers the same window
+            await asyncio.to_thread(caught_up, self.bot.database, self._started)
+        except DataUnavailable as exc:
+            self.bot.data_unavailable(exc)
+        handled = len(missed) - outcomes[DONE]  # the rest were answered live or before
+        if handled:
+            log.info(
+                "forums: caught up on %d posts made or left while away: %d answered, "
+                "%d left to people who replied, %d passed over, %d given up",
+                handled,
+                outcomes[ANSWERED],
+                outcomes[PEOPLE],
+                outcomes[PASSED],
+                outcomes[GAVE_UP],
+            )
 
     async def find_thread(self, thread_id: int) -> discord.Thread | None:
         try:
