@@ -148,3 +148,23 @@ async def test_reactions_threads_tags_and_rate_limits(fake):
         assert limited.status == 429 and limited.headers["X-RateLimit-Remaining"] == "0"
         assert (await limited.json())["retry_after"] == 1.5
     fake.violations.clear()
+
+
+async def test_a_post_before_its_first_message_exists_refuses_replies(fake, bot):
+    """discord-api-docs#6340: Discord makes a forum post's first message after the thread
+    (later still with attachments); until then a reply is 403 40058 and the message 10008,
+    as JSON with exactly Discord's content type (discord.py reads the body only then)."""
+    thread = await fake.open_post("Offer?", "see the PDF", attachments=["offer.pdf"])
+    async with aiohttp.ClientSession() as session:
+        reply = fake.api_base + f"/channels/{thread}/messages"
+        async with session.post(reply, json=MESSAGE) as refused:
+            assert refused.status == 403 and refused.content_type == "application/json"
+            assert refused.headers["Content-Type"] == "application/json"
+            assert (await refused.json())["code"] == 40058
+        async with session.get(f"{reply}/{thread}") as missing:
+            assert missing.status == 404 and (await missing.json())["code"] == 10008
+        await fake.wait_for(lambda: thread in fake.messages)  # STARTER_DELAY later
+        async with session.get(f"{reply}/{thread}") as found:
+            assert found.status == 200 and (await found.json())["attachments"]
+        async with session.post(reply, json=MESSAGE) as sent:
+            assert sent.status == 200
