@@ -21,6 +21,8 @@ from bot.rendering import replies
 from bot.terminal.comp_commands import join_negative_values, run_comp
 from bot.terminal.parser import build_parser, program
 
+KB_WRITES = frozenset({"import", "phrasing", "not", "out-of-scope", "undo"})
+
 ASK_PICK_HINT = "Ask again with the wording of the one you mean."
 
 
@@ -281,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
         _warn(f"The knowledge base is invalid ({count} problem{'s' * (count != 1)}):")
         for problem in exc.problems:
             _warn(f"  {problem}")
+        if getattr(args, "kb_command", None) in KB_WRITES:
+            _warn("Nothing changed.")
         return 1
     except KeyboardInterrupt:
         return 130

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import history
+from bot.knowledge import history, loader
 from bot.knowledge.database import Database, DataUnavailable
 from bot.knowledge.entry_yaml import dump_entry, form_document, version_of
 from bot.knowledge.loader import entries_dir, load_knowledge_base
@@ -133,14 +133,14 @@ def test_files_that_vanish_or_are_folders_are_not_entries(store, monkeypatch):
     (entries_dir(store.knowledge_dir) / "folder.yaml").mkdir()
     ghost = entries_dir(store.knowledge_dir) / "ghost.yaml"
     ghost.write_text("id: ghost\n")
-    real_read = Path.read_text
+    real_read = loader.read_text_file
 
-    def vanish(path: Path, *args, **kwargs):
+    def vanish(path: Path, limit: int) -> str:
         if path == ghost:
             path.unlink()
-        return real_read(path, *args, **kwargs)
+        return real_read(path, limit)
 
-    monkeypatch.setattr(Path, "read_text", vanish)
+    monkeypatch.setattr(loader, "read_text_file", vanish)
     documents = store.documents()
     assert "ghost" not in documents and "folder" not in documents and len(documents) == 20
     assert store.export()

@@ -22,7 +22,7 @@ from bot.discord_adapter.readiness import invite_url, readiness_warnings
 from bot.discord_adapter.reporting import ReportWorker
 from bot.knowledge.database import DataUnavailable
 from bot.knowledge.loader import entries_dir
-from bot.knowledge.model import KnowledgeBaseError
+from bot.knowledge.model import KnowledgeBaseError, StoreError
 from bot.knowledge.scope import OUT_OF_SCOPE_FILE
 from bot.knowledge.store import KnowledgeStore
 from bot.matching.matcher import Matcher
@@ -217,6 +217,10 @@ class CareerBot(commands.Bot):
                     log.error("knowledge base on disk is invalid: %s", problem)
                 await self.mod_log(f"{replies.STALE_KNOWLEDGE}\n{replies.bullets(problems)}")
                 return problems
+            except StoreError as exc:  # another process's change holds the files: next second
+                self._disk_state = ()
+                log.warning("knowledge base not reloaded yet: %s", exc)
+                return [str(exc)]
             log.info("knowledge base loaded: %d entries", len(self.matcher.kb))
             return []
 

@@ -1,29 +1,24 @@
 """An entry as a file: how the store writes it, fingerprints it and builds it from a form.
 
-An existing file is rewritten keeping everything else about it (comments, key order, quotes,
-flow or block lists, block-scalar answers), so adding one phrasing is a one-line diff for
-moderators who review the knowledge base in git. ruamel.yaml edits the text; it only ever
-sees a file our safe loader (parsing.parse_yaml: no aliases or tags, bounded) has read
-already, and its result must load back to exactly the intended values, else the file is
-written plainly instead."""
+An existing file is rewritten keeping everything else about it (bot/knowledge/roundtrip:
+comments, key order, quotes, indentation, line endings), so adding one phrasing is a
+one-line diff for moderators who review the knowledge base in git; a result that would not
+load back to exactly the intended values is written plainly instead."""
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 from collections.abc import Callable
 from typing import Any
 
 import yaml
-from ruamel.yaml import YAML, YAMLError
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import LiteralScalarString
 
 from bot.knowledge.loader import MAX_ID_CHARS
 from bot.knowledge.model import Entry
 from bot.knowledge.parsing import parse_yaml
+from bot.knowledge.roundtrip.edit import rewrite
 from bot.knowledge.text import strip_invisible
 
 FIELD_ORDER = (
@@ -115,43 +110,11 @@ def form_document(
 
 
 def rewritten(old_text: str, new: dict[str, Any], plain: Callable[[dict[str, Any]], str]) -> str:
-    """`old_text` changed to hold `new` (a mapping of fields), or `plain(new)` when the old
-    text cannot be kept (not a mapping, or a result that would not read back as `new`)."""
-    editor = YAML(typ="rt")
-    editor.preserve_quotes = True
-    editor.width = 4096  # never re-wrap a long line
-    editor.indent(mapping=2, sequence=4, offset=2)
-    try:
-        data = editor.load(old_text)
-    except YAMLError:
-        return plain(new)
+    """`old_text` changed to hold `new` (a mapping of fields) in its author's style
+    (bot/knowledge/roundtrip), or `plain(new)` when the old text cannot be kept (not a
+    mapping, or a result that would not read back as `new`)."""
     fallback = plain(new)
     target = parse_yaml(fallback)  # `plain` decides what is written (order, empty fields)
-    if not isinstance(data, CommentedMap) or not isinstance(target, dict):
+    if not isinstance(target, dict):
         return fallback
-    for key in [k for k in data if k not in target]:
-        del data[key]
-    for key, value in target.items():
-        data[key] = _kept(data.get(key), value)
-    out = io.StringIO()
-    editor.dump(data, out)
-    text = out.getvalue()
-    return text if parse_yaml(text) == target else fallback
-
-
-def _kept(old: Any, value: Any) -> Any:
-    """The new value in the old one's style: a list grown or shrunk in place keeps its flow
-    or block form and its comments; a changed multi-line answer stays a block scalar."""
-    if old == value:
-        return old
-    if isinstance(old, CommentedSeq) and isinstance(value, list):
-        if value[: len(old)] == list(old):  # grown at the end: only the new lines differ
-            old.extend(value[len(old) :])
-            return old
-        seq = CommentedSeq(value)
-        if old.fa.flow_style():
-            seq.fa.set_flow_style()
-        return seq
-    if isinstance(value, str) and "\n" in value and isinstance(old, LiteralScalarString):
-        return LiteralScalarString(value)
-    return value
+    return rewrite(old_text, target) or fallback

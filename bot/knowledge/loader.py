@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from bot.knowledge.files import read_text_file
 from bot.knowledge.model import (
     ANSWER_KINDS,
     Entry,
@@ -18,6 +19,7 @@ from bot.knowledge.model import (
 )
 from bot.knowledge.parsing import (
     ID_PATTERN,
+    MAX_BYTES,
     describe_yaml_error,
     example_problems,
     parse_yaml,
@@ -85,10 +87,10 @@ def entry_texts(knowledge_dir: Path) -> dict[str, str]:
         if path.suffix not in (".yaml", ".yml") or path.name.startswith(".") or not path.is_file():
             continue
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_text_file(path, MAX_BYTES)
         except FileNotFoundError:
             continue  # removed between the listing and the read
-        except (UnicodeDecodeError, OSError) as exc:
+        except OSError as exc:
             problems.append(Problem(path.name, "", "file", describe_yaml_error(exc)))
             continue
         if path.stem in texts:

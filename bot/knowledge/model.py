@@ -42,15 +42,18 @@ ANSWER_KINDS = {
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with the knowledge base, printed as `file: entry id: field: message`."""
+    """One thing wrong with the knowledge base, printed as `file: entry id: field: message`
+    (`file line N: …` where the line is known)."""
 
     file: str
     entry_id: str
     field: str
     message: str
+    line: int = 0
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.entry_id or '(no id)'}: {self.field}: {self.message}"
+        where = f"{self.file} line {self.line}" if self.line else self.file
+        return f"{where}: {self.entry_id or '(no id)'}: {self.field}: {self.message}"
 
 
 class StoreError(Exception):

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from bot.knowledge.files import UnreadableFile
+
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # use fullmatch: $ allows a final \n
 MAX_EXAMPLE_CHARS = 300  # a `not:` or out-of-scope example: one question, one line
 MAX_BYTES = 1_000_000  # a YAML text: an entry file, the out-of-scope file, an import
@@ -42,7 +44,7 @@ def parse_yaml(text: str) -> Any:
     hostile file on disk (a billion laughs, ten thousand brackets) is one YAMLError, not a
     MemoryError or a RecursionError. Raises yaml.YAMLError."""
     if len(text) > MAX_BYTES or len(text.encode()) > MAX_BYTES:
-        raise yaml.YAMLError(f"it is over {MAX_BYTES // 1_000_000} MB")
+        raise yaml.YAMLError(f"over {MAX_BYTES // 1_000_000} MB")
     depth = 0
     for event in yaml.parse(text, Loader=_SafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -66,7 +68,11 @@ def describe_yaml_error(exc: Exception) -> str:
         return f"not valid YAML at line {mark.line + 1}, column {mark.column + 1}: {exc.problem}"
     if isinstance(exc, UnicodeDecodeError):
         return "not UTF-8 text"
-    return f"could not be read: {exc}"
+    if isinstance(exc, UnreadableFile | yaml.YAMLError):
+        return str(exc)  # already words that read after "the file is"
+    if isinstance(exc, OSError):
+        return f"unreadable ({exc.strerror or exc})"
+    return f"unreadable ({exc})"
 
 
 def example_problems(examples: Sequence[str]) -> list[str]:

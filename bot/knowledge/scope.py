@@ -6,13 +6,21 @@ example, or to an entry's `not:` examples, than to the entry itself is not answe
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.knowledge.files import read_text_file
 from bot.knowledge.model import Entry, KnowledgeBaseError, OutOfScopeTopic, Problem
-from bot.knowledge.parsing import ID_PATTERN, describe_yaml_error, example_problems, parse_yaml
+from bot.knowledge.parsing import (
+    ID_PATTERN,
+    MAX_BYTES,
+    describe_yaml_error,
+    example_problems,
+    parse_yaml,
+)
 
 OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
 DEFAULT_TOPIC = "other"
@@ -24,20 +32,46 @@ def load_out_of_scope(knowledge_dir: Path) -> tuple[OutOfScopeTopic, ...]:
     """The topics, or none when the file does not exist. Raises KnowledgeBaseError."""
     path = knowledge_dir / OUT_OF_SCOPE_FILE
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_file(path, MAX_BYTES)
     except FileNotFoundError:
         return ()
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise _file_problem(exc) from None
     return parse_out_of_scope(text)
 
 
 def parse_out_of_scope(text: str) -> tuple[OutOfScopeTopic, ...]:
+    """The topics of the file's text; every problem names its line."""
     try:
         data = parse_yaml(text)
     except yaml.YAMLError as exc:
         raise _file_problem(exc) from None
-    return validate_out_of_scope(data)
+    try:
+        return validate_out_of_scope(data)
+    except KnowledgeBaseError as exc:
+        raise KnowledgeBaseError(_with_lines(text, exc.problems)) from None
+
+
+def _with_lines(text: str, problems: list[Problem]) -> list[Problem]:
+    """Each problem with the line of what it is about: the field, else its topic, else the
+    top-level key. Only called on text parse_yaml has read (bounded, no aliases)."""
+    root = yaml.compose(text.removeprefix("\ufeff"), Loader=yaml.SafeLoader)
+
+    def child(node: Any, key: str) -> tuple[Any, Any]:
+        for key_node, value in node.value if isinstance(node, yaml.MappingNode) else ():
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                return key_node, value
+        return None, None
+
+    found = []
+    for problem in problems:
+        topics_key, topics = child(root, "topics")
+        topic_key, body = child(topics, problem.entry_id) if problem.entry_id else (None, None)
+        field_key, _ = child(body if problem.entry_id else root, problem.field)
+        node = field_key or topic_key or topics_key or root
+        line = node.start_mark.line + 1 if node is not None else 1
+        found.append(replace(problem, line=line))
+    return found
 
 
 def _file_problem(exc: Exception) -> KnowledgeBaseError:
@@ -52,6 +86,9 @@ def validate_out_of_scope(data: Any) -> tuple[OutOfScopeTopic, ...]:
         problems.append(Problem(OUT_OF_SCOPE_FILE, topic, field, message))
 
     topics = data.get("topics") if isinstance(data, dict) else None
+    for key in data if isinstance(data, dict) else ():
+        if key != "topics":
+            bad("", str(key), "unknown field (allowed: topics)")
     if data is not None and not isinstance(topics, dict):
         bad("", "topics", "must be a mapping of topic name to its pointer and examples")
         raise KnowledgeBaseError(problems)

@@ -10,23 +10,29 @@ what they were.
 
 from __future__ import annotations
 
+import copy
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from bot.knowledge import history
 from bot.knowledge.database import Database
 from bot.knowledge.entry_yaml import Document, dump_entry, dump_yaml, rewritten, slug, version_of
+from bot.knowledge.files import read_text_file
 from bot.knowledge.legacy import import_legacy_files
 from bot.knowledge.loader import (
     MAX_ID_CHARS,
+    entry_path,
     entry_texts,
     knowledge_base,
     parse_documents,
     validate_entries,
 )
 from bot.knowledge.model import ConflictError, KnowledgeBase, KnowledgeBaseError, StoreError
-from bot.knowledge.parsing import parse_yaml
+from bot.knowledge.parsing import ID_PATTERN, MAX_BYTES, parse_yaml
 from bot.knowledge.safe_yaml import load_untrusted
 from bot.knowledge.scope import (
     load_out_of_scope,
@@ -81,6 +87,18 @@ class KnowledgeStore:
         if document is None:
             raise StoreError(f"There is no entry {_shown(entry_id)}.")
         return document
+
+    def draft(self, entry_id: str) -> Document:
+        """An entry's document as its file says it now, without waiting for a change in
+        progress: for a form, whose save checks the version under the lock."""
+        if len(entry_id) <= MAX_ID_CHARS and ID_PATTERN.fullmatch(entry_id):
+            with suppress(OSError, yaml.YAMLError):
+                document = parse_yaml(
+                    read_text_file(entry_path(self.knowledge_dir, entry_id), MAX_BYTES)
+                )
+                if isinstance(document, dict) and document.get("id") == entry_id:
+                    return document
+        return self.document(entry_id)  # says there is no such entry, or why the files fail
 
     def history(self, entry_id: str | None = None, limit: int = 10) -> list[dict[str, Any]]:
         return self.files.read(lambda: history.changes(self.database, entry_id, limit))
@@ -193,16 +211,21 @@ class KnowledgeStore:
             self.files.commit({entry_id: text}, actor, action)
 
     def add_out_of_scope(self, question: str, topic: str, actor: Actor) -> None:
-        """Add `question` to an out-of-scope topic (made when new)."""
+        """Add `question` to an out-of-scope topic (made when new). A file that cannot be
+        read or does not validate is refused (its problems name their lines), never
+        replaced; the rest of the file is kept as written."""
         with self.files.writing():
             text = self.files.texts().get(OUT_OF_SCOPE)
-            data = parse_yaml(text) if text else None
-            data = data if isinstance(data, dict) and isinstance(data.get("topics"), dict) else {}
-            topics = data.setdefault("topics", {})
-            body = topics.get(topic) if isinstance(topics.get(topic), dict) else {}
+            if text is not None:
+                parse_out_of_scope(text)  # raises KnowledgeBaseError: nothing changes
+            data = copy.deepcopy(parse_yaml(text)) if text else None
+            data = data if isinstance(data, dict) else {"topics": {}}
+            topics = data["topics"]
+            body = topics.get(topic) or {}
             example = strip_invisible(question).strip()
-            topics[topic] = {**body, "examples": [*(body.get("examples") or []), example]}
-            self.files.commit({OUT_OF_SCOPE: dump_yaml(data)}, actor, "out-of-scope")
+            topics[topic] = {**body, "examples": [*body.get("examples", []), example]}
+            new = rewritten(text, data, dump_yaml) if text else dump_yaml(data)
+            self.files.commit({OUT_OF_SCOPE: new}, actor, "out-of-scope")
 
     def set_out_of_scope_topic(
         self, topic: str, pointer: str, examples: list[str], actor: Actor

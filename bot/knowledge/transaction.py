@@ -10,22 +10,26 @@ take no lock: they read again if a change began meanwhile.
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from bot.config import installed_knowledge
 from bot.knowledge import history
 from bot.knowledge.database import Database, DataUnavailable
-from bot.knowledge.files import remove_temp_files, write_atomic
+from bot.knowledge.files import read_text_file, remove_temp_files, write_atomic
 from bot.knowledge.loader import entries_dir, entry_path, entry_texts
-from bot.knowledge.model import StoreError
+from bot.knowledge.model import KnowledgeBaseError, Problem, StoreError
+from bot.knowledge.parsing import MAX_BYTES, describe_yaml_error
 from bot.knowledge.scope import OUT_OF_SCOPE_FILE
 
 LOCK_FILE = "kb.lock"
@@ -36,6 +40,11 @@ READ_ONLY = (
 )
 OUT_OF_SCOPE = "out_of_scope"  # the out-of-scope file's key among the entry ids (never an id)
 READ_ATTEMPTS = 5  # then a reader waits for the writers' lock instead of retrying
+HOLDER_FILE = "kb.lock.holder"  # "PID SINCE" of the change that holds the lock
+LOCK_WAIT_SECONDS = 5.0  # then a change (or a reader that must wait) says "busy"
+# When the caller asked (time.monotonic()), for callers that queue before they run: the
+# Discord adapter sets it as a command arrives, so time spent queueing counts toward the wait.
+asked_at: ContextVar[float | None] = ContextVar("asked_at", default=None)
 T = TypeVar("T")
 Texts = dict[str, str]  # entry id (or OUT_OF_SCOPE) -> the file's text
 
@@ -60,6 +69,7 @@ class KnowledgeFiles:
         self.data_dir = data_dir
         self.database = database
         self.validate = validate
+        self.lock_wait = LOCK_WAIT_SECONDS
 
     def path(self, key: str) -> Path:
         if key == OUT_OF_SCOPE:
@@ -67,10 +77,16 @@ class KnowledgeFiles:
         return entry_path(self.knowledge_dir, key)
 
     def texts(self) -> Texts:
-        """Every file the store writes: the entries, and the out-of-scope topics."""
+        """Every file the store writes: the entries, and the out-of-scope topics, exactly
+        as on disk (a byte-order mark and CRLF line endings kept)."""
         texts = entry_texts(self.knowledge_dir)
-        with suppress(FileNotFoundError):
-            texts[OUT_OF_SCOPE] = self.path(OUT_OF_SCOPE).read_text("utf-8")
+        try:
+            texts[OUT_OF_SCOPE] = read_text_file(self.path(OUT_OF_SCOPE), MAX_BYTES)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            problem = Problem(OUT_OF_SCOPE_FILE, "", "file", describe_yaml_error(exc))
+            raise KnowledgeBaseError([problem]) from None
         return texts
 
     def read(self, read: Callable[[], T]) -> T:
@@ -95,13 +111,21 @@ class KnowledgeFiles:
         if self.knowledge_dir.resolve() == installed_knowledge():
             raise StoreError(READ_ONLY)
         lock = FileLock(self.data_dir / LOCK_FILE)
+        since = asked_at.get()
+        wait = self.lock_wait if since is None else since + self.lock_wait - time.monotonic()
+        wait = max(0.0, wait)
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            lock.acquire()
+            lock.acquire(timeout=wait)
+        except Timeout:
+            raise StoreError(self._busy()) from None
         except OSError as exc:
             raise StoreError(
                 f"DATA_DIR ({self.data_dir}) is not writable ({exc.strerror}); nothing changed."
             ) from None
+        with suppress(OSError):  # who holds the lock, for those who find it taken
+            holder = f"{os.getpid()} {datetime.now(UTC).isoformat(timespec='seconds')}\n"
+            (self.data_dir / HOLDER_FILE).write_text(holder, encoding="utf-8")
         try:
             for batch in history.pending(self.database):
                 self._apply(batch.id, batch.writes, batch.restores)
@@ -110,14 +134,36 @@ class KnowledgeFiles:
         finally:
             lock.release()
 
+    def _busy(self) -> str:
+        """The sentence for a lock another change holds: whose, since when."""
+        try:
+            pid, since = read_text_file(self.data_dir / HOLDER_FILE, 200).split()[:2]
+            held = f" (held by PID {pid}, since {since.replace('T', ' ')})"
+        except (OSError, ValueError):
+            held = ""
+        return f"The knowledge base is busy with another change{held}; try again in a moment."
+
     def commit(
-        self, changes: dict[str, str | None], actor: Actor, action: str, undoes: str | None = None
+        self,
+        changes: dict[str, str | None],
+        actor: Actor,
+        action: str,
+        undoes: str | None = None,
     ) -> None:
         """Validate the knowledge base after `changes` (id -> new file text, None: remove),
-        then log, apply and mark them. Called under the exclusive lock."""
+        then log, apply and mark them. Called under the exclusive lock.
+
+        An undo (`undoes`) puts back the exact texts its change replaced, valid or not: only
+        problems in other files refuse it."""
         before = self.texts()
         after = {i: t for i, t in {**before, **changes}.items() if t is not None}
-        self.validate(after)
+        try:
+            self.validate(after)
+        except KnowledgeBaseError as exc:
+            restored = {_file_name(i) for i in changes} if undoes else set()
+            others = [p for p in exc.problems if p.file not in restored]
+            if others:
+                raise KnowledgeBaseError(others) from None
         restores = {i: before.get(i) for i in changes}
         batch = secrets.token_hex(8)
         history.begin(
@@ -166,6 +212,11 @@ class KnowledgeFiles:
                 path.unlink(missing_ok=True)
             elif not path.is_file() or path.read_bytes() != text.encode():
                 write_atomic(path, text.encode(), make_parents=False)
+
+
+def _file_name(key: str) -> str:
+    """The file a key's problems name (as validation reports them)."""
+    return OUT_OF_SCOPE_FILE if key == OUT_OF_SCOPE else f"{key}.yaml"
 
 
 def _now() -> str:

@@ -3,8 +3,6 @@ limit said so, and commands that may wait on the store acknowledged first."""
 
 from __future__ import annotations
 
-import threading
-
 import discord
 
 from bot.knowledge.entry_yaml import dump_entry

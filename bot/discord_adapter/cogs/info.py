@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.config import version
 from bot.discord_adapter.views.access import refusal
 from bot.knowledge.database import DataUnavailable
+from bot.knowledge.history import changes
 from bot.rendering import replies
 
 if TYPE_CHECKING:
@@ -82,7 +83,8 @@ class Info(commands.Cog):
     @app_commands.command(name="about", description="Version, knowledge base and uptime")
     async def about(self, interaction: discord.Interaction[CareerBot]) -> None:
         try:
-            latest = await asyncio.to_thread(self.bot.store.history, None, 1)
+            # the log as it stands: never waits for a change in progress
+            latest = await asyncio.to_thread(changes, self.bot.database, None, 1)
         except DataUnavailable:
             latest = []
         changed = latest[0]["time"][:16].replace("T", " ") + " UTC" if latest else "none yet"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.discord_adapter.failures import failure_text, report_error
+from bot.discord_adapter.store_threads import in_store_thread
 from bot.discord_adapter.views.access import CurationCog, actor
 from bot.knowledge.entry_yaml import Document, dump_entry, entry_document, form_document
 from bot.knowledge.loader import (
@@ -96,10 +97,10 @@ class EntryModal(discord.ui.Modal):
         store = self.cog.bot.store
         try:
             if self.entry_id is None:
-                entry_id = await asyncio.to_thread(store.add, document, actor(interaction))
+                entry_id = await in_store_thread(store.add, document, actor(interaction))
                 done = f"Added **{entry_id}**."
             else:
-                await asyncio.to_thread(
+                await in_store_thread(
                     store.edit, self.entry_id, document, actor(interaction), self.version or ""
                 )
                 entry_id, done = self.entry_id, f"Saved **{self.entry_id}**."

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import Any
 
 import discord
 
 from bot.discord_adapter.failures import failure_text, report_error
+from bot.discord_adapter.store_threads import in_store_thread
 from bot.discord_adapter.views.access import CurationCog, actor
 from bot.discord_adapter.views.curate import CONFIRM_SECONDS
 from bot.knowledge.model import Entry, KnowledgeBaseError, StoreError
@@ -75,12 +75,15 @@ class TestedQuestionView(discord.ui.View):
         )
 
     async def save(self, interaction: discord.Interaction, write: Any, done: str) -> None:
+        """Acknowledged at once (the write may wait for another change), applied once: the
+        view stops at the first click."""
         self.stop()
+        await interaction.response.defer()
         try:
-            await asyncio.to_thread(write)
+            await in_store_thread(write)
         except (KnowledgeBaseError, StoreError) as exc:
             text = failure_text("Not saved:", exc)
-            await interaction.response.edit_message(content=text, view=None)
+            await interaction.edit_original_response(content=text, view=None)
             return
         await self.cog.changed(
             interaction,

@@ -15,6 +15,7 @@ from discord.ext import commands, tasks
 from bot.discord_adapter.cogs.curate.insight import Insight
 from bot.discord_adapter.cogs.curate.transfer import Transfer
 from bot.discord_adapter.failures import failure_text
+from bot.discord_adapter.store_threads import in_store_thread
 from bot.discord_adapter.views.access import actor, code_block, defused, refusal
 from bot.discord_adapter.views.answers import entry_choices
 from bot.discord_adapter.views.curate import Confirm, EntryModal, UnansweredView
@@ -36,6 +37,7 @@ DASHBOARD_OFF = (
     "The web dashboard is off: the bot's owner turns it on with DASHBOARD_PORT "
     "(see docs/running.md)."
 )
+UNDO_RUNNING = "An undo is already running; its result is on its way. Nothing else changed."
 
 
 def no_entry(entry_id: str) -> str:
@@ -53,6 +55,7 @@ class Curate(
 ):
     def __init__(self, bot: CareerBot) -> None:
         self.bot = bot
+        self.undoing = False
 
     async def cog_load(self) -> None:
         self.watch.start()
@@ -127,7 +130,7 @@ class Curate(
 
         async def remove_it(click: discord.Interaction) -> None:
             try:
-                await asyncio.to_thread(self.bot.store.remove, entry, actor(click), version)
+                await in_store_thread(self.bot.store.remove, entry, actor(click), version)
             except (KnowledgeBaseError, StoreError) as exc:
                 text = failure_text("Not removed:", exc, entry)
                 await click.edit_original_response(content=text, view=None)
@@ -200,7 +203,7 @@ class Curate(
         self, interaction: discord.Interaction[CareerBot], entry: str | None = None
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        lines = replies.history_lines(await asyncio.to_thread(self.bot.store.history, entry, 20))
+        lines = replies.history_lines(await in_store_thread(self.bot.store.history, entry, 20))
         shown = replies.fitting_lines(lines, MESSAGE_CHARS - 8, "…and {} older (`kb history`).")
         await interaction.edit_original_response(
             content=code_block("\n".join(shown), MESSAGE_CHARS) if lines else "No changes yet."
@@ -210,12 +213,21 @@ class Curate(
 
     @app_commands.command(name="undo", description="Revert the latest change")
     async def undo(self, interaction: discord.Interaction[CareerBot]) -> None:
+        # Acknowledged at once: the undo may wait for another change. One at a time, so that
+        # a moderator who asks again while one runs does not undo a second change.
+        if self.undoing:
+            await interaction.response.send_message(UNDO_RUNNING, ephemeral=True)
+            return
+        self.undoing = True
         try:
-            batch = await asyncio.to_thread(self.bot.store.undo, actor(interaction))
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            batch = await in_store_thread(self.bot.store.undo, actor(interaction))
         except (KnowledgeBaseError, StoreError) as exc:
             text = failure_text("", exc)  # the store says what was (not) undone
-            await interaction.response.send_message(text, ephemeral=True)
+            await interaction.edit_original_response(content=text)
             return
+        finally:
+            self.undoing = False
         what = f"{batch.action} of `{replies.id_list(batch.entries)}` by {batch.actor}"
         await self.changed(
             interaction, f"Undid the {what}.", f"{interaction.user} undid the {what}"

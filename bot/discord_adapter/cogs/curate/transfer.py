@@ -3,7 +3,6 @@ A mixin of the /kb group (commands.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 from typing import TYPE_CHECKING
 
@@ -11,6 +10,7 @@ import discord
 from discord import app_commands
 
 from bot.discord_adapter.failures import failure_text
+from bot.discord_adapter.store_threads import in_store_thread
 from bot.discord_adapter.views.access import CurationCog, actor, code_block
 from bot.discord_adapter.views.curate import Confirm
 from bot.knowledge.model import KnowledgeBaseError, StoreError
@@ -28,7 +28,7 @@ class Transfer:
     @app_commands.command(name="export", description="Download the knowledge base as YAML")
     async def export(self: CurationCog, interaction: discord.Interaction[CareerBot]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        data = await asyncio.to_thread(self.bot.store.export)
+        data = await in_store_thread(self.bot.store.export)
         limit = interaction.guild.filesize_limit if interaction.guild else DEFAULT_UPLOAD_BYTES
         if len(data) > limit:
             await interaction.edit_original_response(
@@ -59,7 +59,7 @@ class Transfer:
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             text = (await file.read()).decode("utf-8")
-            plan: ImportPlan = await asyncio.to_thread(self.bot.store.plan_import, text)
+            plan: ImportPlan = await in_store_thread(self.bot.store.plan_import, text)
         except UnicodeDecodeError:
             await interaction.followup.send("That file is not UTF-8 text.", ephemeral=True)
             return
@@ -82,7 +82,7 @@ class Transfer:
 
         async def apply(click: discord.Interaction) -> None:
             try:
-                await asyncio.to_thread(self.bot.store.apply_import, plan, actor(click))
+                await in_store_thread(self.bot.store.apply_import, plan, actor(click))
             except (KnowledgeBaseError, StoreError) as exc:
                 text = failure_text("Not imported:", exc)
                 await click.edit_original_response(content=text, view=None)

@@ -1,0 +1,1 @@
+"""Rewriting a YAML file the way its author wrote it (bot/knowledge/roundtrip/edit.py)."""
