@@ -19,6 +19,7 @@ import yaml
 from ruamel.yaml import YAML, YAMLError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.tokens import CommentToken
 
 from bot.knowledge.parsing import parse_yaml
 from bot.knowledge.roundtrip.layout import Layout, layout_of, plain_text
@@ -83,7 +84,10 @@ class _Source:
 
     def restore(self, text: str) -> str:
         for placeholder, old in self.kept.items():
-            text = text.replace(placeholder, old, 1)
+            for written in (f"'{placeholder}'", f'"{placeholder}"', placeholder):
+                if written in text:  # ruamel may quote it as the old value was
+                    text = text.replace(written, old, 1)
+                    break
         return text
 
 
@@ -127,23 +131,54 @@ def _kept(old: Any, value: Any, path: Path, source: _Source | None) -> Any:
 
 
 def _seq(old: CommentedSeq, value: list[Any], path: Path, source: _Source | None) -> CommentedSeq:
-    """A list holding `value`, each item that stays with its comment and old text."""
+    """A list holding `value`, each item that stays with its comment and old text.
+
+    ruamel hangs full-line comments on the item above them: the lines under an item that
+    goes move to the item now above them, and those under the old last item (a comment
+    before the next key) move to the new last item."""
     seq = CommentedSeq()
     if old.fa.flow_style():
         seq.fa.set_flow_style()
     seq.ca.comment = old.ca.comment
     seq.ca.end = old.ca.end
-    used: set[int] = set()
+    placed: dict[int, int] = {}  # old position -> new position
     for n, item in enumerate(value):
-        match = next((i for i, o in enumerate(old) if i not in used and o == item), None)
+        match = next((i for i, o in enumerate(old) if i not in placed and o == item), None)
         if match is None:
             seq.append(_fresh(item))
             continue
-        used.add(match)
+        placed[match] = n
         seq.append(source.keep(old[match], (*path, match)) if source else old[match])
         if match in old.ca.items:
-            seq.ca.items[n] = old.ca.items[match]
+            seq.ca.items[n] = list(old.ca.items[match])
+    orphans = [i for i in range(len(old)) if i not in placed]
+    last = len(old) - 1
+    if last in placed and placed[last] != len(value) - 1 and value:
+        orphans.append(last)  # its trailing lines belong after the list
+    for i in sorted(orphans):
+        token = (old.ca.items.get(i) or [None])[0]
+        if token is None or "\n" not in token.value.rstrip("\n"):
+            continue
+        above = max((placed[j] for j in placed if j < i), default=None)
+        if i == last and i in placed:
+            above = len(value) - 1
+            seq.ca.items[placed[i]][0] = _comment(token, token.value.split("\n", 1)[0] + "\n")
+        if above is not None:
+            _add_lines(seq, above, token)
     return seq
+
+
+def _comment(like: CommentToken, value: str) -> CommentToken:
+    return CommentToken(value, like.start_mark, like.end_mark)
+
+
+def _add_lines(seq: CommentedSeq, n: int, token: CommentToken) -> None:
+    """Put the full-line comments under `token`'s first line beneath item `n`."""
+    lines = token.value.split("\n", 1)[1]
+    current = (seq.ca.items.get(n) or [None])[0]
+    value = (current.value if current else "\n") + lines
+    entry = seq.ca.items.setdefault(n, [None, None, None, None])
+    entry[0] = _comment(current or token, value)
 
 
 def _editor(layout: Layout) -> YAML:
