@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(PY) bench/e2e.py
 	$(PY) bench/reports.py
 	$(PY) bench/kb_admin.py
+	$(PY) bench/hostile_yaml.py
 
 # The long store tests: hundreds of killed imports, minutes of concurrent writers.
 stress: $(STAMP)

@@ -6,6 +6,7 @@ Only `run` and `sync` import discord; `ask`, `kb` and `console` stay light for a
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import os
@@ -21,6 +22,7 @@ from bot.rendering import replies
 from bot.terminal.comp_commands import join_negative_values, run_comp
 from bot.terminal.parser import build_parser, program
 
+SHOWN_PROBLEMS = 50  # an import of 240,000 bad items: the first problems and a count
 KB_WRITES = frozenset({"import", "phrasing", "not", "out-of-scope", "undo"})
 
 ASK_PICK_HINT = "Ask again with the wording of the one you mean."
@@ -119,7 +121,8 @@ def cmd_test(settings: Settings, verbose: bool, extra: list[Path]) -> int:
     if not path.is_file():
         _warn(f"No evaluation file at {path}: write labelled questions there first.")
         return 1
-    return score_files(build_matcher(settings, _warn), [path, *extra], verbose, _warn)
+    build = functools.partial(build_matcher, settings, _warn)
+    return score_files(build, [path, *extra], verbose, _warn)
 
 
 def cmd_console(settings: Settings) -> int:
@@ -281,8 +284,10 @@ def main(argv: list[str] | None = None) -> int:
     except KnowledgeBaseError as exc:
         count = len(exc.problems)
         _warn(f"The knowledge base is invalid ({count} problem{'s' * (count != 1)}):")
-        for problem in exc.problems:
+        for problem in exc.problems[:SHOWN_PROBLEMS]:
             _warn(f"  {problem}")
+        if count > SHOWN_PROBLEMS:
+            _warn(f"  …and {count - SHOWN_PROBLEMS:,} more (fix these first).")
         if getattr(args, "kb_command", None) in KB_WRITES:
             _warn("Nothing changed.")
         return 1

@@ -134,7 +134,7 @@ def test_kb_test_scores_extra_files_and_shows_confusions(tmp_path):
     assert "total-comp-components\n    answers what it must not: 'what are rsus'" in confusions
     missing = run("kb", "test", "--eval", str(tmp_path / "nope.yaml"))
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1
-    assert "Could not read the evaluation file" in missing.stderr
+    assert "There is no evaluation file" in missing.stderr
 
 
 def test_kb_test_of_a_question_says_why():
@@ -283,7 +283,7 @@ def test_kb_maintainer_commands_share_the_store(knowledge_copy, tmp_path):
         missing.returncode == 2 and missing.stderr.strip() == "There is no entry 'no-such-entry'."
     )
     declined = run("kb", "import", str(tmp_path / "none.yaml"), env=env)
-    assert declined.returncode == 2 and declined.stderr.startswith("Could not read")
+    assert declined.returncode == 2 and declined.stderr.startswith("There is no file ")
 
 
 def test_bad_numbers_and_paths_get_one_sentence_not_a_traceback(knowledge_copy, tmp_path):

@@ -85,6 +85,11 @@ def read_text_file(path: Path, limit: int) -> str:
         raise UnreadableFile(
             f"over {limit // 1_000_000} MB" if limit >= 1_000_000 else f"over {limit} bytes"
         )
+    return decode_text(raw)
+
+
+def decode_text(raw: bytes) -> str:
+    """UTF-8 text, a byte-order mark kept; UnreadableFile says what else it is."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:200]:
         raise UnreadableFile("saved as UTF-16; save it as UTF-8")
     try:

@@ -25,7 +25,7 @@ from bot.knowledge.parsing import (
     parse_yaml,
 )
 from bot.knowledge.scope import load_out_of_scope
-from bot.knowledge.text import canonical, first_invisible
+from bot.knowledge.text import canonical, first_control, first_invisible
 
 ENTRIES_FOLDER = "entries"
 MAX_ANSWER_CHARS = 1500
@@ -246,6 +246,9 @@ def parse_entry(data: Any, file: str, problems: list[Problem]) -> Entry | None:
         hidden = next((c for v in values if isinstance(v, str) and (c := first_invisible(v))), None)
         if hidden:
             bad(key, f"holds an invisible or direction-control character ({hidden}); remove it")
+        control = next((c for v in values if isinstance(v, str) and (c := first_control(v))), None)
+        if control:
+            bad(key, f"holds a control character ({control}, as in terminal escapes); remove it")
     own = {canonical(w) for w in (question, *phrasings)}
     for example in not_examples:
         if canonical(example) in own:

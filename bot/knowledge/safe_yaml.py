@@ -1,5 +1,5 @@
 """YAML from untrusted hands (imports, modals): on top of parse_yaml's limits (size,
-anchors and aliases, depth), explicit tags are refused."""
+anchors and aliases, depth, checked first), explicit tags are refused."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from bot.knowledge.parsing import MAX_BYTES, describe_yaml_error, parse_yaml
+from bot.knowledge.parsing import MAX_BYTES, TagRefused, describe_yaml_error, parse_yaml
 
 __all__ = ["MAX_BYTES", "UnsafeYaml", "load_untrusted"]
 
@@ -20,9 +20,8 @@ def load_untrusted(text: str) -> Any:
     if len(text.encode()) > MAX_BYTES:
         raise UnsafeYaml(f"The file is over {MAX_BYTES // 1_000_000} MB.")
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if getattr(event, "tag", None):  # only explicit tags are reported; plain YAML has none
-                raise UnsafeYaml("YAML tags (such as !!python) are not accepted.")
-        return parse_yaml(text)
+        return parse_yaml(text, tags=False)
+    except TagRefused:
+        raise UnsafeYaml("YAML tags (such as !!python) are not accepted.") from None
     except yaml.YAMLError as exc:
         raise UnsafeYaml(f"The file is {describe_yaml_error(exc)}.") from None

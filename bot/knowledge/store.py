@@ -155,7 +155,12 @@ class KnowledgeStore:
         Out-of-scope topics are replaced when the file has them, kept when it has none."""
         data = load_untrusted(text)
         items = data.get("entries") if isinstance(data, dict) else data
-        if not isinstance(items, list) or not items:
+        if items == []:
+            raise StoreError(
+                "The file's list of entries is empty; an import replaces the whole knowledge "
+                "base, which cannot be left empty. Nothing changed."
+            )
+        if not isinstance(items, list):
             raise StoreError("The file must hold a list of entries (as /kb export writes it).")
         validate_entries([(f"entry {n}", item) for n, item in enumerate(items, 1)])
         incoming = {item["id"]: item for item in items}
@@ -201,7 +206,7 @@ class KnowledgeStore:
             document = self._documents(self.files.texts()).get(entry_id)
             if document is None:
                 raise StoreError(f"There is no entry {_shown(entry_id)}.")
-            question = strip_invisible(question).strip()
+            question = " ".join(strip_invisible(question).split())  # one space between words
             wordings = [document.get("question", ""), *document.get("phrasings", [])]
             if field == "phrasings" and canonical(question) in {canonical(w) for w in wordings}:
                 raise StoreError(f"{_shown(entry_id)} already has that wording; nothing changed.")
@@ -222,7 +227,7 @@ class KnowledgeStore:
             data = data if isinstance(data, dict) else {"topics": {}}
             topics = data["topics"]
             body = topics.get(topic) or {}
-            example = strip_invisible(question).strip()
+            example = " ".join(strip_invisible(question).split())
             topics[topic] = {**body, "examples": [*body.get("examples", []), example]}
             new = rewritten(text, data, dump_yaml) if text else dump_yaml(data)
             self.files.commit({OUT_OF_SCOPE: new}, actor, "out-of-scope")

@@ -172,6 +172,13 @@ def first_invisible(text: str) -> str | None:
     return f"U+{ord(found.group()):04X}" if found else None
 
 
+def first_control(text: str) -> str | None:
+    """The first control character other than a line break or a tab (a terminal escape
+    sequence starts with one), as U+XXXX; None."""
+    found = _CONTROL_RE.search(text.replace("\n", "").replace("\t", ""))
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
 def strip_mentions(text: str) -> str:
     return _MENTION_RE.sub(" ", text)
 
@@ -197,8 +204,9 @@ def stem(token: str) -> str:
 
 
 def canonical(text: str) -> str:
-    """Cleaned text with synonyms folded; the form phrasings are compared in."""
-    return _SYNONYM_RE.sub(lambda m: SYNONYMS[m.group(1)], clean(text))
+    """Cleaned text with synonyms folded and runs of spaces made one; the form phrasings
+    are compared in."""
+    return " ".join(_SYNONYM_RE.sub(lambda m: SYNONYMS[m.group(1)], clean(text)).split())
 
 
 # Chinese and Japanese write words without spaces: their runs are read as character pairs.

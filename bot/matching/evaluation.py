@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.knowledge.parsing import parse_yaml
+from bot.knowledge.files import read_text_file
+from bot.knowledge.parsing import MAX_BYTES, parse_yaml
 from bot.matching.matcher import Decision, Match
 
 EVALUATION_FILE = "evaluation.yaml"
@@ -25,7 +26,7 @@ class Case:
 
 def load_cases(path: Path) -> list[Case]:
     """kind -> split -> expected (an id, ids joined by "+", or none) -> questions."""
-    data = parse_yaml(path.read_text(encoding="utf-8"))
+    data = parse_yaml(read_text_file(path, MAX_BYTES))  # OSError: gone, a FIFO, UTF-16…
     if not isinstance(data, dict):
         raise ValueError(f"{path} must be a mapping of kinds")
     cases = []

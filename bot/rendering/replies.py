@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from bot.knowledge.model import Entry, KnowledgeBase, OutOfScopeTopic
@@ -160,6 +160,16 @@ def history_lines(records: list[dict[str, Any]]) -> list[str]:
         + id_list(r["entries"])
         for r in records
     ]
+
+
+def no_history(entry_id: str | None, entries: Collection[str]) -> str:
+    """What to say when there is no change to show: none at all, none to an entry, or no
+    such entry (a typo is not "no changes")."""
+    if entry_id is None:
+        return "No changes yet."
+    if entry_id in entries:
+        return f"No changes to {entry_id} made through the bot yet."
+    return f"There is no entry {entry_id[:90]!r}, and no change to one by that id."
 
 
 def plan_text(added: tuple[str, ...], changed: tuple[str, ...], removed: tuple[str, ...]) -> str:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import yaml
 
+from bot.knowledge.parsing import describe_yaml_error
 from bot.matching.evaluation import (
+    Case,
     KindReport,
     confusions,
     direct_answers,
@@ -22,17 +24,34 @@ SHOWN_TAKES = 3  # uncovered questions quoted per entry
 
 
 def score_files(
-    matcher: Matcher, paths: list[Path], verbose: bool, warn: Callable[[str], None]
+    build: Callable[[], Matcher], paths: list[Path], verbose: bool, warn: Callable[[str], None]
 ) -> int:
-    """Print the figures of every file; 2 when a file cannot be read."""
-    every: list[KindReport] = []
-    print(f"mode: {matcher.mode} (fit: what the thresholds were tuned on; check: held out)")
+    """Print the figures of every file; 2 when a file cannot be read. Every file is read
+    before the matcher is built (a missing one is said at once, not after scoring the
+    others), and labels that name no entry are said, not scored silently."""
+    files: list[tuple[Path, list[Case]]] = []
     for path in paths:
         try:
-            cases = load_cases(path)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
+            files.append((path, load_cases(path)))
+        except FileNotFoundError:
+            warn(f"There is no evaluation file {path}.")
+            return 2
+        except (OSError, yaml.YAMLError) as exc:
+            warn(f"The evaluation file {path} is {describe_yaml_error(exc)}.")
+            return 2
+        except ValueError as exc:
             warn(f"Could not read the evaluation file {path}: {exc}")
             return 2
+    matcher = build()
+    every: list[KindReport] = []
+    print(f"mode: {matcher.mode} (fit: what the thresholds were tuned on; check: held out)")
+    for path, cases in files:
+        unknown = sorted({i for c in cases for i in c.expected} - set(matcher.kb.by_id))
+        if unknown:
+            warn(
+                f"{path.name} labels questions with {len(unknown)} id(s) that are not entries "
+                f"(scored as misses; fix or remove them): {', '.join(unknown[:10])}"
+            )
         reports = evaluate(matcher.match, cases)
         every += reports
         print(f"\n{path.name}")

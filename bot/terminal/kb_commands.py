@@ -11,6 +11,8 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.knowledge.entry_yaml import dump_entry
+from bot.knowledge.files import read_text_file
+from bot.knowledge.parsing import MAX_BYTES, describe_yaml_error
 from bot.knowledge.safe_yaml import UnsafeYaml
 from bot.knowledge.store import Actor, KnowledgeStore, StoreError
 from bot.matching.explain import examine
@@ -90,7 +92,7 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"Chart saved to {args.chart}.")
         case "history":
             lines = replies.history_lines(store.history(args.entry_id, limit=20))
-            print("\n".join(lines) or "No changes yet.")
+            print("\n".join(lines) or replies.no_history(args.entry_id, store.documents()))
         case "export":
             data = store.export()
             try:
@@ -100,9 +102,12 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Wrote the knowledge base ({len(data):,} bytes) to {args.file}.")
         case "import":
             try:
-                plan = store.plan_import(args.file.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError) as exc:
-                raise StoreError(f"Could not read {args.file}: {exc}.") from None
+                plan = store.plan_import(read_text_file(args.file, MAX_BYTES))
+            except FileNotFoundError:
+                raise StoreError(f"There is no file {args.file}; nothing changed.") from None
+            except OSError as exc:  # a FIFO, a device, UTF-16, over 1 MB: said before reading
+                problem = describe_yaml_error(exc)
+                raise StoreError(f"{args.file} is {problem}; nothing changed.") from None
             except UnsafeYaml as exc:
                 raise StoreError(str(exc)) from None
             print(replies.plan_text(plan.added, plan.changed, plan.removed))

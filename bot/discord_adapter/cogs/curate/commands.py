@@ -206,7 +206,9 @@ class Curate(
         lines = replies.history_lines(await in_store_thread(self.bot.store.history, entry, 20))
         shown = replies.fitting_lines(lines, MESSAGE_CHARS - 8, "…and {} older (`kb history`).")
         await interaction.edit_original_response(
-            content=code_block("\n".join(shown), MESSAGE_CHARS) if lines else "No changes yet."
+            content=code_block("\n".join(shown), MESSAGE_CHARS)
+            if lines
+            else replies.no_history(entry, self.bot.matcher.kb.by_id)
         )
 
     history.autocomplete("entry")(entry_autocomplete)

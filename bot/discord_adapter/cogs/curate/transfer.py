@@ -13,6 +13,7 @@ from bot.discord_adapter.failures import failure_text
 from bot.discord_adapter.store_threads import in_store_thread
 from bot.discord_adapter.views.access import CurationCog, actor, code_block
 from bot.discord_adapter.views.curate import Confirm
+from bot.knowledge.files import UnreadableFile, decode_text
 from bot.knowledge.model import KnowledgeBaseError, StoreError
 from bot.knowledge.safe_yaml import MAX_BYTES, UnsafeYaml
 from bot.knowledge.store import ImportPlan
@@ -58,10 +59,10 @@ class Transfer:
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            text = (await file.read()).decode("utf-8")
+            text = decode_text(await file.read())
             plan: ImportPlan = await in_store_thread(self.bot.store.plan_import, text)
-        except UnicodeDecodeError:
-            await interaction.followup.send("That file is not UTF-8 text.", ephemeral=True)
+        except UnreadableFile as exc:  # UTF-16, or not text at all
+            await interaction.followup.send(f"That file is {exc}.", ephemeral=True)
             return
         except (UnsafeYaml, StoreError) as exc:
             await interaction.followup.send(f"Not imported: {exc}", ephemeral=True)
