@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.discord_adapter import expired
 from bot.discord_adapter.answering import Answering
 from bot.discord_adapter.expired import answer_if_unhandled
-from bot.discord_adapter.failures import report_error
+from bot.discord_adapter.failures import report_error, without_host_paths
 from bot.discord_adapter.inflight import InFlight
 from bot.discord_adapter.readiness import invite_url, readiness_warnings
 from bot.discord_adapter.reporting import ReportWorker
@@ -212,15 +212,15 @@ class CareerBot(commands.Bot):
             try:
                 self.matcher = await asyncio.to_thread(build_matcher, self.settings, log.warning)
             except KnowledgeBaseError as exc:
-                problems = [str(p) for p in exc.problems]
-                for problem in problems:
+                for problem in exc.problems:
                     log.error("knowledge base on disk is invalid: %s", problem)
+                problems = [without_host_paths(str(p)) for p in exc.problems]  # for Discord
                 await self.mod_log(f"{replies.STALE_KNOWLEDGE}\n{replies.bullets(problems)}")
                 return problems
             except StoreError as exc:  # another process's change holds the files: next second
                 self._disk_state = ()
                 log.warning("knowledge base not reloaded yet: %s", exc)
-                return [str(exc)]
+                return [without_host_paths(str(exc))]
             log.info("knowledge base loaded: %d entries", len(self.matcher.kb))
             return []
 
@@ -235,7 +235,7 @@ class CareerBot(commands.Bot):
         if channel is None or not isinstance(channel, discord.abc.Messageable):
             return
         try:
-            await channel.send(replies.clip(text, 2000))
+            await channel.send(replies.clip(without_host_paths(text), 2000))
         except discord.HTTPException as exc:
             log.warning(
                 "could not post to the mod log channel #%s (%s): %s", channel, channel_id, exc

@@ -26,6 +26,11 @@ _HOST_PATH_RE = re.compile(r"(?<![\w:/.])(?:[A-Za-z]:\\|/)(?:[^\s/\\()'\"]+[/\\]
 HOST_PATH = "a path on the bot's host"
 
 
+def without_host_paths(text: str) -> str:
+    """`text` with every file path on the bot's host said as such (it is not Discord's)."""
+    return _HOST_PATH_RE.sub(HOST_PATH, text)
+
+
 def failure_text(
     heading: str, error: KnowledgeBaseError | StoreError, entry_id: str | None = None
 ) -> str:
@@ -35,7 +40,7 @@ def failure_text(
         text = f"{heading} {error}".lstrip()
     else:
         text = f"{heading}\n{replies.bullets(entry_problems(error, entry_id))}"
-    return replies.clip(_HOST_PATH_RE.sub(HOST_PATH, text), 2000)
+    return replies.clip(without_host_paths(text), 2000)
 
 
 def error_text(error: BaseException) -> str | None:

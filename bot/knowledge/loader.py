@@ -87,7 +87,7 @@ def entry_texts(knowledge_dir: Path) -> dict[str, str]:
         if path.suffix not in (".yaml", ".yml") or path.name.startswith(".") or not path.is_file():
             continue
         try:
-            text = read_text_file(path, MAX_BYTES)
+            text = read_text_file(path, MAX_BYTES, inside=knowledge_dir)
         except FileNotFoundError:
             continue  # removed between the listing and the read
         except OSError as exc:

@@ -32,7 +32,7 @@ def load_out_of_scope(knowledge_dir: Path) -> tuple[OutOfScopeTopic, ...]:
     """The topics, or none when the file does not exist. Raises KnowledgeBaseError."""
     path = knowledge_dir / OUT_OF_SCOPE_FILE
     try:
-        text = read_text_file(path, MAX_BYTES)
+        text = read_text_file(path, MAX_BYTES, inside=knowledge_dir)
     except FileNotFoundError:
         return ()
     except OSError as exc:

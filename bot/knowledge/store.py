@@ -29,9 +29,16 @@ from bot.knowledge.loader import (
     entry_texts,
     knowledge_base,
     parse_documents,
+    parse_entry,
     validate_entries,
 )
-from bot.knowledge.model import ConflictError, KnowledgeBase, KnowledgeBaseError, StoreError
+from bot.knowledge.model import (
+    ConflictError,
+    KnowledgeBase,
+    KnowledgeBaseError,
+    Problem,
+    StoreError,
+)
 from bot.knowledge.parsing import ID_PATTERN, MAX_BYTES, parse_yaml
 from bot.knowledge.safe_yaml import load_untrusted
 from bot.knowledge.scope import (
@@ -121,11 +128,12 @@ class KnowledgeStore:
         return dump_yaml(exported).encode()
 
     def recover(self) -> bool:
-        """Finish a change a crash interrupted. True if there was one."""
+        """Finish a change a crash interrupted. True if there was one (not a change another
+        writer was making when we looked, which that writer finished)."""
         if not history.pending(self.database, quiet=True):
             return False
-        with self.files.writing():
-            return True
+        with self.files.writing() as finished:
+            return bool(finished)
 
     # -- writing -----------------------------------------------------------------------------
     def add(self, document: Document, actor: Actor) -> str:
@@ -268,7 +276,14 @@ class KnowledgeStore:
         """The entries' documents (of `texts`, else of the files now)."""
         texts = self.files.texts() if texts is None else texts
         entries = {i: t for i, t in texts.items() if i != OUT_OF_SCOPE}
-        return {i: d if isinstance(d, dict) else {} for i, d in parse_documents(entries).items()}
+        documents = parse_documents(entries)
+        problems: list[Problem] = []
+        for entry_id, document in documents.items():  # a string, a list: invalid everywhere
+            if not isinstance(document, dict):
+                parse_entry(document, f"{entry_id}.yaml", problems)
+        if problems:
+            raise KnowledgeBaseError(problems)
+        return documents
 
     def _contents(self, texts: Texts) -> dict[str, Any]:
         """The entries' documents and, under OUT_OF_SCOPE, the out-of-scope file's."""

@@ -81,7 +81,8 @@ class KnowledgeFiles:
         as on disk (a byte-order mark and CRLF line endings kept)."""
         texts = entry_texts(self.knowledge_dir)
         try:
-            texts[OUT_OF_SCOPE] = read_text_file(self.path(OUT_OF_SCOPE), MAX_BYTES)
+            path = self.path(OUT_OF_SCOPE)
+            texts[OUT_OF_SCOPE] = read_text_file(path, MAX_BYTES, inside=self.knowledge_dir)
         except FileNotFoundError:
             pass
         except OSError as exc:
@@ -106,8 +107,10 @@ class KnowledgeFiles:
             return read()
 
     @contextmanager
-    def writing(self) -> Iterator[None]:
-        """The exclusive store lock (across processes), with any interrupted change finished."""
+    def writing(self) -> Iterator[list[str]]:
+        """The exclusive store lock (across processes), with any interrupted change finished:
+        yields the ids of the changes it finished (a change that was only in progress when
+        the lock was asked for is finished by its own writer, not here)."""
         if self.knowledge_dir.resolve() == installed_knowledge():
             raise StoreError(READ_ONLY)
         lock = FileLock(self.data_dir / LOCK_FILE)
@@ -127,10 +130,12 @@ class KnowledgeFiles:
             holder = f"{os.getpid()} {datetime.now(UTC).isoformat(timespec='seconds')}\n"
             (self.data_dir / HOLDER_FILE).write_text(holder, encoding="utf-8")
         try:
+            finished = []
             for batch in history.pending(self.database):
                 self._apply(batch.id, batch.writes, batch.restores)
+                finished.append(batch.id)
             remove_temp_files(entries_dir(self.knowledge_dir))
-            yield
+            yield finished
         finally:
             lock.release()
 

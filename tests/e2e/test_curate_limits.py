@@ -1,5 +1,5 @@
 """/kb within Discord's limits: replies under 2,000 characters, an export over the upload
-limit said so, and commands that may wait on the store acknowledged first."""
+limit said so, commands that may wait on the store acknowledged first, no host path shown."""
 
 from __future__ import annotations
 
@@ -85,3 +85,15 @@ async def test_unanswered_shows_members_markup_as_text(fake, curating):
     line = report["embeds"][0]["description"]
     assert "\\[claim your offer](https://evil.example)" in line, "no masked link"
     assert "\\|\\|here\\|\\|" in line and "@everyone" not in line
+
+
+async def test_a_missing_entries_folder_is_named_without_the_host_path(fake, curating):
+    knowledge = curating.settings.knowledge_dir
+    (knowledge / "entries").rename(knowledge / "moved-away")
+    reply = await fake.reply_of(await fake.slash("kb", sub("reload"), **MOD))
+    assert "has no entries/ folder" in reply["content"]
+    assert str(knowledge) not in reply["content"] and "a path on the bot's host" in reply["content"]
+    logged = await fake.wait_for(
+        lambda: [m["content"] for m in fake.channel_messages if "entries/" in m["content"]]
+    )
+    assert all(str(knowledge) not in text for text in logged)
