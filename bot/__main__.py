@@ -6,7 +6,6 @@ Only `run` and `sync` import discord; `ask`, `kb` and `console` stay light for a
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import json
 import os
@@ -121,8 +120,7 @@ def cmd_test(settings: Settings, verbose: bool, extra: list[Path]) -> int:
     if not path.is_file():
         _warn(f"No evaluation file at {path}: write labelled questions there first.")
         return 1
-    build = functools.partial(build_matcher, settings, _warn)
-    return score_files(build, [path, *extra], verbose, _warn)
+    return score_files(lambda: build_matcher(settings, _warn), [path, *extra], verbose, _warn)
 
 
 def cmd_console(settings: Settings) -> int:

@@ -7,6 +7,7 @@ load back to exactly the intended values is written plainly instead."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
@@ -15,10 +16,11 @@ from typing import Any
 
 import yaml
 
-from bot.knowledge.loader import MAX_ID_CHARS
-from bot.knowledge.model import Entry
+from bot.knowledge.loader import MAX_ID_CHARS, parse_documents, parse_entry
+from bot.knowledge.model import Entry, KnowledgeBaseError, Problem
 from bot.knowledge.parsing import parse_yaml
 from bot.knowledge.roundtrip.edit import rewrite
+from bot.knowledge.scope import parse_out_of_scope
 from bot.knowledge.text import strip_invisible
 
 FIELD_ORDER = (
@@ -118,3 +120,28 @@ def rewritten(old_text: str, new: dict[str, Any], plain: Callable[[dict[str, Any
     if not isinstance(target, dict):
         return fallback
     return rewrite(old_text, target) or fallback
+
+
+def entry_documents(texts: dict[str, str]) -> dict[str, Document]:
+    """Entry id -> document of each entry file's text. One that is not a mapping (a
+    sentence, a list) is invalid here as it is for validation: KnowledgeBaseError."""
+    documents = parse_documents(texts)
+    problems: list[Problem] = []
+    for entry_id, document in documents.items():
+        if not isinstance(document, dict):
+            parse_entry(document, f"{entry_id}.yaml", problems)
+    if problems:
+        raise KnowledgeBaseError(problems)
+    return documents
+
+
+def out_of_scope_text(text: str | None, change: Callable[[dict[str, Any]], None]) -> str:
+    """The out-of-scope file after `change(topics)`, the rest kept as written. A file that
+    cannot be read or does not validate is refused (KnowledgeBaseError, each problem with
+    its line), never replaced."""
+    if text is not None:
+        parse_out_of_scope(text)
+    data = copy.deepcopy(parse_yaml(text)) if text else None
+    data = data if isinstance(data, dict) else {"topics": {}}
+    change(data["topics"])
+    return rewritten(text, data, dump_yaml) if text else dump_yaml(data)

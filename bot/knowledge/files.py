@@ -11,6 +11,7 @@ from contextlib import suppress
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+MAX_BYTES = 1_000_000  # a YAML text: an entry file, the out-of-scope file, an import
 
 TEMP_SUFFIX = ".tmp"
 
@@ -119,7 +120,7 @@ class UnreadableFile(OSError):
     """A file the knowledge base will not read; the message is the reason, in words."""
 
 
-def read_text_file(path: Path, limit: int, inside: Path | None = None) -> str:
+def read_text_file(path: Path, limit: int = MAX_BYTES, inside: Path | None = None) -> str:
     """A regular file's UTF-8 text, reading at most `limit` + 1 bytes. A FIFO, a device or a
     folder is refused before anything is read (never blocks), and so is a bigger file, UTF-16
     text or bytes that are not UTF-8: raises UnreadableFile, whose message reads after "the

@@ -17,15 +17,9 @@ from bot.knowledge.model import (
     OutOfScopeTopic,
     Problem,
 )
-from bot.knowledge.parsing import (
-    ID_PATTERN,
-    MAX_BYTES,
-    describe_yaml_error,
-    example_problems,
-    parse_yaml,
-)
+from bot.knowledge.parsing import ID_PATTERN, describe_yaml_error, example_problems, parse_yaml
 from bot.knowledge.scope import load_out_of_scope
-from bot.knowledge.text import canonical, first_control, first_invisible
+from bot.knowledge.text import canonical, first_invisible
 
 ENTRIES_FOLDER = "entries"
 MAX_ANSWER_CHARS = 1500
@@ -87,7 +81,7 @@ def entry_texts(knowledge_dir: Path) -> dict[str, str]:
         if path.suffix not in (".yaml", ".yml") or path.name.startswith(".") or not path.is_file():
             continue
         try:
-            text = read_text_file(path, MAX_BYTES, inside=knowledge_dir)
+            text = read_text_file(path, inside=knowledge_dir)
         except FileNotFoundError:
             continue  # removed between the listing and the read
         except OSError as exc:
@@ -246,9 +240,6 @@ def parse_entry(data: Any, file: str, problems: list[Problem]) -> Entry | None:
         hidden = next((c for v in values if isinstance(v, str) and (c := first_invisible(v))), None)
         if hidden:
             bad(key, f"holds an invisible or direction-control character ({hidden}); remove it")
-        control = next((c for v in values if isinstance(v, str) and (c := first_control(v))), None)
-        if control:
-            bad(key, f"holds a control character ({control}, as in terminal escapes); remove it")
     own = {canonical(w) for w in (question, *phrasings)}
     for example in not_examples:
         if canonical(example) in own:

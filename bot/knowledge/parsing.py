@@ -8,11 +8,10 @@ from typing import Any
 
 import yaml
 
-from bot.knowledge.files import UnreadableFile
+from bot.knowledge.files import MAX_BYTES, UnreadableFile
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # use fullmatch: $ allows a final \n
 MAX_EXAMPLE_CHARS = 300  # a `not:` or out-of-scope example: one question, one line
-MAX_BYTES = 1_000_000  # a YAML text: an entry file, the out-of-scope file, an import
 MAX_DEPTH = 10  # collections inside collections
 _COLLECTION_START = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _COLLECTION_END = (yaml.MappingEndEvent, yaml.SequenceEndEvent)

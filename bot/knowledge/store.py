@@ -10,36 +10,33 @@ what they were.
 
 from __future__ import annotations
 
-import copy
-from contextlib import suppress
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.knowledge import history
 from bot.knowledge.database import Database
-from bot.knowledge.entry_yaml import Document, dump_entry, dump_yaml, rewritten, slug, version_of
-from bot.knowledge.files import read_text_file
+from bot.knowledge.entry_yaml import (
+    Document,
+    dump_entry,
+    dump_yaml,
+    entry_documents,
+    out_of_scope_text,
+    rewritten,
+    slug,
+    version_of,
+)
 from bot.knowledge.legacy import import_legacy_files
 from bot.knowledge.loader import (
     MAX_ID_CHARS,
-    entry_path,
     entry_texts,
     knowledge_base,
     parse_documents,
-    parse_entry,
     validate_entries,
 )
-from bot.knowledge.model import (
-    ConflictError,
-    KnowledgeBase,
-    KnowledgeBaseError,
-    Problem,
-    StoreError,
-)
-from bot.knowledge.parsing import ID_PATTERN, MAX_BYTES, parse_yaml
+from bot.knowledge.model import ConflictError, KnowledgeBase, KnowledgeBaseError, StoreError
+from bot.knowledge.parsing import parse_yaml
 from bot.knowledge.safe_yaml import load_untrusted
 from bot.knowledge.scope import (
     load_out_of_scope,
@@ -98,14 +95,7 @@ class KnowledgeStore:
     def draft(self, entry_id: str) -> Document:
         """An entry's document as its file says it now, without waiting for a change in
         progress: for a form, whose save checks the version under the lock."""
-        if len(entry_id) <= MAX_ID_CHARS and ID_PATTERN.fullmatch(entry_id):
-            with suppress(OSError, yaml.YAMLError):
-                document = parse_yaml(
-                    read_text_file(entry_path(self.knowledge_dir, entry_id), MAX_BYTES)
-                )
-                if isinstance(document, dict) and document.get("id") == entry_id:
-                    return document
-        return self.document(entry_id)  # says there is no such entry, or why the files fail
+        return self.files.entry_now(entry_id) or self.document(entry_id)
 
     def history(self, entry_id: str | None = None, limit: int = 10) -> list[dict[str, Any]]:
         return self.files.read(lambda: history.changes(self.database, entry_id, limit))
@@ -128,8 +118,7 @@ class KnowledgeStore:
         return dump_yaml(exported).encode()
 
     def recover(self) -> bool:
-        """Finish a change a crash interrupted. True if there was one (not a change another
-        writer was making when we looked, which that writer finished)."""
+        """Finish a change a crash interrupted; True if this call finished one."""
         if not history.pending(self.database, quiet=True):
             return False
         with self.files.writing() as finished:
@@ -163,11 +152,8 @@ class KnowledgeStore:
         Out-of-scope topics are replaced when the file has them, kept when it has none."""
         data = load_untrusted(text)
         items = data.get("entries") if isinstance(data, dict) else data
-        if items == []:
-            raise StoreError(
-                "The file's list of entries is empty; an import replaces the whole knowledge "
-                "base, which cannot be left empty. Nothing changed."
-            )
+        if items == []:  # an import replaces every entry: the knowledge base would be empty
+            raise StoreError("The file's list of entries is empty; nothing changed.")
         if not isinstance(items, list):
             raise StoreError("The file must hold a list of entries (as /kb export writes it).")
         validate_entries([(f"entry {n}", item) for n, item in enumerate(items, 1)])
@@ -224,38 +210,35 @@ class KnowledgeStore:
             self.files.commit({entry_id: text}, actor, action)
 
     def add_out_of_scope(self, question: str, topic: str, actor: Actor) -> None:
-        """Add `question` to an out-of-scope topic (made when new). A file that cannot be
-        read or does not validate is refused (its problems name their lines), never
-        replaced; the rest of the file is kept as written."""
-        with self.files.writing():
-            text = self.files.texts().get(OUT_OF_SCOPE)
-            if text is not None:
-                parse_out_of_scope(text)  # raises KnowledgeBaseError: nothing changes
-            data = copy.deepcopy(parse_yaml(text)) if text else None
-            data = data if isinstance(data, dict) else {"topics": {}}
-            topics = data["topics"]
+        """Add `question` to an out-of-scope topic (made when new)."""
+        example = " ".join(strip_invisible(question).split())
+
+        def add(topics: dict[str, Any]) -> None:
             body = topics.get(topic) or {}
-            example = " ".join(strip_invisible(question).split())
             topics[topic] = {**body, "examples": [*body.get("examples", []), example]}
-            new = rewritten(text, data, dump_yaml) if text else dump_yaml(data)
-            self.files.commit({OUT_OF_SCOPE: new}, actor, "out-of-scope")
+
+        self._change_out_of_scope(add, actor)
 
     def set_out_of_scope_topic(
         self, topic: str, pointer: str, examples: list[str], actor: Actor
     ) -> None:
         """Replace one out-of-scope topic's pointer and examples (none: remove the topic)."""
-        with self.files.writing():
-            text = self.files.texts().get(OUT_OF_SCOPE)
-            data = parse_yaml(text) if text else None
-            data = data if isinstance(data, dict) and isinstance(data.get("topics"), dict) else {}
-            topics = data.setdefault("topics", {})
-            cleaned = [strip_invisible(e).strip() for e in examples if e.strip()]
-            body = {"pointer": strip_invisible(pointer).strip(), "examples": cleaned}
+        cleaned = [strip_invisible(e).strip() for e in examples if e.strip()]
+        body = {"pointer": strip_invisible(pointer).strip(), "examples": cleaned}
+
+        def put(topics: dict[str, Any]) -> None:
             if cleaned:
                 topics[topic] = body if body["pointer"] else {"examples": cleaned}
             else:
                 topics.pop(topic, None)
-            self.files.commit({OUT_OF_SCOPE: dump_yaml(data)}, actor, "out-of-scope")
+
+        self._change_out_of_scope(put, actor)
+
+    def _change_out_of_scope(self, change: Callable[[dict[str, Any]], None], actor: Actor) -> None:
+        """Change the topics; a file that does not validate is refused, never replaced."""
+        with self.files.writing():
+            text = out_of_scope_text(self.files.texts().get(OUT_OF_SCOPE), change)
+            self.files.commit({OUT_OF_SCOPE: text}, actor, "out-of-scope")
 
     def undo(self, actor: Actor) -> history.Batch:
         """Revert the latest change not yet undone; the undo is itself an audited change."""
@@ -275,15 +258,7 @@ class KnowledgeStore:
     def _documents(self, texts: dict[str, str] | None = None) -> dict[str, Document]:
         """The entries' documents (of `texts`, else of the files now)."""
         texts = self.files.texts() if texts is None else texts
-        entries = {i: t for i, t in texts.items() if i != OUT_OF_SCOPE}
-        documents = parse_documents(entries)
-        problems: list[Problem] = []
-        for entry_id, document in documents.items():  # a string, a list: invalid everywhere
-            if not isinstance(document, dict):
-                parse_entry(document, f"{entry_id}.yaml", problems)
-        if problems:
-            raise KnowledgeBaseError(problems)
-        return documents
+        return entry_documents({i: t for i, t in texts.items() if i != OUT_OF_SCOPE})
 
     def _contents(self, texts: Texts) -> dict[str, Any]:
         """The entries' documents and, under OUT_OF_SCOPE, the out-of-scope file's."""

@@ -167,15 +167,9 @@ def strip_controls(text: str) -> str:
 
 
 def first_invisible(text: str) -> str | None:
-    """The first zero-width or direction-control character in `text`, as U+XXXX; None."""
-    found = _INVISIBLE_RE.search(text)
-    return f"U+{ord(found.group()):04X}" if found else None
-
-
-def first_control(text: str) -> str | None:
-    """The first control character other than a line break or a tab (a terminal escape
-    sequence starts with one), as U+XXXX; None."""
-    found = _CONTROL_RE.search(text.replace("\n", "").replace("\t", ""))
+    """The first zero-width, direction-control or other control character in `text` (a
+    terminal escape sequence starts with one; line breaks and tabs are text), as U+XXXX."""
+    found = _INVISIBLE_RE.search(text) or _CONTROL_RE.search(re.sub("[\n\t]", "", text))
     return f"U+{ord(found.group()):04X}" if found else None
 
 
