@@ -92,11 +92,6 @@ class KnowledgeStore:
             raise StoreError(f"There is no entry {_shown(entry_id)}.")
         return document
 
-    def draft(self, entry_id: str) -> Document:
-        """An entry's document as its file says it now, without waiting for a change in
-        progress: for a form, whose save checks the version under the lock."""
-        return self.files.entry_now(entry_id) or self.document(entry_id)
-
     def history(self, entry_id: str | None = None, limit: int = 10) -> list[dict[str, Any]]:
         return self.files.read(lambda: history.changes(self.database, entry_id, limit))
 

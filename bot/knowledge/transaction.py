@@ -21,16 +21,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-import yaml
 from filelock import FileLock, Timeout
 
 from bot.config import installed_knowledge
 from bot.knowledge import history
 from bot.knowledge.database import Database, DataUnavailable
 from bot.knowledge.files import read_text_file, remove_temp_files, write_atomic
-from bot.knowledge.loader import MAX_ID_CHARS, entries_dir, entry_path, entry_texts
+from bot.knowledge.loader import entries_dir, entry_path, entry_texts
 from bot.knowledge.model import KnowledgeBaseError, Problem, StoreError
-from bot.knowledge.parsing import ID_PATTERN, MAX_BYTES, describe_yaml_error, parse_yaml
+from bot.knowledge.parsing import MAX_BYTES, describe_yaml_error
 from bot.knowledge.scope import OUT_OF_SCOPE_FILE
 
 LOCK_FILE = "kb.lock"
@@ -90,17 +89,6 @@ class KnowledgeFiles:
             problem = Problem(OUT_OF_SCOPE_FILE, "", "file", describe_yaml_error(exc))
             raise KnowledgeBaseError([problem]) from None
         return texts
-
-    def entry_now(self, entry_id: str) -> dict[str, object] | None:
-        """An entry's document as its file says it now, taking no lock and waiting for no
-        change; None if there is no such valid file (the caller reads properly to say why)."""
-        if len(entry_id) > MAX_ID_CHARS or not ID_PATTERN.fullmatch(entry_id):
-            return None  # never a path: option text is anything a member types
-        try:
-            document = parse_yaml(read_text_file(self.path(entry_id), inside=self.knowledge_dir))
-        except (OSError, yaml.YAMLError):
-            return None
-        return document if isinstance(document, dict) and document.get("id") == entry_id else None
 
     def read(self, read: Callable[[], T]) -> T:
         """`read()` as of a moment no change was being made: readers take no lock (so they

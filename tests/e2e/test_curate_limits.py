@@ -3,6 +3,8 @@ limit said so, commands that may wait on the store acknowledged first, no host p
 
 from __future__ import annotations
 
+import threading
+
 import discord
 
 from bot.knowledge.entry_yaml import dump_entry
