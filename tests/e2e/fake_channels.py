@@ -9,14 +9,21 @@ from typing import Any
 from aiohttp import web
 
 from . import rules
+from .answers import refusal
 from .objects import (
+    APPLICATION_ID,
     BOT_USER,
     CHANNEL_ID,
+    EPHEMERAL_FLAG,
     GUILD_ID,
+    member,
     member_message,
     message_object,
     normalized,
 )
+
+# topics/gateway-events#message-create: a guild message's author as a member, without `user`.
+BOT_MEMBER = {k: v for k, v in member(APPLICATION_ID).items() if k not in ("user", "permissions")}
 
 
 class Channels:
@@ -26,16 +33,17 @@ class Channels:
         self, channel_id: int, payload: dict[str, Any], files: list | None = None, flags: int = 0
     ) -> dict[str, Any]:
         message_id = self.snowflake()
+        ids = [self.snowflake() for _ in files or []]
         attachments = [
             {
-                "id": str(self.snowflake()),
+                "id": str(n),
                 "filename": f["filename"],
                 "size": len(f["data"]),
-                "url": f"http://127.0.0.1/{f['filename']}",
-                "proxy_url": "",
+                "url": f"http://127.0.0.1:{self.port}/attachments/{n}/{f['filename']}",
+                "proxy_url": f"http://127.0.0.1:{self.port}/attachments/{n}/{f['filename']}",
                 "content_type": f["content_type"],
             }
-            for f in files or []
+            for n, f in zip(ids, files or [], strict=True)
         ]
         message = {
             **message_object(message_id, channel_id, GUILD_ID, BOT_USER),
@@ -48,7 +56,29 @@ class Channels:
             "files": files or [],
         }
         self.messages[message_id] = message
+        self.uploads.update({str(n): f["data"] for n, f in zip(ids, files or [], strict=True)})
         return message
+
+    def visible(self, channel_id: int, message_id: int) -> dict[str, Any] | None:
+        """A message as GET and history see it: in that channel, not deleted, not ephemeral
+        (an ephemeral message exists only for its member: resources/message)."""
+        message = self.messages.get(message_id)
+        if message is None or message.get("deleted") or message["channel_id"] != str(channel_id):
+            return None
+        return None if int(message.get("flags") or 0) & EPHEMERAL_FLAG else message
+
+    async def announce(self, event: str, message: dict[str, Any]) -> None:
+        """topics/gateway-events#message-create (…-update, …-delete): the bot hears of its own
+        messages too; ephemeral ones are never sent on the gateway."""
+        if self.socket is None or self.socket.closed:
+            return
+        if int(message.get("flags") or 0) & EPHEMERAL_FLAG:
+            return
+        if event == "MESSAGE_DELETE":
+            data = {k: message[k] for k in ("id", "channel_id", "guild_id")}
+        else:
+            data = {**self.public(message), "member": BOT_MEMBER}
+        await self.dispatch(event, data)
 
     @staticmethod
     def public(message: dict[str, Any]) -> dict[str, Any]:
@@ -67,11 +97,15 @@ class Channels:
         problems = rules.message_problems(body, files, require_body=not files)
         problems += rules.channel_flag_problems(body)
         reference = body.get("message_reference") or {}
-        unknown = reference and int(reference.get("message_id", 0)) not in self.messages
+        unknown = reference and not self.visible(
+            int(reference.get("channel_id") or channel_id), int(reference.get("message_id", 0))
+        )
         if unknown and reference.get("fail_if_not_exists", True):
             problems.append("message_reference: REPLIES_UNKNOWN_MESSAGE (no such message)")
         if rules.too_large(files):
-            return self.json({"message": "Request entity too large", "code": 40005}, 413)
+            return refusal(40005)
+        if refused := self.send_refuses(channel_id, body, files):
+            return refused
         if bad := self.reject("channel message", problems):
             return bad
         if refused := await self.thread_refuses(channel_id):
@@ -80,10 +114,11 @@ class Channels:
         if self.hold_replies == "drop" and channel_id in self.threads:
             return self.json({"message": "the sender is gone", "code": 0}, 500)
         message = self.message(channel_id, body, files)
-        if body.get("message_reference"):
-            message["message_reference"] = body["message_reference"]
+        if reference and not unknown:  # a reply to nothing, allowed, is a plain message
+            message["message_reference"] = reference
         self.channel_messages.append(message)
         self.counted(channel_id)
+        await self.announce("MESSAGE_CREATE", message)
         await self.notify()
         await self.hold_reply(channel_id, kept=True)
         return self.json(self.public(message))
@@ -110,8 +145,17 @@ class Channels:
     async def _react(self, request: web.Request) -> web.Response:
         info = request.match_info
         emoji = urllib.parse.unquote(info["emoji"])
+        channel_id = int(info["channel"])
+        needs = ("read_message_history", "add_reactions")
+        if refused := self.channel_refuses(channel_id, *needs):
+            return refused
+        if self.archived(channel_id):
+            return refusal(50083)
         if emoji.isascii():  # a custom emoji (name:id) this server does not have
-            return self.json({"message": "Unknown Emoji", "code": 10014}, 400)
+            return refusal(10014)
+        if not self.visible(channel_id, int(info["message"])):
+            return refusal(10008)
+
         self.reactions.append((int(info["channel"]), int(info["message"]), info["emoji"]))
         await self.notify()
         return web.Response(status=204)

@@ -19,11 +19,13 @@ from typing import Any
 from aiohttp import web
 
 from . import limits, rules
-from .answers import discord_error, invalid_form_body, json_answer
+from .answers import Refusal, discord_error, form_refusal, json_answer, refusal
 from .fake_channels import Channels
 from .fake_forum import Forums
 from .fake_gateway import Gateway
 from .fake_interactions import Interactions, Sent
+from .fake_network import Network
+from .fake_permissions import Permissions
 from .objects import (
     ANSWER_CHANNEL_ID,
     APPLICATION_ID,
@@ -62,7 +64,7 @@ __all__ = [
 DISCORD_EPOCH_MS = 1_420_070_400_000
 
 
-class FakeDiscord(Forums, Interactions, Channels, Gateway):
+class FakeDiscord(Forums, Interactions, Channels, Gateway, Permissions, Network):
     def __init__(self) -> None:
         self._last_id = 0
         self.spec = load_spec()
@@ -93,6 +95,8 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway):
         self.failed: list[tuple[str, str, int]] = []  # the faults served
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.init_network()
+        self.init_permissions()
 
     # -- lifecycle -------------------------------------------------------------------------
     @web.middleware
@@ -112,9 +116,8 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway):
         return response
 
     async def start(self) -> None:
-        app = web.Application(
-            client_max_size=32 * 1024 * 1024, middlewares=[self._checked, self._faults]
-        )
+        middlewares = [self._network, self._checked, self._faults]
+        app = web.Application(client_max_size=32 * 1024 * 1024, middlewares=middlewares)
         app.router.add_get("/gateway", self._gateway)
         app.router.add_get("/attachments/{id}/{name}", self._download)
         api = "/api/v10"
@@ -171,7 +174,9 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway):
         if not problems:
             return None
         self.violations += [f"{where}: {p}" for p in problems]
-        return self.json(invalid_form_body(problems), 400)
+        if problems == [limits.EMPTY]:  # message#create-message: no content, embed, file…
+            return refusal(50006)
+        return form_refusal(problems)
 
     def elapsed(self, sent: Sent) -> float:
         """Seconds since the interaction was sent, on a clock tests may move (`skew`)."""
@@ -180,7 +185,7 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway):
     def token_expired(self, sent: Sent) -> web.Response | None:
         if self.elapsed(sent) <= rules.TOKEN_SECONDS:
             return None
-        return self.json({"message": "Invalid Webhook Token", "code": 50027}, 401)
+        return refusal(50027)
 
     def fail_next(self, method: str, path: str, status: int, retry_after: float = 0.05) -> None:
         """The next request matching `method` and the regular expression `path` (under
@@ -222,26 +227,22 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway):
             problems = self.spec.check_request(request.method, request.path, payload)
             if problems:  # refused as Discord refuses a body its schema does not allow
                 self.violations += problems
-                raise web.HTTPBadRequest(
-                    text=json.dumps(
-                        invalid_form_body([p.split(" request: ")[-1] for p in problems])
-                    ),
-                    content_type="application/json",
-                )
+                raise Refusal(form_refusal([p.split(" request: ")[-1] for p in problems]))
         return payload, files
 
     @staticmethod
     async def _read_body(request: web.Request) -> tuple[Any, list[dict[str, Any]]]:
+        """reference#uploading-files: JSON, or multipart with the JSON in `payload_json`; a
+        body (or payload_json) that is not JSON is 400 50109."""
         if request.content_type != "multipart/form-data":
-            raw = await request.read()
-            return (json.loads(raw) if raw else {}), []
+            return _json(await request.read()), []
         payload: dict[str, Any] = {}
         files: list[dict[str, Any]] = []
         reader = await request.multipart()
         async for part in reader:
             data = bytes(await part.read())  # type: ignore[union-attr]
             if part.name == "payload_json":  # type: ignore[union-attr]
-                payload = json.loads(data)
+                payload = _json(data)
             else:
                 files.append(
                     {
@@ -256,7 +257,7 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway):
     # -- REST ------------------------------------------------------------------------------
     async def _me(self, request: web.Request) -> web.Response:
         if request.headers.get("Authorization") != "Bot fake-token":
-            return self.json({"message": "401: Unauthorized", "code": 0}, 401)
+            return refusal(0)
         return self.json({**BOT_USER, "mfa_enabled": False, "locale": "en-US"})
 
     async def _member(self, request: web.Request) -> web.Response:
@@ -290,7 +291,7 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway):
             return bad
         guild = request.match_info.get("guild")
         if guild and int(guild) not in self.guilds:  # Discord: the bot is not in that server
-            return self.json({"message": "Missing Access", "code": 50001}, status=403)
+            return refusal(50001)
         stored = [
             {
                 **c,
@@ -307,3 +308,12 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway):
         self.commands[int(guild) if guild else None] = stored
         await self.notify()
         return self.json(stored)
+
+
+def _json(raw: bytes) -> Any:
+    if not raw:
+        return {}
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise Refusal(refusal(50109)) from None

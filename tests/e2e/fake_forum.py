@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .answers import refusal
+
 if TYPE_CHECKING:
     from .fake_discord import FakeDiscord
 
@@ -225,9 +227,11 @@ class Forums:
 
     async def _get_message(self: FakeDiscord, request: web.Request) -> web.Response:
         channel, message_id = (int(request.match_info[k]) for k in ("channel", "message"))
-        message = self.messages.get(message_id)
-        if message is None or message["channel_id"] != str(channel):
-            return self.json({"message": "Unknown Message", "code": 10008}, 404)
+        if refused := self.channel_refuses(channel, "read_message_history"):
+            return refused if refused.status != 403 else refusal(50001)
+        message = self.visible(channel, message_id)
+        if message is None:
+            return refusal(10008)
         if "author_bot_id" in message:
             return self.json(self.as_received(message))
         return self.json(self.public(message))
@@ -236,6 +240,8 @@ class Forums:
         """A channel's messages, newest first, `limit` (1-100, default 50) of them, `before`
         or `after` an id."""
         channel = request.match_info["channel"]
+        if refused := self.channel_refuses(int(channel)):
+            return refused
         query = request.query
         limit = int(query.get("limit", 50))
         if not 1 <= limit <= 100:
@@ -253,8 +259,10 @@ class Forums:
         found = [
             m
             for m in self.messages.values()
-            if m["channel_id"] == channel and after < int(m["id"]) < before
+            if after < int(m["id"]) < before and self.visible(int(channel), int(m["id"]))
         ]
+        if self.lacks(int(channel), "read_message_history"):  # get-channel-messages: none
+            found = []
         found.sort(key=lambda m: int(m["id"]), reverse=True)
         shown = [self.shown(m) for m in found]
         return self.json(shown[:limit] if "after" not in query else shown[-limit:])
@@ -262,8 +270,8 @@ class Forums:
     async def _get_thread(self: FakeDiscord, request: web.Request) -> web.Response:
         thread = self.threads.get(int(request.match_info["channel"]))
         if thread is None:
-            return self.json({"message": "Unknown Channel", "code": 10003}, 404)
-        return self.json(thread)
+            return refusal(10003)
+        return self.channel_refuses(int(thread["id"])) or self.json(thread)
 
     async def thread_refuses(self: FakeDiscord, channel_id: int) -> web.Response | None:
         """A message into a thread (channel#thread-metadata-object): a locked one needs Manage
@@ -274,8 +282,8 @@ class Forums:
         if refused := self.no_starter_yet(channel_id):
             return refused
         metadata = thread["thread_metadata"]
-        if metadata["locked"] and not self.may_tag:
-            return self.json({"message": "Thread is locked", "code": 50083}, 403)
+        if metadata["locked"] and self.lacks(channel_id, "manage_threads"):
+            return refusal(160005)
         if metadata["archived"]:
             metadata["archived"] = False
             await self.dispatch("THREAD_UPDATE", thread)
@@ -293,11 +301,14 @@ class Forums:
         body, _ = await self.body(request)
         thread = self.threads.get(int(request.match_info["channel"]))
         if thread is None:
-            return self.json({"message": "Unknown Channel", "code": 10003}, 404)
+            return refusal(10003)
         if set(body) - {"applied_tags"}:
             self.violations.append(f"thread edit: unexpected fields {sorted(body)}")
-        if not self.may_tag:  # editing tags (moderated ones included) needs Manage Threads
-            return self.json({"message": "Missing Permissions", "code": 50013}, 403)
+        # editing tags (moderated ones included) needs Manage Threads
+        if refused := self.channel_refuses(int(thread["id"]), "manage_threads"):
+            return refused
+        if thread["thread_metadata"]["archived"] and body.get("archived") is not False:
+            return refusal(50083)  # channel#modify-channel: unarchive in the same request
         tags = body.get("applied_tags") or []
         known = {t["id"] for t in forum_channel(0)["available_tags"]}
         problems = [f"applied_tags: unknown tag {t}" for t in tags if str(t) not in known]

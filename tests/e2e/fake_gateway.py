@@ -82,6 +82,8 @@ class Gateway:
             if guild_id == GUILD_ID
             else [guild_channel(guild_id + 1, guild_id, "general")]
         )
+        for channel in channels:  # what the bot may do there (fake_permissions.py)
+            channel["permission_overwrites"] = self.overwrites(int(channel["id"]))
         everyone = int(EVERYONE_PERMISSIONS) | (MANAGE_THREADS if self.may_tag else 0)
         roles = [
             role(guild_id, "@everyone", everyone, 0),

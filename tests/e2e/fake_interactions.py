@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from . import limits, rules
+from .answers import refusal
 from .objects import (
     APPLICATION_ID,
     CHANNEL_ID,
@@ -21,6 +22,7 @@ from .objects import (
     GUILD_ID,
     LOADING,
     member,
+    now_iso,
     user,
 )
 
@@ -39,6 +41,7 @@ class Sent:
     first_reply_after: float | None = None  # seconds from dispatch to the first callback
     original_flags: int = 0  # the flags the first callback gave its message
     interaction_type: int = 2  # 2 command, 3 component, 4 autocomplete, 5 modal submit
+    own: set[int] = field(default_factory=set)  # ids of the messages its token may edit
 
     def callbacks(self) -> list[dict[str, Any]]:
         return [body for kind, body in self.events if kind == "callback"]
@@ -64,7 +67,7 @@ class Interactions:
         body, files = await self.body(request)
         sent = self.interactions.get(request.match_info["token"])
         if sent is None or request.match_info["id"] != str(sent.interaction_id):
-            return self.json({"message": "Unknown interaction", "code": 10062}, 404)
+            return refusal(10062)
         arrived_after = self.elapsed(sent)  # Discord's own slowness does not count against it
         if self.callback_delay:
             self.slow_callbacks += 1
@@ -73,12 +76,10 @@ class Interactions:
                 await asyncio.wait_for(self.released.wait(), self.callback_delay)
         if not sent.callbacks() and arrived_after > rules.FIRST_REPLY_SECONDS:
             self.violations.append(f"interaction {sent.interaction_id}: no reply within 3 s")
-            return self.json({"message": "Unknown interaction", "code": 10062}, 404)
+            return refusal(10062)
         if sent.callbacks():
             self.violations.append(f"interaction {sent.interaction_id} acknowledged twice")
-            return self.json(
-                {"message": "Interaction has already been acknowledged.", "code": 40060}, 400
-            )
+            return refusal(40060)
         kind, data = body.get("type"), body.get("data") or {}
         problems = rules.callback_problems(sent.interaction_type, kind, sent.source is not None)
         if kind in (4, 7):  # an update may leave out what stays
@@ -105,17 +106,26 @@ class Interactions:
         if kind in (4, 5):
             message = self.message(sent.channel_id, data, files, flags=LOADING if kind == 5 else 0)
             sent.original = message
+            sent.own.add(int(message["id"]))
             sent.original_flags = message["flags"]
             response["interaction"]["response_message_id"] = message["id"]
             if kind == 4:  # a deferred reply's message is not shown yet
                 response["resource"] = {"type": kind, "message": self.public(message)}
+            await self.announce("MESSAGE_CREATE", message)
         elif kind in (6, 7) and sent.source is not None:
             sent.original = sent.source  # a component's @original is the message it is on
+            sent.own.add(int(sent.source["id"]))
         if kind == 7 and sent.source is not None:
             sent.source.update(
                 {k: data[k] for k in ("content", "embeds", "components") if k in data}
             )
+            sent.source["edited_timestamp"] = now_iso()
+            response["resource"] = {"type": kind, "message": self.public(sent.source)}
+            if int(sent.source["id"]) in self.messages:
+                await self.announce("MESSAGE_UPDATE", sent.source)
         await self.notify()
+        if request.query.get("with_response") not in ("1", "true", "True"):
+            return web.Response(status=204)  # interactions/receiving-and-responding#create-…
         return self.json(response)
 
     def webhook(self, request: web.Request) -> Sent | web.Response:
@@ -123,14 +133,28 @@ class Interactions:
         token past its 15 minutes."""
         sent = self.interactions.get(request.match_info["token"])
         if sent is None:
-            return self.json({"message": "Unknown Webhook", "code": 10015}, 404)
+            return refusal(10015)
         return self.token_expired(sent) or sent
 
+    def own_message(self, sent: Sent, target: str) -> dict[str, Any] | None:
+        """The message a webhook route names: @original, or one of this interaction's own
+        follow-ups (any other message, or a deleted one, is 10008 Unknown Message)."""
+        if target == "@original":
+            message = sent.original
+        elif target.isdigit() and int(target) in sent.own:
+            message = self.messages.get(int(target))
+        else:
+            message = None
+        return None if message is None or message.get("deleted") else message
+
     async def _get_original(self, request: web.Request) -> web.Response:
-        sent = self.interactions.get(request.match_info["token"])
-        if sent is None or sent.original is None:
-            return self.json({"message": "Unknown Message", "code": 10008}, 404)
-        return self.json(self.public(sent.original))
+        sent = self.webhook(request)
+        if not isinstance(sent, Sent):
+            return sent
+        message = self.own_message(sent, "@original")
+        if message is None:
+            return refusal(10008)
+        return self.json(self.public(message))
 
     async def _edit(self, request: web.Request) -> web.Response:
         body, files = await self.body(request)
@@ -141,24 +165,27 @@ class Interactions:
             "message edit", rules.message_problems(body, files, require_body=False)
         ):
             return bad
-        sent.events.append(("edit", {**body, "files": files}))
-        target = request.match_info["message"]
-        original = sent.original if target == "@original" else self.messages.get(int(target))
+        original = self.own_message(sent, request.match_info["message"])
         if original is None:
-            return self.json({"message": "Unknown Message", "code": 10008}, 404)
+            return refusal(10008)
+        sent.events.append(("edit", {**body, "files": files}))
         original.update({k: body[k] for k in ("content", "embeds", "components") if k in body})
+        if not original["flags"] & LOADING:  # editing "thinking…" is its first showing
+            original["edited_timestamp"] = now_iso()
         original["flags"] &= ~LOADING
+        await self.announce("MESSAGE_UPDATE", original)
         await self.notify()
         return self.json(self.public(original))
 
     async def _delete(self, request: web.Request) -> web.Response:
-        sent = self.interactions.get(request.match_info["token"])
-        target = request.match_info["message"]
-        original = sent.original if sent and target == "@original" else None
-        message = original or self.messages.get(int(target) if target.isdigit() else 0)
-        if sent is None or message is None or message.get("deleted"):
-            return self.json({"message": "Unknown Message", "code": 10008}, 404)
+        sent = self.webhook(request)
+        if not isinstance(sent, Sent):
+            return sent
+        message = self.own_message(sent, request.match_info["message"])
+        if message is None:
+            return refusal(10008)
         message["deleted"] = True
+        await self.announce("MESSAGE_DELETE", message)
         sent.events.append(("delete", {"message": message["id"]}))
         if message is sent.original:
             sent.original = None  # later follow-ups are messages of their own
@@ -174,7 +201,7 @@ class Interactions:
             self.violations.append("followup before the interaction was acknowledged")
         problems = rules.message_problems(body, files, require_body=not files)
         if rules.too_large(files):
-            return self.json({"message": "Request entity too large", "code": 40005}, 413)
+            return refusal(40005)
         if bad := self.reject("followup", problems):
             return bad
         sent.events.append(("followup", {**body, "files": files}))
@@ -187,9 +214,12 @@ class Interactions:
             kept = {k: loading[k] for k in ("id", "timestamp")}
             loading.update(fresh, **kept, flags=loading["flags"] & ~LOADING & ~EPHEMERAL_FLAG)
             loading["flags"] |= sent.original_flags & EPHEMERAL_FLAG
+            await self.announce("MESSAGE_UPDATE", loading)
             await self.notify()
             return self.json(self.public(loading))
         message = self.message(sent.channel_id, body, files)
+        sent.own.add(int(message["id"]))
+        await self.announce("MESSAGE_CREATE", message)
         await self.notify()
         return self.json(self.public(message))
 

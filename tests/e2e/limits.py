@@ -11,6 +11,7 @@ from typing import Any
 
 NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
 COMMAND_TOTAL_CHARS = 4000
+EMPTY = "message: empty (no content, embeds, components or files)"
 
 
 def _length(problems: list[str], where: str, value: Any, high: int, low: int = 0) -> None:
@@ -92,7 +93,7 @@ def check_message(payload: dict[str, Any], *, require_body: bool = True) -> list
     _check_components(problems, payload.get("components") or [])
     has_body = any(payload.get(k) for k in ("content", "embeds", "components", "attachments"))
     if require_body and not has_body:
-        problems.append("message: empty (no content, embeds, components or files)")
+        problems.append(EMPTY)
     return problems
 
 

@@ -4,6 +4,7 @@ every field the API description requires, for the fake Discord's answers and eve
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 from typing import Any
 
 APPLICATION_ID = 100_000_000_000_000_001
@@ -193,3 +194,8 @@ def normalized(message: dict[str, Any]) -> dict[str, Any]:
 def permissions_text(value: Any) -> str | None:
     """Discord answers a permission set as a string of its integer."""
     return None if value is None else str(value)
+
+
+def now_iso() -> str:
+    """A timestamp as Discord writes them (ISO 8601 with microseconds and +00:00)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")

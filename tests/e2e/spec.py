@@ -28,6 +28,10 @@ API_PREFIX = "/api/v10"
 #   - an upload's `attachments[].id` as the integer index of its file part (0, 1, …), which
 #     is how Discord documents uploads ("id": 0 matches files[0]).
 SNOWFLAKE_SIZED = 1 << 32
+# Where the API description and Discord's own pages disagree, the pages (what Discord sends)
+# win: reference#error-messages shows a field error's `code` as text ("BASE_TYPE_REQUIRED");
+# the description's InnerErrors declares an integer.
+ERRORS_CODE_TEXT = re.compile(r"_errors\.\d+\.code: '[A-Z_]+' is not of type 'integer'")
 
 
 def discord_py_habits(value: Any, key: str = "") -> Any:
@@ -98,11 +102,26 @@ class Spec:
         where = f"{method} {template} {status} response"
         if key is None or key not in responses:
             return [f"{where}: Discord never answers this status here"]
-        content = responses[key].get("content", {}).get("application/json")
-        if content is None:
+        pointer = f"/paths/{_escape(template)}/{method.lower()}/responses/{key}"
+        answer = responses[key]
+        if "$ref" in answer:  # a shared answer: errors (4XX) and 429
+            pointer = answer["$ref"].removeprefix("#")
+            answer = self.document["components"]["responses"][pointer.rsplit("/", 1)[-1]]
+        if answer.get("content", {}).get("application/json") is None:
             return []
-        pointer = f"/paths/{_escape(template)}/{method.lower()}/responses/{key}/content/"
-        return self.problems(pointer + "application~1json/schema", body, where)
+        problems = self.problems(pointer + "/content/application~1json/schema", body, where)
+        return [p for p in problems if not ERRORS_CODE_TEXT.search(p)]
+
+    def response_headers(self, method: str, path: str, status: int) -> list[str]:
+        """The headers the spec declares for this answer (the X-RateLimit-* set)."""
+        template = self.route(method, path)
+        if template is None:
+            return []
+        responses = self.document["paths"][template][method.lower()]["responses"]
+        answer = responses.get(str(status)) or responses.get("4XX" if status >= 400 else "") or {}
+        if "$ref" in answer:
+            answer = self.document["components"]["responses"][answer["$ref"].rsplit("/", 1)[-1]]
+        return list(answer.get("headers") or {})
 
     def check_object(self, schema: str, data: Any, where: str) -> list[str]:
         return self.problems(f"/components/schemas/{schema}", data, where)
