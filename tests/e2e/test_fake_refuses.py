@@ -168,3 +168,208 @@ async def test_a_post_before_its_first_message_exists_refuses_replies(fake, bot)
             assert found.status == 200 and (await found.json())["attachments"]
         async with session.post(reply, json=MESSAGE) as sent:
             assert sent.status == 200
+
+
+async def raw(
+    fake: FakeDiscord, method: str, path: str, **kwargs: object
+) -> tuple[int, str | None, dict]:
+    """Status, Content-Type and body of the fake's answer to any request."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.request(method, fake.api_base + path, **kwargs) as response,  # type: ignore[arg-type]
+    ):
+        body = await response.json(content_type=None) if response.status != 204 else {}
+        return response.status, response.headers.get("Content-Type"), body or {}
+
+
+# topics/opcodes-and-status-codes#json: every refusal is JSON (discord.py reads a body only
+# when Content-Type is exactly application/json) with a `code` and a `message`.
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"),
+    [
+        ("POST", f"/channels/{CHANNEL_ID}/messages", {"content": "x" * 2001}, (400, 50035)),
+        ("POST", f"/channels/{CHANNEL_ID}/messages", {"content": ""}, (400, 50006)),
+        ("GET", "/no/such/route", None, (404, 0)),
+        ("DELETE", "/users/@me", None, (405, 0)),
+        ("POST", "/webhooks/1/no-such-token", MESSAGE, (404, 10015)),
+        ("POST", "/interactions/1/no-such-token/callback", {"type": 5}, (404, 10062)),
+    ],
+)
+async def test_every_refusal_is_discords_json(fake, method, path, body, expected):
+    status, content_type, answer = await raw(fake, method, path, json=body)
+    assert (status, answer.get("code")) == expected, answer
+    assert content_type == "application/json" and isinstance(answer["message"], str)
+    fake.violations.clear()
+
+
+@needs_spec
+async def test_a_schema_refusal_names_the_field_with_discords_error_code(fake):
+    body = {"embeds": [{"title": "t", "color": 16_777_216}]}
+    status, content_type, answer = await raw(
+        fake, "POST", f"/channels/{CHANNEL_ID}/messages", json=body
+    )
+    assert (status, content_type, answer["code"]) == (400, "application/json", 50035)
+    errors = answer["errors"]["embeds"]["0"]["color"]["_errors"]
+    assert errors[0]["code"] == "NUMBER_TYPE_MAX", errors  # reference#error-messages
+    fake.violations.clear()
+
+
+async def test_a_body_that_is_not_json_is_50109(fake):
+    """topics/opcodes-and-status-codes#json 50109: "The request body contains invalid JSON",
+    for a JSON body and for a multipart upload's payload_json alike; never a 500."""
+    headers = {"Content-Type": "application/json"}
+    path = f"/channels/{CHANNEL_ID}/messages"
+    status, content_type, answer = await raw(fake, "POST", path, data=b"{nope", headers=headers)
+    assert (status, content_type, answer["code"]) == (400, "application/json", 50109)
+    form = aiohttp.FormData()
+    form.add_field("payload_json", "{'single': 'quotes'}", content_type="application/json")
+    form.add_field("files[0]", b"data", filename="a.txt", content_type="text/plain")
+    status, _, answer = await raw(fake, "POST", path, data=form)
+    assert (status, answer["code"]) == (400, 50109)
+
+
+EMBED = {"embeds": [{"title": "t"}], "allowed_mentions": {"parse": []}}
+
+
+async def thread_with(fake: FakeDiscord, **metadata: bool) -> int:
+    thread = await fake.open_post("A post", "text", deliver=False)
+    fake.threads[thread]["thread_metadata"].update(metadata)
+    return thread
+
+
+# The bot's permissions per channel are state (fake_permissions.py); each row: what is
+# missing or wrong, the request, Discord's answer (topics/opcodes-and-status-codes#json).
+@pytest.mark.parametrize(
+    ("denied", "body", "expected"),
+    [
+        ("view_channel", MESSAGE, (403, 50001)),  # cannot see it: Missing Access
+        ("send_messages", MESSAGE, (403, 50013)),  # resources/message#create-message
+        ("embed_links", EMBED, (403, 50013)),
+        (
+            "read_message_history",
+            {**MESSAGE, "message_reference": {"message_id": "0"}},
+            (403, 160002),
+        ),
+    ],
+)
+async def test_a_message_the_bots_permissions_do_not_allow(fake, denied, body, expected):
+    await fake.deny(CHANNEL_ID, denied)
+    status, _, answer = await raw(fake, "POST", f"/channels/{CHANNEL_ID}/messages", json=body)
+    assert (status, answer["code"]) == expected, answer
+    await fake.allow(CHANNEL_ID, denied)
+    status, _, _ = await raw(fake, "POST", f"/channels/{CHANNEL_ID}/messages", json=MESSAGE)
+    assert status == 200
+    fake.violations.clear()
+
+
+async def test_channels_that_are_not_there_or_not_for_messages(fake):
+    from .fake_forum import FORUM_ID
+
+    status, _, answer = await raw(
+        fake, "POST", "/channels/12345678901234567/messages", json=MESSAGE
+    )
+    assert (status, answer["code"]) == (404, 10003)  # Unknown Channel
+    status, _, answer = await raw(fake, "POST", f"/channels/{FORUM_ID}/messages", json=MESSAGE)
+    assert (status, answer["code"]) == (403, 40058)  # a message goes into a post, not the forum
+
+
+async def test_threads_archived_or_locked(fake):
+    """channel#thread-metadata-object: a message into an archived thread unarchives it, but
+    reacting or editing its tags there is 50083; a locked thread takes messages only from
+    members with Manage Threads (160005)."""
+    archived = await thread_with(fake, archived=True)
+    status, _, answer = await raw(
+        fake, "PUT", f"/channels/{archived}/messages/{archived}/reactions/%F0%9F%91%8D/@me"
+    )
+    assert (status, answer["code"]) == (400, 50083)
+    status, _, answer = await raw(fake, "PATCH", f"/channels/{archived}", json={"applied_tags": []})
+    assert (status, answer["code"]) == (400, 50083)
+    locked = await thread_with(fake, locked=True)
+    assert (await raw(fake, "POST", f"/channels/{locked}/messages", json=MESSAGE))[0] == 200
+    fake.may_tag = False  # now without Manage Threads
+    status, _, answer = await raw(fake, "POST", f"/channels/{locked}/messages", json=MESSAGE)
+    assert (status, answer["code"]) == (403, 160005)
+
+
+async def test_reading_messages_without_read_message_history(fake):
+    """resources/message#get-channel-messages: without it, no messages; get-channel-message
+    needs it."""
+    status, _, sent = await raw(fake, "POST", f"/channels/{CHANNEL_ID}/messages", json=MESSAGE)
+    await fake.deny(CHANNEL_ID, "read_message_history")
+    path = f"/channels/{CHANNEL_ID}/messages"
+    assert (await raw(fake, "GET", path))[2] == {}  # an empty list
+    status, _, answer = await raw(fake, "GET", f"{path}/{sent['id']}")
+    assert (status, answer["code"]) == (403, 50001)
+    await fake.allow(CHANNEL_ID, "read_message_history")
+    assert [m["id"] for m in (await raw(fake, "GET", path))[2]] == [sent["id"]]
+
+
+async def replied(fake: FakeDiscord, flags: int = 0) -> tuple[Sent, dict]:
+    """An interaction answered with a message (type 4); its message as GET @original shows."""
+    sent = interaction(fake, 2)
+    body = {"type": 4, "data": {**MESSAGE, "flags": flags}}
+    assert (await callback(fake, sent, body))[0] == 204
+    status, _, message = await raw(fake, "GET", f"/webhooks/1/{sent.token}/messages/@original")
+    assert status == 200, message
+    return sent, message
+
+
+async def test_a_webhook_edits_and_deletes_only_its_own_interactions_messages(fake):
+    """interactions/receiving-and-responding#edit-followup-message: the token reaches the
+    messages of its interaction; anything else, and anything deleted, is 10008."""
+    mine, _ = await replied(fake)
+    _, other = await replied(fake)
+    status, _, followup = await raw(fake, "POST", f"/webhooks/1/{mine.token}", json=MESSAGE)
+    assert status == 200
+    base = f"/webhooks/1/{mine.token}/messages"
+    for message_id in (other["id"], "12345"):
+        for method, body in (("PATCH", MESSAGE), ("DELETE", None)):
+            status, _, answer = await raw(fake, method, f"{base}/{message_id}", json=body)
+            assert (status, answer["code"]) == (404, 10008), (method, message_id)
+    status, _, edited = await raw(fake, "PATCH", f"{base}/{followup['id']}", json=MESSAGE)
+    assert status == 200 and edited["edited_timestamp"] is not None  # resources/message
+    assert (await raw(fake, "DELETE", f"{base}/@original"))[0] == 204
+    for method in ("GET", "DELETE"):
+        status, _, answer = await raw(fake, method, f"{base}/@original")
+        assert (status, answer["code"]) == (404, 10008), method
+
+
+async def test_deleted_and_ephemeral_messages_are_not_in_the_channel(fake):
+    _, shown = await replied(fake)
+    _, hidden = await replied(fake, flags=64)
+    path = f"/channels/{CHANNEL_ID}/messages"
+    assert [m["id"] for m in (await raw(fake, "GET", path))[2]] == [shown["id"]]
+    status, _, answer = await raw(fake, "GET", f"{path}/{hidden['id']}")
+    assert (status, answer["code"]) == (404, 10008)
+    _, _, posted = await raw(fake, "POST", path, json=MESSAGE)
+    fake.messages[int(posted["id"])]["deleted"] = True
+    assert (await raw(fake, "GET", f"{path}/{posted['id']}"))[0] == 404
+    assert posted["id"] not in [m["id"] for m in (await raw(fake, "GET", path))[2]]
+
+
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE", "POST"])
+async def test_every_webhook_route_refuses_a_token_past_15_minutes(fake, method):
+    sent, _ = await replied(fake)
+    fake.skew = 15 * 60 + 1
+    path = f"/webhooks/1/{sent.token}" + ("" if method == "POST" else "/messages/@original")
+    status, _, answer = await raw(fake, method, path, json=MESSAGE if method != "GET" else None)
+    assert (status, answer["code"]) == (401, 50027)
+
+
+async def test_payloads_discord_accepts(fake):
+    """A reply to a missing message with fail_if_not_exists false is a plain message (type
+    0, no reference); a callback with ?with_response answers the interaction callback
+    response, with `resource` for UPDATE_MESSAGE (interactions/receiving-and-responding)."""
+    reference = {"message_id": "12345", "fail_if_not_exists": False}
+    status, _, message = await raw(
+        fake,
+        "POST",
+        f"/channels/{CHANNEL_ID}/messages",
+        json={**MESSAGE, "message_reference": reference},
+    )
+    assert (status, message["type"], message.get("message_reference")) == (200, 0, None)
+    sent = interaction(fake, 3, on_message=True)
+    sent.source = fake.message(CHANNEL_ID, MESSAGE)
+    path = f"/interactions/{sent.interaction_id}/{sent.token}/callback?with_response=true"
+    status, _, answer = await raw(fake, "POST", path, json={"type": 7, "data": {"content": "new"}})
+    assert status == 200 and answer["resource"]["message"]["content"] == "new", answer
