@@ -91,7 +91,7 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway, Permissions, Network)
         self.released = asyncio.Event()
         self.close_codes: list[int | None] = []  # how each gateway connection ended
         self.skew = 0.0  # seconds added to the fake's clock (an interaction's age)
-        self.faults: list[tuple[str, re.Pattern[str], int, float]] = []
+        self.faults: list[tuple[str, re.Pattern[str], int, float, Any]] = []
         self.failed: list[tuple[str, str, int]] = []  # the faults served
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -187,19 +187,27 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway, Permissions, Network)
             return None
         return refusal(50027)
 
-    def fail_next(self, method: str, path: str, status: int, retry_after: float = 0.05) -> None:
+    def fail_next(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        retry_after: float = 0.05,
+        answer: Callable[[], web.Response] | None = None,
+    ) -> None:
         """The next request matching `method` and the regular expression `path` (under
-        /api/v10) gets Discord's answer for `status`: 400, 403, 404 or 429."""
-        self.faults.append((method, re.compile(path), status, retry_after))
+        /api/v10) gets Discord's answer for `status`: 400, 403, 404 or 429 (or `answer()`,
+        to check the fake's own checks)."""
+        self.faults.append((method, re.compile(path), status, retry_after, answer))
 
     @web.middleware
     async def _faults(self, request: web.Request, handler: Any) -> web.StreamResponse:
         for fault in self.faults:
-            method, path, status, retry_after = fault
+            method, path, status, retry_after, answer = fault
             if request.method == method and path.search(request.path):
                 self.faults.remove(fault)
                 self.failed.append((method, request.path, status))
-                return discord_error(status, retry_after)
+                return answer() if answer else discord_error(status, retry_after)
         return await handler(request)
 
     async def notify(self) -> None:

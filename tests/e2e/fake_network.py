@@ -81,7 +81,7 @@ class Network:
     _random: random.Random
     _buckets: dict[str, Bucket]
     _global_until: float = 0.0  # a global 429 was sent: nothing before this
-    _global_next: float | None = None  # limit_globally: the next request's retry_after
+    _global_next: tuple[float, re.Pattern[str]] | None = None  # limit_globally's
     rate_limited: list[tuple[str, str, bool]]  # the 429s served: method, path, global
 
     def init_network(self, seed: int = 31) -> None:
@@ -90,9 +90,10 @@ class Network:
         self.rate_limited = []
         self.answered: list[tuple[str, str, int, int | None]] = []  # method, path, status, code
 
-    def limit_globally(self, retry_after: float = 0.2) -> None:
-        """The next request (not an interaction callback) gets a global 429."""
-        self._global_next = retry_after
+    def limit_globally(self, retry_after: float = 0.2, path: str = "") -> None:
+        """The next request (not an interaction callback) whose path (under /api/v10)
+        matches the regular expression `path` gets a global 429."""
+        self._global_next = (retry_after, re.compile(path))
 
     def bucket(self, method: str, path: str) -> Bucket:
         for m, pattern, count, window in ROUTE_LIMITS:
@@ -123,8 +124,8 @@ class Network:
         if not INTERACTION_CALLBACK.match(path):
             if now + SLACK < self._global_until:
                 self.violations.append(f"{where}: sent during a global 429's retry_after")
-            if self._global_next is not None:
-                retry_after, self._global_next = self._global_next, None
+            if self._global_next is not None and self._global_next[1].search(path):
+                retry_after, self._global_next = self._global_next[0], None
                 self._global_until = now + retry_after
                 self.rate_limited.append((request.method, path, True))
                 return rate_limited(retry_after, is_global=True)

@@ -3,12 +3,14 @@ payload per rule, each breaking only that rule, sent straight to the fake."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 
 import aiohttp
 import pytest
 
-from .fake_discord import CHANNEL_ID, FakeDiscord, Sent
+from .fake_discord import ANSWER_CHANNEL_ID, CHANNEL_ID, FakeDiscord, Sent
 from .spec import load_spec
 
 BUTTON = {"type": 2, "style": 1, "label": "ok", "custom_id": "ok"}
@@ -178,7 +180,8 @@ async def raw(
         aiohttp.ClientSession() as session,
         session.request(method, fake.api_base + path, **kwargs) as response,  # type: ignore[arg-type]
     ):
-        body = await response.json(content_type=None) if response.status != 204 else {}
+        text = await response.text()
+        body = json.loads(text) if text.startswith(("{", "[")) else {}
         return response.status, response.headers.get("Content-Type"), body or {}
 
 
@@ -373,3 +376,68 @@ async def test_payloads_discord_accepts(fake):
     path = f"/interactions/{sent.interaction_id}/{sent.token}/callback?with_response=true"
     status, _, answer = await raw(fake, "POST", path, json={"type": 7, "data": {"content": "new"}})
     assert status == 200 and answer["resource"]["message"]["content"] == "new", answer
+
+
+async def test_rate_limit_buckets_headers_and_429s(fake):
+    """topics/rate-limits: every answer carries its bucket's X-RateLimit-* headers; past the
+    limit (5 messages per channel per window) a 429 with retry_after; a request inside that
+    retry_after is a violation (not honoured); after it, the bucket is fresh."""
+    fake.window_scale = 0.1  # 5 messages per 0.5 s
+    path, answers = f"/channels/{CHANNEL_ID}/messages", []
+    async with aiohttp.ClientSession() as session:
+        for _ in range(6):
+            async with session.post(fake.api_base + path, json=MESSAGE) as response:
+                answers.append((response.status, dict(response.headers), await response.json()))
+        remaining = [a[1]["X-RateLimit-Remaining"] for a in answers[:5]]
+        assert remaining == ["4", "3", "2", "1", "0"]
+        assert {a[1]["X-RateLimit-Limit"] for a in answers} == {"5"}
+        status, headers, body = answers[5]
+        assert status == 429 and 0 < body["retry_after"] <= 0.5 and body["global"] is False
+        assert headers["Content-Type"] == "application/json" and headers["X-RateLimit-Bucket"]
+        async with session.post(fake.api_base + path, json=MESSAGE):
+            pass
+        assert fake.violations == [f"POST {path}: sent during a 429's retry_after"]
+        fake.violations.clear()
+        await asyncio.sleep(0.55)
+        async with session.post(fake.api_base + path, json=MESSAGE) as response:
+            assert response.status == 200 and response.headers["X-RateLimit-Remaining"] == "4"
+        # another channel is another bucket
+        async with session.post(
+            f"{fake.api_base}/channels/{ANSWER_CHANNEL_ID}/messages", json=MESSAGE
+        ) as response:
+            assert response.status == 200
+    fake.violations.clear()
+
+
+async def test_a_global_rate_limit_on_demand(fake):
+    fake.limit_globally(0.3)
+    status, _, body = await raw(fake, "GET", "/users/@me")
+    assert (status, body["global"], body["retry_after"]) == (429, True, 0.3)
+    await raw(fake, "GET", "/gateway/bot")  # too soon
+    assert fake.violations == ["GET /gateway/bot: sent during a global 429's retry_after"]
+    fake.violations.clear()
+
+
+async def test_the_fakes_own_answer_checks_can_fail(fake):
+    """The checks on the fake's answers are real: an answer not shaped as Discord's, or not
+    matching the API description, is reported (here by breaking the fake on purpose)."""
+    from aiohttp import web
+
+    def text_page() -> web.Response:
+        return web.Response(status=500, text="Internal Server Error")
+
+    fake.fail_next("GET", "/users/@me$", 500, answer=text_page)
+    await raw(fake, "GET", "/users/@me")
+    assert fake.violations == [
+        "GET /users/@me: the fake answered 500 as 'text/plain; charset=utf-8', not Discord's JSON"
+    ]
+    fake.violations.clear()
+    fake.fail_next("GET", "/users/@me$", 400, answer=lambda: fake.json({"message": "no"}, 400))
+    await raw(fake, "GET", "/users/@me")
+    assert fake.violations[-1] == "GET /users/@me: the fake's 400 lacks code/message"
+    fake.violations.clear()
+    if load_spec() is not None:
+        fake.fail_next("GET", "/users/@me$", 200, answer=lambda: fake.json({"id": 5}))
+        await raw(fake, "GET", "/users/@me")
+        assert any(v.startswith("GET /users/@me 200 response: ") for v in fake.violations)
+    fake.violations.clear()
