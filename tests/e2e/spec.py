@@ -46,6 +46,29 @@ def discord_py_habits(value: Any, key: str = "") -> Any:
     return value
 
 
+# The formats the API description declares, checked as its `format` words mean (JSON Schema
+# 2020-12 leaves them unchecked unless asked; jsonschema's own date-time and uri checks need
+# packages we do not install, so each is a line here).
+DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$")
+FORMATS = {
+    "date-time": lambda v: not isinstance(v, str) or bool(DATE_TIME.match(v)),
+    "uri": lambda v: not isinstance(v, str) or bool(URI.match(v)),
+    "snowflake": lambda v: not isinstance(v, str) or (v.isdigit() and int(v) < 1 << 64),
+    "int32": lambda v: not isinstance(v, int) or -(1 << 31) <= v < 1 << 31,
+    "int64": lambda v: not isinstance(v, int) or -(1 << 63) <= v < 1 << 63,
+}
+
+
+def format_checker() -> Any:
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker(formats=())
+    for name, check in FORMATS.items():
+        checker.checks(name)(check)
+    return checker
+
+
 class Spec:
     def __init__(self, document: dict[str, Any]) -> None:
         from jsonschema import Draft202012Validator
@@ -56,6 +79,7 @@ class Spec:
         resource = Resource.from_contents(document, default_specification=DRAFT202012)
         self.registry = Registry().with_resource(BASE, resource)
         self.validator_class = Draft202012Validator
+        self.formats = format_checker()
         self.routes = [
             (re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", p) + "$"), p)
             for p in sorted(document["paths"], key=lambda p: (p.count("{"), -len(p)))
@@ -63,7 +87,9 @@ class Spec:
 
     @cache  # noqa: B019 - one Spec per test session
     def validator(self, pointer: str) -> Any:
-        return self.validator_class({"$ref": f"{BASE}#{pointer}"}, registry=self.registry)
+        return self.validator_class(
+            {"$ref": f"{BASE}#{pointer}"}, registry=self.registry, format_checker=self.formats
+        )
 
     def route(self, method: str, path: str) -> str | None:
         """The spec's path template for a request path (under /api/v10), if it has one."""

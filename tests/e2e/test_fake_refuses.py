@@ -441,3 +441,34 @@ async def test_the_fakes_own_answer_checks_can_fail(fake):
         await raw(fake, "GET", "/users/@me")
         assert any(v.startswith("GET /users/@me 200 response: ") for v in fake.violations)
     fake.violations.clear()
+
+
+@needs_spec
+@pytest.mark.parametrize(
+    ("field", "value", "rule"),
+    [
+        ("timestamp", "2026-11-23 12:00", "is not a 'date-time'"),
+        ("edited_timestamp", "yesterday", "is not a 'date-time'"),
+        ("id", "12x", "does not match"),
+        ("flags", 1 << 40, "is not a 'int32'"),
+    ],
+)
+async def test_the_spec_check_applies_the_formats_it_declares(fake, field, value, rule):
+    """The API description's formats (date-time, uri, snowflake, int32) are checked, on the
+    fake's own answers as on the bot's requests; discord.py's habits are the only exceptions
+    (spec.discord_py_habits)."""
+    message = fake.public(fake.message(CHANNEL_ID, MESSAGE))
+    spec = load_spec()
+    assert spec.check_object("MessageResponse", message, "ok") == []
+    problems = spec.check_object("MessageResponse", {**message, field: value}, "bad")
+    assert any(rule in p for p in problems), problems
+    link = {"type": 2, "style": 5, "label": "docs", "url": "docs.example/x"}
+    status, _, answer = await raw(
+        fake,
+        "POST",
+        f"/channels/{CHANNEL_ID}/messages",
+        json={**MESSAGE, "components": [{"type": 1, "components": [link]}]},
+    )
+    assert (status, answer["code"]) == (400, 50035)
+    assert answer["errors"]["components"]["0"]["components"]["0"]["url"]["_errors"]
+    fake.violations.clear()
