@@ -117,6 +117,7 @@ class Gateway:
             "voice_states": [],
             "stage_instances": [],
             "guild_scheduled_events": [],
+            "soundboard_sounds": [],  # topics/gateway-events#guild-create
             "system_channel_id": None,
             "afk_channel_id": None,
             "afk_timeout": 300,

@@ -321,13 +321,19 @@ class Interactions:
     async def submit(self, modal: dict[str, Any], values: dict[str, str], **who: Any) -> Sent:
         """Fill in a modal the bot opened (values by field label) and submit it."""
         rows = []
-        for row in modal["components"]:
+        for n, row in enumerate(modal["components"]):
             field = row.get("component") or row["components"][0]
             label = row.get("label") or field.get("label")
-            filled = {"type": 4, "custom_id": field["custom_id"], "value": values.get(label, "")}
+            filled = {
+                "type": 4,
+                "id": field.get("id") or 2 * n + 2,  # as numbered when shown (objects.py)
+                "custom_id": field["custom_id"],
+                "value": values.get(label, ""),
+            }
             rows.append(
                 {
                     "type": row["type"],
+                    "id": row.get("id") or 2 * n + 1,
                     **({"component": filled} if "component" in row else {"components": [filled]}),
                 }
             )

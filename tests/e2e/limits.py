@@ -9,8 +9,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
-COMMAND_TOTAL_CHARS = 4000
+# interactions/application-commands#application-command-object-application-command-naming:
+# CHAT_INPUT names match ^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$ (Python's re has no
+# \p{…}: letters and numbers are str.isalnum, Devanagari and Thai by code point range), in
+# lower case where the letter has one; USER and MESSAGE (context menu) names are free text.
+NAME = re.compile(r"^[-_'\w\u0900-\u097F\u0E00-\u0E7F]{1,32}$")
+MENU_NAME = re.compile(r"^[^\n]{1,32}$")
+# ...#application-command-object: names, descriptions and choice values of one command and
+# its options together at most 8000 characters.
+COMMAND_TOTAL_CHARS = 8000
+IS_COMPONENTS_V2 = 1 << 15  # resources/message#message-object-message-flags
+V2_TOP_LEVEL = {1, 9, 10, 12, 13, 14, 17}  # components/reference: row, section, text, …
+V2_MAX_COMPONENTS = 40
+V2_MAX_TEXT = 4000
 EMPTY = "message: empty (no content, embeds, components or files)"
 
 
@@ -34,14 +45,30 @@ def check_commands(commands: list[dict[str, Any]]) -> list[str]:
         problems.append(f"duplicate command names {names}")
     for n, command in enumerate(commands):
         where = f"commands[{n}]"
-        if not NAME.match(str(command.get("name", ""))):
-            problems.append(f"{where}.name {command.get('name')!r} does not match {NAME.pattern}")
-        _length(problems, f"{where}.description", command.get("description"), 100, 1)
+        menu = command.get("type", 1) in (2, 3)  # a user or message context-menu command
+        names = [("name", command.get("name"))]
+        names += [(f"name_localizations.{k}", v) for k, v in _localized(command, "name")]
+        for key, name in names:
+            if not (MENU_NAME if menu else NAME).match(str(name or "")) or not (
+                menu or str(name) == str(name).lower()
+            ):
+                problems.append(f"{where}.{key} {name!r} is not a valid command name")
+        if menu:
+            if command.get("description") or command.get("options"):
+                problems.append(f"{where}: a context-menu command has no description or options")
+        else:
+            _length(problems, f"{where}.description", command.get("description"), 100, 1)
+        for key, text in _localized(command, "description"):
+            _length(problems, f"{where}.description_localizations.{key}", text, 100, 1)
         _check_options(problems, where, command.get("options") or [], depth=0)
         total = _chars(command)
         if total > COMMAND_TOTAL_CHARS:
-            problems.append(f"{where}: {total} characters in names and descriptions > 4000")
+            problems.append(f"{where}: {total} characters in names and descriptions > 8000")
     return problems
+
+
+def _localized(node: dict[str, Any], key: str) -> list[tuple[str, Any]]:
+    return list((node.get(f"{key}_localizations") or {}).items())
 
 
 def _chars(node: dict[str, Any]) -> int:
@@ -56,7 +83,8 @@ def _check_options(problems: list[str], where: str, options: list[dict], depth: 
     seen_optional = False
     for n, option in enumerate(options):
         at = f"{where}.options[{n}]"
-        if not NAME.match(str(option.get("name", ""))):
+        name = str(option.get("name", ""))
+        if not NAME.match(name) or name != name.lower():
             problems.append(f"{at}.name {option.get('name')!r} does not match {NAME.pattern}")
         _length(problems, f"{at}.description", option.get("description"), 100, 1)
         kind = option.get("type")
@@ -80,6 +108,8 @@ def _check_options(problems: list[str], where: str, options: list[dict], depth: 
 
 
 def check_message(payload: dict[str, Any], *, require_body: bool = True) -> list[str]:
+    if int(payload.get("flags") or 0) & IS_COMPONENTS_V2:
+        return _check_v2(payload)
     problems: list[str] = []
     _length(problems, "content", payload.get("content"), 2000)
     embeds = payload.get("embeds") or []
@@ -95,6 +125,38 @@ def check_message(payload: dict[str, Any], *, require_body: bool = True) -> list
     if require_body and not has_body:
         problems.append(EMPTY)
     return problems
+
+
+def _check_v2(payload: dict[str, Any]) -> list[str]:
+    """components/reference#component-reference (Components V2): with the flag, the
+    components are the message: no content or embeds, at most 40 components in all and 4000
+    characters of text displays; at the top, rows, sections, texts, galleries, files,
+    separators and containers."""
+    problems = [
+        f"{k}: not allowed with IS_COMPONENTS_V2" for k in ("content", "embeds") if payload.get(k)
+    ]
+    rows = payload.get("components") or []
+    if not rows:
+        problems.append(EMPTY)
+    flat = list(_walk(rows))
+    if len(flat) > V2_MAX_COMPONENTS:
+        problems.append(f"components: {len(flat)} components > {V2_MAX_COMPONENTS}")
+    text = sum(len(c.get("content") or "") for c in flat if c.get("type") == 10)
+    if text > V2_MAX_TEXT:
+        problems.append(f"components: {text} characters of text > {V2_MAX_TEXT}")
+    for n, row in enumerate(rows):
+        if row.get("type") not in V2_TOP_LEVEL:
+            problems.append(f"components[{n}].type: {row.get('type')} is not allowed at the top")
+    _unique_custom_ids(problems, "components", flat)
+    return problems
+
+
+def _walk(components: list[dict[str, Any]]) -> Any:
+    for component in components:
+        yield component
+        children = list(component.get("components") or [])
+        children += [component["accessory"]] if component.get("accessory") else []
+        yield from _walk(children)
 
 
 def _check_embed(problems: list[str], where: str, embed: dict[str, Any]) -> int:

@@ -15,9 +15,8 @@ TOKEN_SECONDS = 15 * 60  # ...: interaction tokens are valid for 15 minutes
 MAX_FILES = 10  # reference#uploading-files: up to 10 files
 MAX_FILE_BYTES = 10 * 2**20  # reference#uploading-files: 10 MiB per file by default
 MAX_MENTION_IDS = 100  # message#allowed-mentions-object: users and roles, 100 each
-CHANNEL_MESSAGE_FLAGS = (1 << 2) | (
-    1 << 12
-)  # message#create-message: SUPPRESS_EMBEDS, _NOTIFICATIONS
+# message#create-message: SUPPRESS_EMBEDS, SUPPRESS_NOTIFICATIONS, IS_COMPONENTS_V2
+CHANNEL_MESSAGE_FLAGS = (1 << 2) | (1 << 12) | (1 << 15)
 URL_SCHEMES = ("http://", "https://", "attachment://")
 LINK = 5  # components/reference#button-button-styles
 PREMIUM = 6

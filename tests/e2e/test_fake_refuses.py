@@ -472,3 +472,91 @@ async def test_the_spec_check_applies_the_formats_it_declares(fake, field, value
     assert (status, answer["code"]) == (400, 50035)
     assert answer["errors"]["components"]["0"]["components"]["0"]["url"]["_errors"]
     fake.violations.clear()
+
+
+V2 = {
+    "flags": 1 << 15,  # IS_COMPONENTS_V2: resources/message#message-object-message-flags
+    "components": [
+        {"type": 10, "content": "## An answer\nin a text display"},
+        {"type": 17, "components": [{"type": 10, "content": "inside a container"}, ROW]},
+    ],
+    "allowed_mentions": {"parse": []},
+}
+
+
+async def test_components_v2_messages_are_accepted_without_content(fake):
+    """components/reference (Components V2): the flag makes the components the message;
+    content or embeds beside them are refused."""
+    path = f"/channels/{CHANNEL_ID}/messages"
+    status, _, message = await raw(fake, "POST", path, json=V2)
+    assert status == 200 and message["components"][0]["content"].startswith("## An answer")
+    status, _, answer = await raw(fake, "POST", path, json={**V2, "content": "and text"})
+    assert (status, answer["code"]) == (400, 50035)
+    fake.violations.clear()
+
+
+async def test_commands_discord_accepts(fake):
+    """interactions/application-commands: a message context-menu command (type 3, free-text
+    name, no description), Unicode and localized names, up to 8000 characters a command."""
+    long_option = {
+        "type": 3,
+        "name": "topic",
+        "description": "d" * 100,
+        "choices": [{"name": f"{n:02d}" + "n" * 98, "value": "v" * 100} for n in range(25)],
+    }
+    commands = [
+        {"type": 3, "name": "Report to moderators", "description": ""},
+        {
+            "name": "größe",
+            "description": "Size",
+            "name_localizations": {"de": "größe", "hi": "आकार", "th": "ขนาด"},
+            "description_localizations": {"de": "Größe"},
+        },
+        {"name": "long", "description": "d" * 100, "options": [long_option]},  # 5,1xx chars
+    ]
+    status, _, answer = await raw(fake, "PUT", "/applications/1/commands", json=commands)
+    assert status == 200, answer
+    capital = [{"name": "Ask", "description": "d"}]
+    status, _, answer = await raw(fake, "PUT", "/applications/1/commands", json=capital)
+    assert (status, answer["code"]) == (400, 50035)
+    fake.violations.clear()
+
+
+async def test_what_the_fake_sends_has_the_fields_discord_sends(fake):
+    """topics/gateway-events#guild-create lists soundboard_sounds; a modal submit's
+    components carry their `id` (components/reference); an uploaded file's proxy_url is a
+    real address that serves it (resources/message#attachment-object)."""
+    from .fake_discord import GUILD_ID
+
+    assert fake.guild(GUILD_ID)["soundboard_sounds"] == []
+    fake.socket = _Socket()  # interact() dispatches INTERACTION_CREATE
+    modal = {
+        "custom_id": "m",
+        "components": [{"type": 18, "label": "Q", "component": {"type": 4, "custom_id": "q"}}],
+    }
+    await fake.submit(modal, {"Q": "text"})
+    row = fake.socket.sent[-1]["d"]["data"]["components"][0]
+    assert isinstance(row["id"], int) and isinstance(row["component"]["id"], int)
+    fake.socket = None
+    form = aiohttp.FormData()
+    form.add_field("payload_json", '{"content": "file", "attachments": [{"id": 0}]}')
+    form.add_field("files[0]", b"a,b\n1,2\n", filename="t.csv", content_type="text/csv")
+    status, _, message = await raw(fake, "POST", f"/channels/{CHANNEL_ID}/messages", data=form)
+    assert status == 200, message
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(message["attachments"][0]["proxy_url"]) as got,
+    ):
+        assert await got.read() == b"a,b\n1,2\n"
+
+
+class _Socket:
+    """A gateway connection that only records what the fake sends."""
+
+    closed = False
+
+    def __init__(self) -> None:
+        self.sent: list[dict] = []
+
+    async def send_str(self, text: str) -> None:
+        self.sent.append(json.loads(text))
