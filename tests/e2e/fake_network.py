@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import re
 import time
@@ -85,6 +86,10 @@ class Network:
     rate_limited: list[tuple[str, str, bool]]  # the 429s served: method, path, global
 
     def init_network(self, seed: int = 31) -> None:
+        """E2E_LATENCY_MS="mean,jitter" (e.g. "150,50") runs the suite on a slower network."""
+        if setting := os.environ.get("E2E_LATENCY_MS"):
+            mean, _, jitter = setting.partition(",")
+            self.latency, self.jitter = float(mean) / 1000, float(jitter or 0) / 1000
         self._random = random.Random(seed)
         self._buckets = {}
         self.rate_limited = []

@@ -177,6 +177,11 @@ def gateway_problems(spec: Spec, event: str, data: dict[str, Any]) -> list[str]:
     if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE"):
         message = {k: v for k, v in data.items() if k not in ("guild_id", "member")}
         return spec.check_object("MessageResponse", message, where)
+    if event in ("CHANNEL_CREATE", "CHANNEL_UPDATE"):
+        return spec.check_object("GuildChannelResponse", data, where)
+    if event == "MESSAGE_DELETE":  # topics/gateway-events#message-delete
+        missing = {"id", "channel_id"} - set(data)
+        return [f"{where}: {k} missing" for k in sorted(missing)]
     if event in ("THREAD_CREATE", "THREAD_UPDATE"):
         thread = {k: v for k, v in data.items() if k != "newly_created"}
         return spec.check_object("ThreadResponse", thread, where)

@@ -102,6 +102,22 @@ async def test_a_forum_where_the_bot_lacks_a_permission(
     await stop_bot(bot, task)
 
 
+async def test_a_locked_forum_post_is_left_alone_with_one_line(fake, tmp_path, lexical, caplog):
+    """A moderator locked the post before the bot answered: without Manage Threads Discord
+    refuses the reply (160005); the bot logs it and goes on."""
+    fake.may_tag = False
+    bot = forum_bot(tmp_path / "data", lexical)
+    task = await start_bot(fake, bot)
+    await fake.wait_for(bot.is_ready)
+    thread = await fake.open_post(*ANSWERABLE, deliver=False)
+    fake.threads[thread]["thread_metadata"]["locked"] = True
+    await fake.open_post("", "", thread_id=thread)
+    (line,) = await fake.wait_for(lambda: logged(caplog, f"could not answer forum post {thread}"))
+    assert "(error code: 160005)" in line and not fake.thread_replies(thread)
+    no_traceback(caplog)
+    await stop_bot(bot, task)
+
+
 async def test_a_forum_post_whose_first_message_the_bot_may_not_read(
     fake, tmp_path, lexical, caplog
 ):
@@ -180,3 +196,23 @@ async def test_forum_catch_up_honours_a_global_rate_limit(fake, tmp_path, lexica
     assert not fake.violations
     no_traceback(caplog)
     await stop_bot(bot, task)
+
+
+async def test_a_flood_of_votes_is_answered_within_the_rate_limits(fake, bot):
+    """Fifteen members vote on one answer at once: every vote is acknowledged and kept, no
+    request of the bot meets a 429 it does not honour (the fixture checks)."""
+    from .test_feedback import PHD, ask, stored_votes, votes_of
+
+    fake.window_scale = 0.1
+    sent, reply = await ask(fake, PHD)
+    helpful = votes_of(reply)["Helpful"]
+    clicks = [
+        await fake.click(sent.original, helpful, user_id=400_000_000_000_000_300 + n)
+        for n in range(15)
+    ]
+    thanks = [await fake.reply_of(click) for click in clicks]
+    assert all(t["content"].startswith("Thanks") for t in thanks)
+    assert (
+        len(await fake.wait_for(lambda: len(stored_votes(bot)) == 15 and stored_votes(bot))) == 15
+    )
+    assert not fake.violations
