@@ -303,6 +303,7 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway, Permissions, Network)
         stored = [
             {
                 **c,
+                "type": c.get("type", 1),  # CHAT_INPUT unless said
                 "id": str(self.snowflake()),
                 "application_id": str(APPLICATION_ID),
                 "version": str(self.snowflake()),

@@ -255,6 +255,8 @@ class Forums:
                 },
                 400,
             )
+        if len({"around", "before", "after"} & set(query)) > 1:  # get-channel-messages
+            return self.reject("history", ["around: only one of around, before and after"])
         before, after = int(query.get("before", 1 << 63)), int(query.get("after", 0))
         found = [
             m

@@ -40,9 +40,9 @@ def check_commands(commands: list[dict[str, Any]]) -> list[str]:
     problems: list[str] = []
     if len(commands) > 100:
         problems.append(f"{len(commands)} commands > 100")
-    names = [c.get("name") for c in commands]
+    names = [(c.get("type", 1), c.get("name")) for c in commands]  # unique per type
     if len(set(names)) != len(names):
-        problems.append(f"duplicate command names {names}")
+        problems.append(f"duplicate command names {[n for _, n in names]}")
     for n, command in enumerate(commands):
         where = f"commands[{n}]"
         menu = command.get("type", 1) in (2, 3)  # a user or message context-menu command
@@ -105,6 +105,10 @@ def _check_options(problems: list[str], where: str, options: list[dict], depth: 
         for key in ("min_length", "max_length"):
             if key in option and not 0 <= option[key] <= 6000:
                 problems.append(f"{at}.{key}: {option[key]} outside 0-6000")
+        for low, high in (("min_length", "max_length"), ("min_value", "max_value")):
+            bounds = option.get(low), option.get(high)
+            if None not in bounds and bounds[0] > bounds[1]:
+                problems.append(f"{at}.{low}: greater than {high}")
 
 
 def check_message(payload: dict[str, Any], *, require_body: bool = True) -> list[str]:

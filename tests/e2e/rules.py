@@ -17,6 +17,7 @@ MAX_FILE_BYTES = 10 * 2**20  # reference#uploading-files: 10 MiB per file by def
 MAX_MENTION_IDS = 100  # message#allowed-mentions-object: users and roles, 100 each
 # message#create-message: SUPPRESS_EMBEDS, SUPPRESS_NOTIFICATIONS, IS_COMPONENTS_V2
 CHANNEL_MESSAGE_FLAGS = (1 << 2) | (1 << 12) | (1 << 15)
+INTERACTION_MESSAGE_FLAGS = CHANNEL_MESSAGE_FLAGS | (1 << 6)  # and EPHEMERAL
 URL_SCHEMES = ("http://", "https://", "attachment://")
 LINK = 5  # components/reference#button-button-styles
 PREMIUM = 6
@@ -85,7 +86,29 @@ def message_problems(
     """Everything Discord checks in a message the bot sends: limits (limits.py) and rules."""
     problems = limits.check_message(payload, require_body=require_body)
     problems += component_problems(payload.get("components") or [])
+    problems += interaction_flag_problems(payload) + upload_problems(payload, files)
     return problems + allowed_mentions_problems(payload) + file_problems(files)
+
+
+def interaction_flag_problems(payload: dict[str, Any]) -> list[str]:
+    """interactions/receiving-and-responding#interaction-callback-data-structure-messages:
+    SUPPRESS_EMBEDS, EPHEMERAL, SUPPRESS_NOTIFICATIONS and IS_COMPONENTS_V2 only."""
+    flags = int(payload.get("flags") or 0)
+    if flags & ~INTERACTION_MESSAGE_FLAGS:
+        return [f"flags: {flags} has flags a message cannot be sent with"]
+    return []
+
+
+def upload_problems(payload: dict[str, Any], files: list[dict[str, Any]]) -> list[str]:
+    """reference#uploading-files: a new attachment's `id` is the index n of a `files[n]` part
+    sent with it (an attachment kept on an edit has its snowflake)."""
+    sent = {str(f["name"]).removeprefix("files[").removesuffix("]") for f in files}
+    problems = []
+    for n, attachment in enumerate(payload.get("attachments") or []):
+        index = str(attachment.get("id"))
+        if len(index) < 6 and index not in sent:  # an index, not a kept attachment's id
+            problems.append(f"attachments.{n}.id: no files[{index}] part for it")
+    return problems
 
 
 def channel_flag_problems(payload: dict[str, Any]) -> list[str]:

@@ -560,3 +560,47 @@ class _Socket:
 
     async def send_str(self, text: str) -> None:
         self.sent.append(json.loads(text))
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        # interactions/receiving-and-responding: a follow-up's flags are SUPPRESS_EMBEDS,
+        # EPHEMERAL, SUPPRESS_NOTIFICATIONS or IS_COMPONENTS_V2, never CROSSPOSTED (1 << 0)
+        ("followup", {**MESSAGE, "flags": 1}),
+        # reference#uploading-files: attachments[].id names a files[n] part sent with it
+        ("followup", {**MESSAGE, "attachments": [{"id": 0, "filename": "a.txt"}]}),
+        (
+            "commands",
+            [
+                {
+                    "name": "a",
+                    "description": "d",
+                    "options": [
+                        {"type": 4, "name": "n", "description": "d", "min_value": 5, "max_value": 1}
+                    ],
+                }
+            ],
+        ),
+    ],
+)
+async def test_more_payloads_discord_refuses(fake, path, body):
+    if path == "followup":
+        sent, _ = await replied(fake)
+        status, _, answer = await raw(fake, "POST", f"/webhooks/1/{sent.token}", json=body)
+    else:
+        status, _, answer = await raw(fake, "PUT", "/applications/1/commands", json=body)
+    assert (status, answer["code"]) == (400, 50035), answer
+    fake.violations.clear()
+
+
+async def test_history_takes_one_of_around_before_after(fake):
+    path = f"/channels/{CHANNEL_ID}/messages?before=5&after=1"
+    status, _, answer = await raw(fake, "GET", path)
+    assert (status, answer["code"]) == (400, 50035)
+    fake.violations.clear()
+    same_name = [
+        {"name": "report", "description": "d"},
+        {"type": 3, "name": "report", "description": ""},  # names are unique per type
+    ]
+    assert (await raw(fake, "PUT", "/applications/1/commands", json=same_name))[0] == 200
