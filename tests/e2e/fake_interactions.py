@@ -197,8 +197,9 @@ class Interactions:
         sent = self.webhook(request)
         if not isinstance(sent, Sent):
             return sent
-        if not sent.callbacks():
+        if not sent.callbacks():  # its webhook exists once the interaction is answered
             self.violations.append("followup before the interaction was acknowledged")
+            return refusal(10015)
         problems = rules.message_problems(body, files, require_body=not files)
         if rules.too_large(files):
             return refusal(40005)

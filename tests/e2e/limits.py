@@ -81,6 +81,9 @@ def _check_options(problems: list[str], where: str, options: list[dict], depth: 
     if len(options) > 25:
         problems.append(f"{where}.options: {len(options)} > 25")
     seen_optional = False
+    names = [o.get("name") for o in options]
+    if len(set(names)) != len(names):  # application-command-option-structure: unique names
+        problems.append(f"{where}.options: names used twice {names}")
     for n, option in enumerate(options):
         at = f"{where}.options[{n}]"
         name = str(option.get("name", ""))
@@ -101,6 +104,8 @@ def _check_options(problems: list[str], where: str, options: list[dict], depth: 
         choices = option.get("choices") or []
         if choices and option.get("autocomplete"):
             problems.append(f"{at}: choices and autocomplete together")
+        if option.get("autocomplete") and kind not in (3, 4, 10):  # string, integer, number
+            problems.append(f"{at}.autocomplete: not for an option of type {kind}")
         _check_choices(problems, f"{at}.choices", choices)
         for key in ("min_length", "max_length"):
             if key in option and not 0 <= option[key] <= 6000:

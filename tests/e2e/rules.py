@@ -66,6 +66,8 @@ def component_problems(rows: list[dict[str, Any]], in_modal: bool = False) -> li
             kind = item.get("type")
             if in_modal and kind not in (4, 18):
                 problems.append(f"{where}.type: {kind} is not allowed in a modal")
+            if not in_modal and kind == 4:  # components/text-input: modals only
+                problems.append(f"{where}.type: a text input is not allowed in a message")
             if kind == 2:
                 link = item.get("style") == LINK
                 if link != bool(item.get("url")) or link == bool(item.get("custom_id")):

@@ -570,6 +570,44 @@ class _Socket:
         ("followup", {**MESSAGE, "flags": 1}),
         # reference#uploading-files: attachments[].id names a files[n] part sent with it
         ("followup", {**MESSAGE, "attachments": [{"id": 0, "filename": "a.txt"}]}),
+        # components/text-input: a text input belongs in a modal, never in a message
+        (
+            "followup",
+            {
+                **MESSAGE,
+                "components": [
+                    {
+                        "type": 1,
+                        "components": [{"type": 4, "custom_id": "t", "label": "l", "style": 1}],
+                    }
+                ],
+            },
+        ),
+        # interactions/application-commands (option structure): option names are unique;
+        # autocomplete is for string, integer and number options only
+        (
+            "commands",
+            [
+                {
+                    "name": "a",
+                    "description": "d",
+                    "options": [
+                        {"type": 3, "name": "q", "description": "d"},
+                        {"type": 3, "name": "q", "description": "e"},
+                    ],
+                }
+            ],
+        ),
+        (
+            "commands",
+            [
+                {
+                    "name": "a",
+                    "description": "d",
+                    "options": [{"type": 5, "name": "b", "description": "d", "autocomplete": True}],
+                }
+            ],
+        ),
         (
             "commands",
             [
@@ -604,3 +642,13 @@ async def test_history_takes_one_of_around_before_after(fake):
         {"type": 3, "name": "report", "description": ""},  # names are unique per type
     ]
     assert (await raw(fake, "PUT", "/applications/1/commands", json=same_name))[0] == 200
+
+
+async def test_a_follow_up_before_the_interaction_is_answered_is_unknown_webhook(fake):
+    """interactions/receiving-and-responding#followup-messages: the follow-up webhook exists
+    once the interaction is answered; before, 10015 Unknown Webhook."""
+    sent = interaction(fake, 2)
+    status, _, answer = await raw(fake, "POST", f"/webhooks/1/{sent.token}", json=MESSAGE)
+    assert (status, answer["code"]) == (404, 10015)
+    assert fake.violations == ["followup before the interaction was acknowledged"]
+    fake.violations.clear()
