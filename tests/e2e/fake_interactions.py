@@ -259,7 +259,8 @@ class Interactions:
                 "nsfw": False,
                 **({"guild_id": str(guild_id)} if guild_id else {}),
             },
-            "app_permissions": EVERYONE_PERMISSIONS,
+            # the bot's permissions in this channel (fake_permissions.py's state)
+            "app_permissions": str(int(EVERYONE_PERMISSIONS) & ~self.denied.get(channel_id, 0)),
             "locale": "en-US",
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(guild_id or 0)},

@@ -118,6 +118,38 @@ async def test_a_locked_forum_post_is_left_alone_with_one_line(fake, tmp_path, l
     await stop_bot(bot, task)
 
 
+async def test_a_forum_post_deleted_before_the_bot_answers(fake, tmp_path, lexical, caplog):
+    """The post is gone by the time the bot reads and answers it: Discord says 10003 Unknown
+    Channel to both; one line, no traceback, nothing lost that existed."""
+    caplog.set_level(logging.INFO)
+    bot = forum_bot(tmp_path / "data", lexical)
+    task = await start_bot(fake, bot)
+    await fake.wait_for(bot.is_ready)
+    thread = await fake.open_post(*ANSWERABLE, deliver=False)
+    gone = fake.threads.pop(thread)
+    await fake.dispatch("THREAD_CREATE", {**gone, "newly_created": True})
+    (line,) = await fake.wait_for(lambda: logged(caplog, f"could not answer forum post {thread}"))
+    assert "(error code: 10003)" in line
+    assert "(error code: 10003)" in logged(caplog, f"forum post {thread}: no first message")[0]
+    no_traceback(caplog)
+    await stop_bot(bot, task)
+
+
+async def test_a_slash_command_carries_the_bots_permissions_in_its_channel(fake, bot):
+    """interactions/receiving-and-responding#interaction-object: app_permissions."""
+    seen = []
+
+    async def record(interaction: object) -> None:
+        seen.append(interaction)
+
+    bot.add_listener(record, "on_interaction")
+    await denied(fake, bot, CHANNEL_ID, "embed_links")
+    await fake.reply_of(await fake.slash("help"))
+    (interaction,) = seen
+    assert not interaction.app_permissions.embed_links
+    assert interaction.app_permissions.send_messages
+
+
 async def test_a_forum_post_whose_first_message_the_bot_may_not_read(
     fake, tmp_path, lexical, caplog
 ):
