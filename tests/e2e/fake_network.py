@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import random
 import re
@@ -62,7 +63,7 @@ class Bucket:
         return True
 
     def headers(self, now: float) -> dict[str, str]:
-        after = max(0.0, self.resets_at - now)
+        after = math.ceil(max(0.0, self.resets_at - now) * 1000) / 1000  # never early
         return {
             "X-RateLimit-Limit": str(self.limit),
             "X-RateLimit-Remaining": str(self.remaining),
@@ -138,7 +139,7 @@ class Network:
         if now + SLACK < bucket.blocked_until:
             self.violations.append(f"{where}: sent during a 429's retry_after")
         if not bucket.take(now):
-            retry_after = round(max(bucket.resets_at - now, 0.001), 3)
+            retry_after = math.ceil(max(bucket.resets_at - now, 0.001) * 1000) / 1000
             bucket.blocked_until = bucket.resets_at
             self.rate_limited.append((request.method, path, False))
             return rate_limited(retry_after, bucket=bucket.name, limit=bucket.limit)

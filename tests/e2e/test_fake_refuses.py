@@ -19,6 +19,13 @@ MESSAGE = {"content": "hello", "allowed_mentions": {"parse": []}}
 needs_spec = pytest.mark.skipif(load_spec() is None, reason="../shared/discord-api-spec absent")
 
 
+@pytest.fixture(autouse=True)
+def no_rate_limits(fake: FakeDiscord) -> None:
+    """These requests are sent straight, without discord.py's waiting on the rate-limit
+    headers: no bucket here (the rate-limit tests set their own window)."""
+    fake.window_scale = 0
+
+
 async def call(fake: FakeDiscord, method: str, path: str, body: object) -> tuple[int, dict]:
     async with (
         aiohttp.ClientSession() as session,
