@@ -17,6 +17,7 @@ from aiohttp import web
 ERRORS: dict[int, tuple[int, str]] = {
     0: (401, "401: Unauthorized"),
     10003: (404, "Unknown Channel"),
+    10007: (404, "Unknown Member"),
     10008: (404, "Unknown Message"),
     10014: (400, "Unknown Emoji"),
     10015: (404, "Unknown Webhook"),

@@ -272,7 +272,7 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway, Permissions, Network)
         """A guild member as REST returns it (the bot caches none without the members intent)."""
         roles = self.members.get(int(request.match_info["user"]))
         if int(request.match_info["guild"]) not in self.guilds or roles is None:
-            return json_answer({"message": "Unknown Member", "code": 10007}, 404)
+            return refusal(10007)
         return self.json(member(int(request.match_info["user"]), roles))
 
     async def _application(self, request: web.Request) -> web.Response:
