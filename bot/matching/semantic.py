@@ -144,7 +144,9 @@ class SemanticScorer:
         return self.encoder.busy
 
     def score(self, question: str) -> np.ndarray:
-        similarity = self._matrix @ self._embed(question)
+        # Not `@`: at this size numpy's BLAS wakes a thread per core for a 0.1 ms product, and
+        # they spin on after it, taking the cores from the encoder and the event loop.
+        similarity = np.einsum("ij,j->i", self._matrix, self._embed(question))
         best = np.full(self._count, -1.0, dtype=np.float32)
         np.maximum.at(best, self._owner, similarity)
         return np.clip(best, 0.0, 1.0)
