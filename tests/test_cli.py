@@ -161,20 +161,25 @@ def test_run_without_token_and_without_a_terminal_is_a_configuration_error():
     assert result.returncode == 2 and result.stderr.startswith("No DISCORD_TOKEN set")
 
 
-def test_light_commands_do_not_import_discord():
+@pytest.mark.parametrize(
+    "command", [["ask", "--json", "what is mlops"], ["kb", "validate"], ["kb", "test", "phd?"]]
+)
+def test_light_commands_import_neither_discord_nor_a_writer(command, tmp_path):
+    """Reading commands stay light: no discord, and no YAML editor or store lock (ruamel.yaml
+    and filelock are loaded by the first change, not by an answer)."""
     code = (
-        "import sys; from bot.__main__ import main; main(['ask', '--json', 'what is mlops']);"
-        "print('discord' in sys.modules)"
+        f"import sys; from bot.__main__ import main; main({command!r});"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'discord', 'ruamel', 'filelock'}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env={**os.environ, "SEMANTIC": "off"},
-        check=True,
+        env={**os.environ, "SEMANTIC": "off", "DATA_DIR": str(tmp_path)},
+        check=False,
     )
-    assert result.stdout.strip().endswith("False")
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
 
 
 def test_sync_without_token_says_so():
