@@ -38,13 +38,17 @@ def _encoder(model_dir: Path) -> SentenceEncoder:
 
 
 def build_matcher(
-    settings: Settings, warn: Callable[[str], None], store: KnowledgeStore | None = None
+    settings: Settings,
+    warn: Callable[[str], None],
+    store: KnowledgeStore | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Matcher:
     """Load and validate the knowledge base (raises KnowledgeBaseError) and index it.
 
     It is read through the store, so a change in progress is waited for and one a crash
     interrupted is finished first. Semantic matching is the default; if the model cannot be
     loaded the bot says why in one line and runs lexical-only, with its own thresholds.
+    `progress` hears of the encoding when the wordings' embeddings are not kept yet.
     """
     store = store or KnowledgeStore(settings.knowledge_dir, settings.data_dir)
     if store.recover():
@@ -61,5 +65,5 @@ def build_matcher(
     except Exception as exc:  # a broken model folder must never stop the bot
         warn(f"Semantic matching is off ({exc}): lexical only.")
     else:
-        return blended_matcher(kb, encoder, settings.data_dir)
+        return blended_matcher(kb, encoder, settings.data_dir, progress)
     return lexical_matcher(kb, settings.data_dir)

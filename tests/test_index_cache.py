@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 
 import numpy as np
 
@@ -85,3 +86,40 @@ def test_after_an_edit_only_the_changed_wording_is_encoded(tmp_path):
     encoder = StandInEncoder()
     _, encoded = embeddings(["an edited wording", *texts[1:]], encoder, cache)
     assert encoded == 1 and encoder.encoded == ["an edited wording"]
+
+
+def test_building_the_embeddings_reports_progress_to_the_last_wording(tmp_path):
+    from bot.matching.semantic import PROGRESS_STEP, embeddings
+
+    texts = [f"wording {i}" for i in range(PROGRESS_STEP * 2 + 5)]
+    heard: list[tuple[int, int]] = []
+    embeddings(texts, StandInEncoder(), IndexCache(tmp_path), lambda *p: heard.append(p))
+    total = len(texts)
+    assert heard == [(PROGRESS_STEP, total), (PROGRESS_STEP * 2, total), (total, total)]
+    heard.clear()
+    embeddings(texts, StandInEncoder(), IndexCache(tmp_path), lambda *p: heard.append(p))
+    assert heard == []  # kept: nothing to encode, nothing to show
+
+
+class Terminal(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_the_progress_line_is_rewritten_in_place_on_a_terminal_and_absent_in_a_pipe():
+    from bot.terminal.progress import index_progress
+
+    assert index_progress(Terminal(tty=False)) is None
+    screen = Terminal(tty=True)
+    show = index_progress(screen)
+    assert show is not None
+    show(128, 1439)
+    show(1439, 1439)
+    assert screen.getvalue() == (
+        "\rBuilding the search index (first run only): 128 of 1,439"
+        "\rBuilding the search index (first run only): 1,439 of 1,439\n"
+    )

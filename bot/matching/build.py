@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,14 +51,20 @@ def lexical_matcher(kb: KnowledgeBase, data_dir: Path | None = None) -> Matcher:
     return Matcher(kb, [(LexicalScorer(indexed_entries(kb), cache), 1.0)], LEXICAL_MODEL)
 
 
-def blended_matcher(kb: KnowledgeBase, encoder: SentenceEncoder, data_dir: Path | None) -> Matcher:
-    """Embeddings for paraphrases blended with rapidfuzz for typos and short queries."""
+def blended_matcher(
+    kb: KnowledgeBase,
+    encoder: SentenceEncoder,
+    data_dir: Path | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Matcher:
+    """Embeddings for paraphrases blended with rapidfuzz for typos and short queries;
+    `progress` hears how many wordings are encoded when the index is not kept yet."""
     from bot.matching.semantic import SemanticScorer
 
     indexed = indexed_entries(kb)
     cache = IndexCache(data_dir)
     scorers = [
-        (SemanticScorer(indexed, encoder, cache), SEMANTIC_WEIGHT),
+        (SemanticScorer(indexed, encoder, cache, progress), SEMANTIC_WEIGHT),
         (LexicalScorer(indexed, cache), 1 - SEMANTIC_WEIGHT),
     ]
     return Matcher(kb, scorers, BLENDED_MODEL, Cascade(LEXICAL_MODEL, DECISIVE, HOPELESS))

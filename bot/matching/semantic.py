@@ -22,10 +22,12 @@ from bot.knowledge.text import spelled_out
 from bot.matching.encoder import SentenceEncoder
 from bot.matching.index_cache import IndexCache, content_key
 
+Progress = Callable[[int, int], None]  # (wordings encoded, of how many)
 KIND = "embeddings"
 KEYS = "embedding-keys"  # beside each matrix: its rows' text digests, to reuse after an edit
 RECENT_QUESTIONS = 1024  # query embeddings kept: members repeat questions
 DIGEST = 32  # bytes of sha256
+PROGRESS_STEP = 128  # wordings encoded between two progress reports
 
 
 def _digest(model_hash: str, text: str) -> bytes:
@@ -62,10 +64,13 @@ def _previous(cache: IndexCache, key: str, dimensions: int) -> dict[bytes, np.nd
 
 
 def embeddings(
-    texts: list[str], encoder: SentenceEncoder, cache: IndexCache | None
+    texts: list[str],
+    encoder: SentenceEncoder,
+    cache: IndexCache | None,
+    progress: Progress | None = None,
 ) -> tuple[np.ndarray, int]:
     """Every wording's embedding (memory-mapped from the cache when the wordings are
-    unchanged), and how many had to be encoded."""
+    unchanged), and how many had to be encoded; `progress` hears of the encoding."""
     shape = (len(texts), encoder.dimensions)
     key = content_key([encoder.model_hash], texts)
     matrix = _mapped(cache.path(KIND, key, ".npy"), shape) if cache else None
@@ -78,8 +83,12 @@ def embeddings(
     for i, digest in enumerate(digests):
         if digest in known:
             matrix[i] = known[digest]
-    if missing:
-        matrix[missing] = encoder.encode([texts[i] for i in missing])
+    step = PROGRESS_STEP if progress else len(missing)
+    for start in range(0, len(missing), step):
+        chunk = missing[start : start + step]
+        matrix[chunk] = encoder.encode([texts[i] for i in chunk])
+        if progress:
+            progress(start + len(chunk), len(missing))
     if cache:
         cache.write(KIND, key, ".npy", _npy(matrix))
         cache.write(KEYS, key, ".npy", _npy(np.frombuffer(b"".join(digests), dtype=np.uint8)))
@@ -91,13 +100,17 @@ class SemanticScorer:
     costly = True
 
     def __init__(
-        self, entries: tuple[Entry, ...], encoder: SentenceEncoder, cache: IndexCache | None
+        self,
+        entries: tuple[Entry, ...],
+        encoder: SentenceEncoder,
+        cache: IndexCache | None,
+        progress: Progress | None = None,
     ) -> None:
         self.encoder = encoder
         texts = [spelled_out(text) for entry in entries for text in entry.texts]
         self._owner = np.repeat(np.arange(len(entries)), [len(e.texts) for e in entries])
         self._count = len(entries)
-        self._matrix, self.embedded = embeddings(texts, encoder, cache)
+        self._matrix, self.embedded = embeddings(texts, encoder, cache, progress)
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()  # shared by threads
         self._lock = threading.Lock()
 
