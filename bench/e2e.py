@@ -26,13 +26,17 @@ import json
 import math
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+try:
+    import resource
+except ImportError:  # Windows has no getrusage: the CPU figures show as nan there
+    resource = None  # type: ignore[assignment]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEADLINE = 3.0  # Discord's first-reply limit: later answers come after a deferral
@@ -41,9 +45,13 @@ WARM_UP = ("what is a good first step into ML", "hello there", "is math needed f
 LONG_KINDS = ("long", "multi")  # forum-style posts; every other kind is a short question
 
 
-def vm_kb(field: str) -> int:
-    with open("/proc/self/status") as status:  # Linux: the bench runs where the bot does
-        return int(next(line for line in status if line.startswith(field)).split()[1])
+def vm_kb(field: str) -> float:
+    """A figure of /proc/self/status (Linux, where the bot runs); nan elsewhere."""
+    try:
+        with open("/proc/self/status") as status:
+            return int(next(line for line in status if line.startswith(field)).split()[1])
+    except OSError:
+        return math.nan
 
 
 def serve(port: int, semantic: bool, data_dir: str, root: Path) -> None:
@@ -76,11 +84,13 @@ def serve(port: int, semantic: bool, data_dir: str, root: Path) -> None:
         return encoder.seconds, encoder.cpu_seconds
 
     def cpu() -> float:
+        if resource is None:
+            return math.nan
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return usage.ru_utime + usage.ru_stime
 
     async def main() -> None:
-        bot = create_bot(settings)
+        bot = create_bot(settings, force_sync=True)  # a new fake each run: sync again
         task = asyncio.create_task(bot.start("fake-token"))
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, sys.stdin.readline)  # the burst starts
@@ -243,7 +253,7 @@ def main() -> None:
         f"{len(asked)} distinct /ask questions ({len(asked) - longs} short, {longs} long posts),"
         f" {args.in_flight} in flight, {args.repeat} runs each; dispatch -> answer, medians"
     )
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory(prefix="e2e-bench-") as scratch:
         codes = {"this tree": ROOT}
         if args.baseline != "none":
             codes[f"baseline {args.baseline}"] = checkout(args.baseline, Path(scratch) / "base")
