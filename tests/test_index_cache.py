@@ -120,6 +120,6 @@ def test_the_progress_line_is_rewritten_in_place_on_a_terminal_and_absent_in_a_p
     show(128, 1439)
     show(1439, 1439)
     assert screen.getvalue() == (
-        "\rBuilding the search index (first run only): 128 of 1,439"
-        "\rBuilding the search index (first run only): 1,439 of 1,439\n"
+        "\rBuilding the search index (first run only): 128 of 1,439 wordings"
+        "\rBuilding the search index (first run only): 1,439 of 1,439 wordings\n"
     )

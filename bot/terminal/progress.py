@@ -16,7 +16,8 @@ def index_progress(stream: TextIO | None = None) -> Callable[[int, int], None] |
 
     def show(done: int, total: int) -> None:
         end = "\n" if done >= total else ""
-        out.write(f"\rBuilding the search index (first run only): {done:,} of {total:,}{end}")
+        out.write(f"\rBuilding the search index (first run only): {done:,} of {total:,} wordings")
+        out.write(end)
         out.flush()
 
     return show
