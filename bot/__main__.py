@@ -20,7 +20,6 @@ from bot.knowledge.store import StoreError
 from bot.rendering import replies
 from bot.terminal.comp_commands import join_negative_values, run_comp
 from bot.terminal.parser import build_parser, program
-from bot.terminal.progress import index_progress
 
 SHOWN_PROBLEMS = 50  # an import of 240,000 bad items: the first problems and a count
 KB_WRITES = frozenset({"import", "phrasing", "not", "out-of-scope", "undo"})
@@ -46,9 +45,9 @@ def _questions(arguments: list[str]) -> Iterable[str]:
 
 
 def cmd_ask(settings: Settings, questions: list[str], as_json: bool) -> int:
-    from bot.startup import build_matcher
+    from bot.terminal.progress import build_matcher
 
-    matcher = build_matcher(settings, _warn, progress=index_progress())
+    matcher = build_matcher(settings, _warn)
     status, asked = 0, False
     for question in _questions(questions):
         asked = True
@@ -114,26 +113,24 @@ def cmd_validate(settings: Settings, directory: Path | None) -> int:
 
 def cmd_test(settings: Settings, verbose: bool, extra: list[Path]) -> int:
     from bot.matching.evaluation import EVALUATION_FILE
-    from bot.startup import build_matcher
     from bot.terminal.evaluation_report import score_files
+    from bot.terminal.progress import build_matcher
 
     path = settings.knowledge_dir / EVALUATION_FILE
     if not path.is_file():
         _warn(f"No evaluation file at {path}: write labelled questions there first.")
         return 1
-    build = lambda: build_matcher(settings, _warn, progress=index_progress())  # noqa: E731
-    return score_files(build, [path, *extra], verbose, _warn)
+    return score_files(lambda: build_matcher(settings, _warn), [path, *extra], verbose, _warn)
 
 
 def cmd_console(settings: Settings) -> int:
-    from bot.startup import build_matcher
     from bot.terminal.console import run_console
+    from bot.terminal.progress import build_matcher
 
     with contextlib.suppress(ImportError):  # not on every platform; works without it
         import readline  # noqa: F401 - arrow keys and history at the prompt
 
-    matcher = build_matcher(settings, _warn, progress=index_progress())
-    run_console(matcher, knowledge_dir=settings.knowledge_dir)
+    run_console(build_matcher(settings, _warn), knowledge_dir=settings.knowledge_dir)
     return 0
 
 

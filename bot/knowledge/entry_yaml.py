@@ -19,7 +19,6 @@ import yaml
 from bot.knowledge.loader import MAX_ID_CHARS, parse_documents, parse_entry
 from bot.knowledge.model import Entry, KnowledgeBaseError, Problem
 from bot.knowledge.parsing import parse_yaml
-from bot.knowledge.roundtrip.edit import rewrite
 from bot.knowledge.scope import parse_out_of_scope
 from bot.knowledge.text import strip_invisible
 
@@ -115,6 +114,8 @@ def rewritten(old_text: str, new: dict[str, Any], plain: Callable[[dict[str, Any
     """`old_text` changed to hold `new` (a mapping of fields) in its author's style
     (bot/knowledge/roundtrip), or `plain(new)` when the old text cannot be kept (not a
     mapping, or a result that would not read back as `new`)."""
+    from bot.knowledge.roundtrip.edit import rewrite  # ruamel.yaml: never loaded by a reader
+
     fallback = plain(new)
     target = parse_yaml(fallback)  # `plain` decides what is written (order, empty fields)
     if not isinstance(target, dict):

@@ -19,9 +19,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
-
-from filelock import FileLock, Timeout
+from typing import Any, TypeVar
 
 from bot.config import installed_knowledge
 from bot.knowledge import history
@@ -31,6 +29,16 @@ from bot.knowledge.loader import entries_dir, entry_path, entry_texts
 from bot.knowledge.model import KnowledgeBaseError, Problem, StoreError
 from bot.knowledge.parsing import MAX_BYTES, describe_yaml_error
 from bot.knowledge.scope import OUT_OF_SCOPE_FILE
+
+
+def __getattr__(name: str) -> Any:
+    """`FileLock`, imported by the first change: a command that only reads never loads it."""
+    if name == "FileLock":
+        from filelock import FileLock
+
+        return FileLock
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 LOCK_FILE = "kb.lock"
 READ_ONLY = (
@@ -113,7 +121,10 @@ class KnowledgeFiles:
         the lock was asked for is finished by its own writer, not here)."""
         if self.knowledge_dir.resolve() == installed_knowledge():
             raise StoreError(READ_ONLY)
-        lock = FileLock(self.data_dir / LOCK_FILE)
+        from filelock import Timeout  # here: a command that only reads never loads filelock
+
+        file_lock = globals().get("FileLock") or __getattr__("FileLock")  # a test sets it
+        lock = file_lock(self.data_dir / LOCK_FILE)
         since = asked_at.get()
         wait = self.lock_wait if since is None else since + self.lock_wait - time.monotonic()
         wait = max(0.0, wait)

@@ -22,7 +22,6 @@ from bot.records.retention import forget, forgotten_summary, prune, summary, una
 from bot.records.stats import Stats, read_stats
 from bot.rendering import replies, usage
 from bot.rendering.stats_chart import stats_chart
-from bot.terminal.progress import index_progress
 
 
 def _warn(message: str) -> None:
@@ -66,12 +65,12 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
         case "show":
             print(dump_entry(store.document(args.entry_id)), end="")
         case "test":
-            from bot.startup import build_matcher
+            from bot.terminal.progress import build_matcher
 
             if not args.question.strip():
                 _warn('Type a question, for example: kb test "do I need a PhD?"')
                 return 2
-            matcher = build_matcher(settings, _warn, store, index_progress())
+            matcher = build_matcher(settings, _warn, store)
             print(replies.ranking_text(examine(matcher, args.question), matcher.mode))
         case "unanswered":
             groups = group_unanswered(read_unanswered(store.database, args.days))

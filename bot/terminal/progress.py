@@ -6,6 +6,11 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
+from bot.config import Settings
+from bot.knowledge.store import KnowledgeStore
+from bot.matching.matcher import Matcher
+from bot.startup import build_matcher as build_quietly
+
 
 def index_progress(stream: TextIO | None = None) -> Callable[[int, int], None] | None:
     """What `build_matcher` calls as it encodes the wordings: one line rewritten in place
@@ -21,3 +26,10 @@ def index_progress(stream: TextIO | None = None) -> Callable[[int, int], None] |
         out.flush()
 
     return show
+
+
+def build_matcher(
+    settings: Settings, warn: Callable[[str], None], store: KnowledgeStore | None = None
+) -> Matcher:
+    """bot.startup's build_matcher, showing its progress on a terminal."""
+    return build_quietly(settings, warn, store, index_progress())
