@@ -100,25 +100,21 @@ def test_standard_input_reaches_the_bot_through_the_container_entrypoint(tmp_pat
         pytest.skip("the ml-career-bot command is not installed in this environment")
     entrypoint = str(Path(__file__).resolve().parents[1] / "deploy" / "docker-entrypoint.sh")
     env = {**os.environ, "PATH": f"{installed.parent}:{os.environ['PATH']}", "SEMANTIC": "off"}
-    asked = subprocess.run(
-        [entrypoint, "ask", "--json", "-"],
-        input="do I need a PhD to become an ML engineer?\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+
+    def through_entrypoint(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [entrypoint, *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=60,
+            check=False,
+        )
+
+    question = "do I need a PhD to become an ML engineer?\n"
+    asked = through_entrypoint("ask", "--json", "-", stdin=question)
     assert asked.returncode == 0 and '"id": "phd-required"' in asked.stdout, asked.stderr
-    console = subprocess.run(
-        [entrypoint, "console"],
-        input="do I need a PhD to become an ML engineer?\nquit\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    console = through_entrypoint("console", stdin=question + "quit\n")
     assert console.returncode == 0 and "PhD" in console.stdout, console.stderr
