@@ -78,7 +78,11 @@ def build(data_dir: Path, questions: int, seed: int = 11) -> Database:
                 entry = rng.randrange(len(ids))
                 row = (n, when(n, questions), GUILD_ID, 1, "ask", wordings[entry], "answer")
                 asked.append((*row, ids[entry]))
-        db.executemany("INSERT INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", asked)
+        db.executemany(
+            "INSERT INTO questions (id, time, guild, channel, source, question, decision, "
+            "answers) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            asked,
+        )
         db.executemany(
             "INSERT INTO unanswered (time, guild, channel, question, decision, best, score) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
