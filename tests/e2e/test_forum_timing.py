@@ -21,6 +21,16 @@ MEMBER = 400_000_000_000_001_000  # members posting while the bot is away
 VAGUE = ("Question", "Do I need a PhD to become an ML engineer?")  # the text says it all
 
 
+async def run_once(fake, data, lexical) -> None:
+    """A forum bot on `data` that starts, answers a post, and stops: the posts made after
+    it are made while it is away."""
+    first = forum_bot(data, lexical)
+    task = await start_bot(fake, first)
+    await settled(fake, first)
+    await fake.wait_for(first.is_ready)
+    await stop_bot(first, task)
+
+
 async def test_a_post_with_attachments_is_answered_once_its_first_message_exists(
     fake, tmp_path, lexical
 ):
@@ -73,11 +83,7 @@ async def test_a_bots_post_is_left_alone_when_its_first_message_cannot_be_read(
     """Made while the bot was away (nothing cached), its first message refused (no Read
     Message History): the owner's id tells it is a bot's."""
     data = tmp_path / "data"
-    first = forum_bot(data, lexical)
-    task = await start_bot(fake, first)
-    await settled(fake, first)
-    await fake.wait_for(first.is_ready)
-    await stop_bot(first, task)
+    await run_once(fake, data, lexical)
     by_bot = await fake.open_post(
         *ANSWERABLE, user_id=600_000_000_000_000_001, bot=True, deliver=False
     )
@@ -99,11 +105,7 @@ async def test_every_post_made_while_away_is_answered_except_those_people_took(
     caplog.set_level(logging.INFO)
     monkeypatch.setattr(posts, "CATCH_UP_PACE", 0.0)
     data = tmp_path / "data"
-    first = forum_bot(data, lexical)
-    task = await start_bot(fake, first)
-    await settled(fake, first)
-    await fake.wait_for(first.is_ready)
-    await stop_bot(first, task)
+    await run_once(fake, data, lexical)
     away = [await fake.open_post(*ANSWERABLE, user_id=MEMBER + n, deliver=False) for n in range(52)]
     taken = await fake.open_post(*ANSWERABLE, deliver=False)
     answer_id = fake.snowflake()  # a member answers it meanwhile
@@ -182,11 +184,7 @@ async def test_a_catch_up_cut_short_by_a_stop_is_finished_at_the_next_start(
     next start must not take it as the last one handled."""
     monkeypatch.setattr(posts, "SHUTDOWN_GRACE", 0.1)
     data = tmp_path / "data"
-    first = forum_bot(data, lexical)
-    task = await start_bot(fake, first)
-    await settled(fake, first)
-    await fake.wait_for(first.is_ready)
-    await stop_bot(first, task)
+    await run_once(fake, data, lexical)
     away = [await fake.open_post(*ANSWERABLE, user_id=MEMBER + n, deliver=False) for n in range(4)]
     monkeypatch.setattr(posts, "CATCH_UP_PACE", 30.0)  # the stop comes mid-way
     fake.identified.clear()
