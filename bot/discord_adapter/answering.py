@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
-import re
 from pathlib import Path
 from typing import Protocol
 
 import discord
 
 from bot.knowledge.database import Database, DataUnavailable
-from bot.knowledge.model import Entry, KnowledgeBase
 from bot.matching.matcher import Decision, Match, Matcher
 from bot.records.activity import AskCounts
 from bot.records.feedback import new_reference
@@ -29,8 +26,6 @@ from bot.records.pending import (
 
 log = logging.getLogger(__name__)
 RETRY_PAUSES = (2, 5, 15, 30, 60)  # seconds between tries to record while the database is busy
-_VOTE_ID = re.compile(r"vote:[+-]\d{1,12}:(?P<entry>[a-z0-9-]+)")  # views/votes.py
-THREAD_LOOKBACK = 10  # messages of a thread searched for the bot's latest answer
 RECORDED_WAIT = 1.0  # what a vote waits for its question's record
 UNASKED = ("channel", "forum")  # sources where nobody asked the bot: a stricter cut-off
 
@@ -168,39 +163,7 @@ def is_forum_post(message: discord.Message, forum_ids: frozenset[int] | set[int]
 
 
 def answers_only(match: Match) -> Match | None:
-    """What an answer channel or a help forum shows, where nobody asked the bot: direct
-    answers without "did you mean" for the unsure rest; None when nothing was answered."""
-    if match.decision is not Decision.ANSWER:
-        return None
-    return dataclasses.replace(match, suggestions=())
-
-
-def answered_entry(message: discord.Message, kb: KnowledgeBase) -> Entry | None:
-    """The entry a bot's answer message answered, read from its vote buttons."""
-    for row in message.components:
-        for item in getattr(row, "children", ()):
-            found = _VOTE_ID.fullmatch(getattr(item, "custom_id", None) or "")
-            if found and found["entry"] in kb.by_id:
-                return kb.by_id[found["entry"]]
-    return None
-
-
-async def earlier_answer(message: discord.Message, bot_id: int, kb: KnowledgeBase) -> Entry | None:
-    """The bot's answer that `message` follows up: the answer it replies to, or else, in a
-    thread, the bot's latest answer there. None for a reply to anything else (another
-    member's message, a deleted one): the follow-up is then read alone."""
-    reference = message.reference
-    if reference is not None:
-        replied = reference.resolved
-        if isinstance(replied, discord.Message) and replied.author.id == bot_id:
-            return answered_entry(replied, kb)
-        return None
-    if not isinstance(message.channel, discord.Thread):
-        return None
-    try:
-        async for earlier in message.channel.history(limit=THREAD_LOOKBACK, before=message):
-            if earlier.author.id == bot_id:
-                return answered_entry(earlier, kb)
-    except discord.HTTPException as exc:  # no Read Message History: read it alone
-        log.info("could not read the thread %s back: %s", message.channel.id, exc)
-    return None
+    """What an answer channel or a help forum shows, where nobody asked the bot: the match
+    `Answering.match` already cut to sure answers (`Match.unasked`); None when nothing was
+    answered."""
+    return match if match.decision is Decision.ANSWER else None

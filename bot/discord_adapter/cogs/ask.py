@@ -10,10 +10,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.discord_adapter.answering import answers_only, earlier_answer, is_forum_post
+from bot.discord_adapter.answering import answers_only, is_forum_post
 from bot.discord_adapter.cooldown import Cooldown
 from bot.discord_adapter.views.answers import AnswerButton, PickSelect, match_reply
-from bot.discord_adapter.views.votes import ReasonSelect, VoteButton
+from bot.discord_adapter.views.votes import ReasonSelect, VoteButton, earlier_answer
 from bot.knowledge.database import DataUnavailable
 from bot.knowledge.text import looks_like_question, strip_mentions
 from bot.matching.answerability.kinds import reads_as_follow_up, with_earlier

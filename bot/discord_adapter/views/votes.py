@@ -6,6 +6,7 @@ Every reply is private and mentions nobody."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ import discord
 from bot.discord_adapter.failures import reports_errors
 from bot.discord_adapter.views.access import served_here
 from bot.knowledge.database import DataUnavailable
+from bot.knowledge.model import Entry, KnowledgeBase
 from bot.records.feedback import REASONS, give_reason, vote
 from bot.rendering import replies
 
@@ -21,6 +23,9 @@ if TYPE_CHECKING:
     from bot.discord_adapter.app import CareerBot
 
 NOT_SAVED = "Thanks. Your vote could not be saved just now; please try again later."
+VOTE_ID = r"vote:(?P<vote>[+-])(?P<ref>\d{1,12}):(?P<entry>[a-z0-9-]+)"
+THREAD_LOOKBACK = 10  # messages of a thread searched for the bot's latest answer
+log = logging.getLogger(__name__)
 
 
 def add_vote_buttons(
@@ -34,7 +39,7 @@ def add_vote_buttons(
 
 class VoteButton(
     discord.ui.DynamicItem[discord.ui.Button],
-    template=r"vote:(?P<vote>[+-])(?P<ref>\d{1,12}):(?P<entry>[a-z0-9-]+)",
+    template=VOTE_ID,
 ):
     def __init__(
         self, entry_id: str, reference: int, helpful: bool, label: str, row: int | None = None
@@ -141,3 +146,34 @@ class ReasonSelect(
             else "Your vote has changed since, so nothing was added."
         )
         await interaction.edit_original_response(content=text, view=None)
+
+
+def answered_entry(message: discord.Message, kb: KnowledgeBase) -> Entry | None:
+    """The entry a bot's answer message answered, read from its vote buttons."""
+    for row in message.components:
+        for item in getattr(row, "children", ()):
+            found = re.fullmatch(VOTE_ID, getattr(item, "custom_id", None) or "")
+            if found and found["entry"] in kb.by_id:
+                return kb.by_id[found["entry"]]
+    return None
+
+
+async def earlier_answer(message: discord.Message, bot_id: int, kb: KnowledgeBase) -> Entry | None:
+    """The bot's answer that `message` follows up: the answer it replies to, or else, in a
+    thread, the bot's latest answer there. None for a reply to anything else (another
+    member's message, a deleted one): the follow-up is then read alone."""
+    reference = message.reference
+    if reference is not None:
+        replied = reference.resolved
+        if isinstance(replied, discord.Message) and replied.author.id == bot_id:
+            return answered_entry(replied, kb)
+        return None
+    if not isinstance(message.channel, discord.Thread):
+        return None
+    try:
+        async for earlier in message.channel.history(limit=THREAD_LOOKBACK, before=message):
+            if earlier.author.id == bot_id:
+                return answered_entry(earlier, kb)
+    except discord.HTTPException as exc:  # no Read Message History: read it alone
+        log.info("could not read the thread %s back: %s", message.channel.id, exc)
+    return None
