@@ -14,6 +14,7 @@ from bot.matching.matcher import Matcher
 
 if TYPE_CHECKING:
     from bot.matching.encoder import SentenceEncoder
+    from bot.matching.multilingual.reader import MultilingualEncoder
 
 
 def load_encoder(settings: Settings) -> SentenceEncoder:
@@ -65,5 +66,30 @@ def build_matcher(
     except Exception as exc:  # a broken model folder must never stop the bot
         warn(f"Semantic matching is off ({exc}): lexical only.")
     else:
-        return blended_matcher(kb, encoder, settings.data_dir, progress)
+        multilingual = load_multilingual(settings, warn)
+        return blended_matcher(kb, encoder, settings.data_dir, progress, multilingual)
     return lexical_matcher(kb, settings.data_dir)
+
+
+def load_multilingual(
+    settings: Settings, warn: Callable[[str], None]
+) -> MultilingualEncoder | None:
+    """The reader of posts in other languages, unless MULTILINGUAL=off or it cannot run
+    here (then they are matched as English posts are, and the bot says why once)."""
+    from bot.matching.multilingual.reader import unavailable
+
+    if not settings.multilingual:
+        return None
+    reason = unavailable()
+    if reason is not None:
+        warn(f"Posts in other languages are read as English ones ({reason}).")
+        return None
+    return _multilingual()
+
+
+@functools.cache
+def _multilingual() -> MultilingualEncoder:
+    """One for the process, like the sentence encoder; the model loads at its first post."""
+    from bot.matching.multilingual.reader import MultilingualEncoder
+
+    return MultilingualEncoder()

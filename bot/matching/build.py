@@ -11,9 +11,11 @@ from bot.matching.decision import Cascade, DecisionModel
 from bot.matching.index_cache import IndexCache
 from bot.matching.lexical import LexicalScorer
 from bot.matching.matcher import Matcher, indexed_entries
+from bot.matching.multilingual.matcher import ForeignCutoffs, MultilingualMatcher
 
 if TYPE_CHECKING:
     from bot.matching.encoder import SentenceEncoder
+    from bot.matching.multilingual.reader import MultilingualEncoder
 
 SEMANTIC_WEIGHT = 0.6  # the rest is lexical; best of a 0.5-1.0 sweep (0.65-0.7 fall to 88% right)
 # Fitted by bench/calibrate.py on the `fit` halves of knowledge/evaluation.yaml, of both
@@ -44,6 +46,11 @@ BLENDED_MODEL = DecisionModel(
 DECISIVE = 0.92
 HOPELESS = 0.0
 
+# Posts in other languages (bench/calibrate_languages.py, on the `fit` halves and on
+# bench/other_languages.yaml): the best entry's leads over the closest competitor and over
+# the next entry.
+FOREIGN_CUTOFFS = ForeignCutoffs(answer=(0.013, 0.005), quiet=(0.013, 0.007), suggest=0.0)
+
 
 def lexical_matcher(kb: KnowledgeBase, data_dir: Path | None = None) -> Matcher:
     """Rapidfuzz over an inverted index; the index is kept in `data_dir` when given."""
@@ -56,9 +63,12 @@ def blended_matcher(
     encoder: SentenceEncoder,
     data_dir: Path | None,
     progress: Callable[[int, int], None] | None = None,
+    multilingual: MultilingualEncoder | None = None,
 ) -> Matcher:
-    """Embeddings for paraphrases blended with rapidfuzz for typos and short queries;
-    `progress` hears how many wordings are encoded when the index is not kept yet."""
+    """Embeddings for paraphrases blended with rapidfuzz for typos and short queries, and
+    posts in other languages read by `multilingual` when given; `progress` hears how many
+    wordings are encoded when the index is not kept yet."""
+    from bot.matching.multilingual.reader import ForeignReader
     from bot.matching.semantic import SemanticScorer
 
     indexed = indexed_entries(kb)
@@ -67,4 +77,8 @@ def blended_matcher(
         (SemanticScorer(indexed, encoder, cache, progress), SEMANTIC_WEIGHT),
         (LexicalScorer(indexed, cache), 1 - SEMANTIC_WEIGHT),
     ]
-    return Matcher(kb, scorers, BLENDED_MODEL, Cascade(LEXICAL_MODEL, DECISIVE, HOPELESS))
+    cascade = Cascade(LEXICAL_MODEL, DECISIVE, HOPELESS)
+    if multilingual is None:
+        return Matcher(kb, scorers, BLENDED_MODEL, cascade)
+    reader = ForeignReader(indexed, multilingual, cache)
+    return MultilingualMatcher(kb, scorers, BLENDED_MODEL, cascade, reader, FOREIGN_CUTOFFS)

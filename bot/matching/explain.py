@@ -10,6 +10,7 @@ from rapidfuzz import fuzz, process, utils
 from bot.knowledge.model import OutOfScopeTopic
 from bot.matching.answerability.kinds import reads_as_follow_up, unanswered_kinds
 from bot.matching.matcher import Match, Matcher
+from bot.matching.multilingual.matcher import MultilingualMatcher
 from bot.matching.parts import split_post
 
 
@@ -38,6 +39,8 @@ def nearest_out_of_scope(
 
 def reasons(matcher: Matcher, question: str) -> tuple[str, ...]:
     """The decision model's view of the best entry, one line per thing it weighs."""
+    if isinstance(matcher, MultilingualMatcher) and (foreign := matcher.foreign_reasons(question)):
+        return foreign
     cheap = matcher.cascade is not None and matcher.settled_cheaply(
         question, matcher.post_judgement(question, cheap_only=True)
     )

