@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/decision_cost.py --baseline /path/to/older/checkout
 
-Times the blended matcher (index cached, one message at a time, as `/ask` waits) on every
+Times the bot's matcher (blended, posts in other languages read by the multilingual model
+where the checkout has it; index cached, one message at a time, as `/ask` waits) on every
 message of knowledge/evaluation.yaml and, when present, ../shared/eval/*.yaml, in this
 checkout and in the baseline one, alternately (the machine is shared: only the ratio of
 the same run means anything). Prints p50 and p99 of each round and the ratios.
@@ -26,13 +27,11 @@ import json, sys, tempfile, time
 from pathlib import Path
 root = Path(sys.argv[1]); sys.path.insert(0, str(root))
 from bot.config import Settings
-from bot.knowledge.loader import load_knowledge_base
-from bot.matching.build import blended_matcher
 from bot.matching.evaluation import load_cases
-from bot.startup import load_encoder
+from bot.startup import build_matcher
 texts = [c.text for p in sys.argv[2:] for c in load_cases(Path(p))]
-kb = load_knowledge_base(root / "knowledge")
-matcher = blended_matcher(kb, load_encoder(Settings()), Path(tempfile.mkdtemp()))
+settings = Settings(knowledge_dir=root / "knowledge", data_dir=Path(tempfile.mkdtemp()))
+matcher = build_matcher(settings, print)
 for text in texts:  # warm: the index and the encoder's first passes
     matcher.match(text)
 times = []

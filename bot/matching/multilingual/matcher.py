@@ -4,7 +4,9 @@ An English post goes through the usual pipeline. One in another language is scor
 multilingual model alone (the lexical scores and the question-kind reader know English
 words only) and decided on two leads of its best entry: over the closest competitor (an
 out-of-scope or `not:` example: is it about us at all?) and over the next entry (which
-one?). Both cut-offs are fitted by bench/calibrate.py on the `fit` halves.
+one?). A post whose best entry leads the competitors but not the next entry clearly is
+answered when the usual pipeline, reading its words, picks the same entry: two readers
+agreeing. The cut-offs are fitted by bench/calibrate_languages.py on the `fit` halves.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class ForeignCutoffs:
     answer: tuple[float, float]  # answered at (lead over competitors, lead over next entry)
     quiet: tuple[float, float]  # ...where nobody asked the bot (answer channels, forums)
     suggest: float  # "did you mean" from this lead over competitors
+    agreeing: float  # answered from this lead over competitors when the English reading agrees
 
     def answer_and_quiet(self) -> tuple[str, str]:
         return tuple(" and ".join(f"{c:.3f}" for c in pair) for pair in (self.answer, self.quiet))
@@ -80,7 +83,7 @@ class MultilingualMatcher(Matcher):
         entries = self.kb.entries
         ranking = tuple((entries[i], round(float(scores[i]) * 100)) for i in order[:top])
         score = ranking[0][1]
-        if self.cutoffs.clears(leads):
+        if self.cutoffs.clears(leads) or self._agreed(post, int(order[0]), leads[0]):
             confident = self.cutoffs.clears(leads, quiet=True)
             answer = (entries[order[0]],)
             return Match(post, Decision.ANSWER, answer, score, (), ranking, None, confident)
@@ -90,6 +93,13 @@ class MultilingualMatcher(Matcher):
             return Match(post, Decision.SUGGEST, (), score, offered, ranking)
         return Match(post, Decision.DECLINE, (), score, (), ranking)
 
+    def _agreed(self, post: str, best: int, over_rival: float) -> bool:
+        """Whether the usual pipeline, reading the post's words (names, jargon, cognates),
+        finds the same best entry: asked only where that decides."""
+        if over_rival < self.cutoffs.agreeing:
+            return False
+        return self.post_judgement(post)[0].best == best
+
     def foreign_reasons(self, question: str) -> tuple[str, ...]:
         """What `kb test` shows of a post in another language (nothing for English)."""
         post = _foreign(question)
@@ -98,10 +108,12 @@ class MultilingualMatcher(Matcher):
         _, order, (over_rival, over_next) = self._read(post)
         entry, (answer, quiet) = self.kb.entries[order[0]].id, self.cutoffs.answer_and_quiet()
         return (
-            "not in English: read by the multilingual model alone",
+            "not in English: read by the multilingual model",
             f"{entry} leads the closest competitor by {over_rival:.3f} and the next entry by "
             f"{over_next:.3f} (answered from {answer} in /ask and mentions, {quiet} in "
-            "answer channels and forums)",
+            "answer channels and forums; from a lead of "
+            f"{self.cutoffs.agreeing:.3f} over the competitors in /ask when the English "
+            "reading finds the same entry)",
         )
 
     def _read(self, post: str) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
