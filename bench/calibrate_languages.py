@@ -76,17 +76,9 @@ Read = tuple[str, float, float, bool]  # best entry, its two leads, the English 
 
 
 def read(matcher: MultilingualMatcher, text: str) -> Read:
-    scores = matcher.reader.scores(text)
-    n = len(matcher.kb)
-    first, second = np.argsort(-scores[:n])[:2]
-    best = float(scores[first])
-    agrees = matcher.post_judgement(text)[0].best == first
-    return (
-        matcher.kb.entries[first].id,
-        best - float(scores[n:].max()),
-        best - scores[second],
-        agrees,
-    )
+    _, order, (over_rival, over_next) = matcher.read_scores(text)
+    agrees = matcher.post_judgement(text)[0].best == order[0]
+    return matcher.kb.entries[order[0]].id, over_rival, over_next, agrees
 
 
 def outcomes(

@@ -50,7 +50,7 @@ HOPELESS = 0.0
 # bench/other_languages.yaml): the best entry's leads over the closest competitor and over
 # the next entry, and the lead over competitors at which the English reading's agreeing is enough.
 FOREIGN_CUTOFFS = ForeignCutoffs(
-    answer=(0.015, 0.005), quiet=(0.015, 0.007), suggest=0.0, agreeing=0.01
+    answer=(0.015, 0.005), quiet=(0.015, 0.005), suggest=0.0, agreeing=0.005
 )
 
 

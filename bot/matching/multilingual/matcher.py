@@ -23,10 +23,12 @@ from bot.matching.decision import Cascade, DecisionModel
 from bot.matching.matcher import MAX_QUESTION_CHARS, SUGGESTIONS, Matcher
 from bot.matching.multilingual.language import reads_as_english
 from bot.matching.multilingual.reader import ForeignReader
+from bot.matching.parts import split_post
 from bot.matching.result import Decision, Match
 from bot.matching.scorer import Scorer
 
 log = logging.getLogger(__name__)
+ASKED_CHARS = 600  # about 150 tokens: a long question, at about 0.3 ms a token
 SPREAD = 0.02  # "did you mean" offers entries this close to the best one (cosines are close)
 
 
@@ -63,7 +65,7 @@ class MultilingualMatcher(Matcher):
         post = _foreign(question)
         if post:
             try:
-                return [self.reader.submit(post)]
+                return [self.reader.submit(_asked(post))]
             except Overloaded:  # read as an English post is: on its words
                 pass
         return super().start(question, top)
@@ -79,7 +81,7 @@ class MultilingualMatcher(Matcher):
 
     def read_foreign(self, post: str, top: int = 5) -> Match:
         """The answer, suggestions or decline for a post in another language."""
-        scores, order, leads = self._read(post)
+        scores, order, leads = self.read_scores(post)
         entries = self.kb.entries
         ranking = tuple((entries[i], round(float(scores[i]) * 100)) for i in order[:top])
         score = ranking[0][1]
@@ -105,7 +107,7 @@ class MultilingualMatcher(Matcher):
         post = _foreign(question)
         if not post:
             return ()
-        _, order, (over_rival, over_next) = self._read(post)
+        _, order, (over_rival, over_next) = self.read_scores(post)
         entry, (answer, quiet) = self.kb.entries[order[0]].id, self.cutoffs.answer_and_quiet()
         return (
             "not in English: read by the multilingual model",
@@ -116,14 +118,20 @@ class MultilingualMatcher(Matcher):
             "reading finds the same entry)",
         )
 
-    def _read(self, post: str) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
+    def read_scores(self, post: str) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
         """The scores, the entries best first, and the best one's two leads."""
-        scores = self.reader.scores(post)
+        scores = self.reader.scores(_asked(post))
         n = len(self.kb)
         order = np.argsort(-scores[:n], kind="stable")
         best = float(scores[order[0]])
         runner_up = float(scores[order[1]]) if n > 1 else 0.0
         return scores, order, (best - float(scores[n:].max(initial=0.0)), best - runner_up)
+
+
+def _asked(post: str) -> str:
+    """What the model reads of a post: the sentences that ask (a long post's story costs
+    time and reads no better), at most ASKED_CHARS of them."""
+    return split_post(post).focus[:ASKED_CHARS]
 
 
 def _foreign(question: str) -> str | None:
