@@ -114,6 +114,15 @@ def test_forget_deletes_every_row_from_one_member_and_nothing_else(tmp_path, lex
     assert set(forget(database, MEMBER).values()) == {0}
 
 
+def test_a_post_forgotten_while_it_is_answered_is_not_recorded_again(tmp_path):
+    database = Database(tmp_path)
+    take_post(database, 1_000, MEMBER)  # taken; its reply is on its way
+    finish_posts(database, [2_000], untaken={2_000: MEMBER})  # taken while the file was locked
+    assert forget(database, MEMBER)["forum_threads"] == 2
+    finish_posts(database, [1_000])  # the reply went out after the forget
+    assert member_rows(database)["forum"] == []
+
+
 def test_forget_works_on_a_database_where_nobody_has_voted(tmp_path, lexical):
     env = {"DATA_DIR": str(tmp_path / "data")}
     fresh = run("kb", "forget", str(MEMBER), env=env)

@@ -43,13 +43,23 @@ def take_post(database: Database, thread_id: int, member_id: int | None = None) 
     return Taken.DONE if done else Taken.UNFINISHED
 
 
-def finish_posts(database: Database, thread_ids: list[int]) -> None:
-    """Mark posts done. Raises DataUnavailable."""
+def finish_posts(
+    database: Database, thread_ids: list[int], untaken: dict[int, int | None] | None = None
+) -> None:
+    """Mark posts done. `untaken`: those whose taking could not be saved (post -> author), so
+    they are recorded now; any other post whose row is gone (`kb forget` removed it while it
+    was being answered) stays gone. Raises DataUnavailable."""
+    untaken = untaken or {}
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     with database.transaction(wait=QUICK_SECONDS) as db:
         db.executemany(
-            "INSERT INTO forum_threads (thread, time, done) VALUES (?, ?, 1) "
+            "UPDATE forum_threads SET done = 1 WHERE thread = ?",
+            [(t,) for t in thread_ids if t not in untaken],
+        )
+        db.executemany(
+            "INSERT INTO forum_threads (thread, time, done, member) VALUES (?, ?, 1, ?) "
             "ON CONFLICT (thread) DO UPDATE SET done = 1",
-            [(t, datetime.now(UTC).isoformat(timespec="seconds")) for t in thread_ids],
+            [(t, now, None if m is None else salted(db, m)) for t, m in untaken.items()],
         )
 
 

@@ -51,6 +51,7 @@ class Forum(commands.Cog):
         self.cooldown = Cooldown(*bot.settings.answer_cooldown)
         self._in_hand: set[int] = set()  # posts being answered now
         self._unsaved: set[int] = set()  # posts done that the database does not know yet
+        self._untaken: dict[int, int | None] = {}  # posts (-> author) taken without a row
         self._warned: set[str] = set()
         self._answering: set[asyncio.Task[object]] = set()
         self._window: tuple[int, list[int]] | None = None  # catch-up: since, unfinished
@@ -182,6 +183,7 @@ class Forum(commands.Cog):
             return await asyncio.to_thread(take_post, self.bot.database, thread_id, owner_id)
         except DataUnavailable as exc:  # answer anyway; this process remembers it
             self.bot.data_unavailable(exc)
+            self._untaken[thread_id] = owner_id
             return Taken.NEW
 
     async def finish(self, thread_id: int) -> None:
@@ -189,12 +191,15 @@ class Forum(commands.Cog):
         with the next one."""
         self._unsaved.add(thread_id)
         pending = sorted(self._unsaved)
+        untaken = {t: self._untaken[t] for t in pending if t in self._untaken}
         try:
-            await asyncio.to_thread(finish_posts, self.bot.database, pending)
+            await asyncio.to_thread(finish_posts, self.bot.database, pending, untaken)
         except DataUnavailable as exc:
             self.bot.data_unavailable(exc)
             return
         self._unsaved.difference_update(pending)
+        for thread_id in untaken:
+            del self._untaken[thread_id]
 
     async def answer(self, thread: discord.Thread) -> str:
         bot = self.bot
