@@ -21,6 +21,7 @@ from .fake_discord import (
     MODERATOR_ROLE_ID,
     FakeDiscord,
 )
+from .fake_gateway import quick_ready
 
 
 @pytest.fixture
@@ -31,6 +32,8 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
     monkeypatch.setattr(
         discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url)
     )
+    state = discord.state.ConnectionState
+    monkeypatch.setattr(state, "__init__", quick_ready(state.__init__))
     yield server
     await server.stop()
     assert not server.violations, "Discord would refuse or never send:\n" + "\n".join(

@@ -81,6 +81,8 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway, Permissions, Network)
         self.identified = asyncio.Event()
         self.changed = asyncio.Condition()
         self.socket: web.WebSocketResponse | None = None
+        self.burst = None
+        self.connecting = []
         self.sequence = 0
         self.guilds = [GUILD_ID, OTHER_GUILD_ID]
         self.threads = {}

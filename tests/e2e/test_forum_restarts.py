@@ -167,14 +167,19 @@ async def test_posts_made_while_down_are_answered_when_a_new_one_comes_as_it_con
         for n in range(5)
     ]
     fake.identified.clear()
+    new: list[int] = []
+
+    async def post_as_it_connects() -> None:  # sent right after the GUILD_CREATEs
+        new.append(await fake.open_post(*ANSWERABLE, user_id=400_000_000_000_002_000))
+
+    fake.connecting.append(post_as_it_connects)
     process = bot_process(fake, data, log)
     try:
         await fake.wait_for(fake.identified.is_set, timeout=60)
-        new = await fake.open_post(*ANSWERABLE, user_id=400_000_000_000_002_000)
-        await fake.wait_for(lambda: all(fake.thread_replies(t) for t in [*away, new]), timeout=30)
+        await fake.wait_for(lambda: all(fake.thread_replies(t) for t in [*away, *new]), timeout=30)
         await replies(fake, await fake.open_post(*ANSWERABLE, user_id=400_000_000_000_002_001))
     finally:
         process.terminate()
         process.wait()
-    assert [len(fake.thread_replies(t)) for t in [*away, new]] == [1] * 6, log.read_text()
+    assert [len(fake.thread_replies(t)) for t in [*away, *new]] == [1] * 6, log.read_text()
     assert "caught up on 5 posts made or left while away: 5 answered" in log.read_text()
