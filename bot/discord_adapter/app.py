@@ -149,10 +149,11 @@ class CareerBot(commands.Bot):
         return guild is not None and guild.id in self.settings.guild_ids
 
     async def close(self) -> None:
-        """Take no new interaction, stop the report worker (a report in progress is given
-        up), finish the interactions in flight, then the records (forum posts wait in their
-        cog's unload); then close the gateway."""
+        """Take no new interaction nor on_ready, stop the report worker (a report in progress
+        is given up), finish the interactions in flight, then the records (forum posts wait
+        in their cog's unload); then close the gateway."""
         self.in_flight.closing = True
+        await self.in_flight.stop_ready_wait()
         await self.reports.close()
         await self.in_flight.finish()
         await self.answering.drain(CLOSE_GRACE)
@@ -201,10 +202,8 @@ class CareerBot(commands.Bot):
             return ()
 
     async def reload_knowledge(self) -> list[str]:
-        """Rebuild the matcher from disk; on invalid files keep the last good one live.
-
-        Returns the problems (empty on success); they are logged and posted to the mod log.
-        """
+        """Rebuild the matcher from disk; on invalid files keep the last good one live. The
+        problems (none: success) are returned, logged and posted to the mod log."""
         from bot.startup import build_matcher
 
         async with self._reload_lock:

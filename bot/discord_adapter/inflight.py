@@ -1,6 +1,7 @@
 """Interactions in flight when the bot stops: new ones are no longer taken, those running
 get a grace period to finish, and any that cannot are counted in one log line and cancelled
-before the HTTP session closes (never a "Task exception was never retrieved")."""
+before the HTTP session closes (never a "Task exception was never retrieved"). A stop before
+the bot was ready also ends discord.py's wait for the servers, which would call on_ready."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class InFlight:
         self.closing = False
         self.refused = 0  # interactions that arrived while stopping
         self.running: dict[str, set[asyncio.Task[Any]]] = {}
+        self._state = client._connection
         parsers = client._connection.parsers
         self._parse = parsers["INTERACTION_CREATE"]
         parsers["INTERACTION_CREATE"] = self._interaction_create
@@ -69,3 +71,12 @@ class InFlight:
         for task in tasks:
             task.cancel()
         await asyncio.wait(tasks, timeout=1.0)
+
+    async def stop_ready_wait(self) -> None:
+        """discord.py's wait for the servers' GUILD_CREATEs outlives a close: end it, so no
+        on_ready (nor forum catch-up) comes mid-close or after. Python 3.11's wait_for can
+        swallow a cancel that lands as a server arrives: cancel until the wait has ended."""
+        waiting = self._state._ready_task
+        while waiting is not None and not waiting.done():
+            waiting.cancel()
+            await asyncio.wait({waiting}, timeout=0.1)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -36,6 +37,22 @@ async def test_unchanged_commands_are_not_synced_again(fake, tmp_path, lexical):
     task = await start_bot(fake, forced)
     await stop_bot(forced, task)
     assert fake.sync_requests == 2
+
+
+async def test_a_bot_stopped_before_it_is_ready_never_calls_on_ready(
+    fake, tmp_path, lexical, caplog
+):
+    """discord.py waits for the servers' GUILD_CREATEs before on_ready, and keeps waiting
+    after a close: the close ends that wait, so no catch-up or error comes after it."""
+    caplog.set_level(logging.INFO)
+    bot = create_bot(bot_settings(tmp_path / "data"), lexical)
+    bot._connection.guild_ready_timeout = 60.0  # the stop surely comes first
+    task = await start_bot(fake, bot)
+    waiting = await fake.wait_for(lambda: bot._connection._ready_task)
+    await stop_bot(bot, task)
+    await asyncio.wait({waiting}, timeout=10)
+    assert waiting.done(), "no on_ready once closed"
+    assert not any("Ready as" in r.getMessage() for r in caplog.records)
 
 
 async def test_without_home_servers_commands_are_global(fake, tmp_path, lexical):
