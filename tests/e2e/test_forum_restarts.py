@@ -76,8 +76,11 @@ def unfinished(data_dir: Path) -> list[int]:
     return posts_to_catch_up(Database(data_dir), 0)[1]
 
 
-def bot_process(fake: FakeDiscord, data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
-    """`python -m bot run` in its own process, settings from the environment (no .env)."""
+def bot_process(
+    fake: FakeDiscord, data_dir: Path, log: Path, close_grace: float | None = None
+) -> subprocess.Popen[bytes]:
+    """`python -m bot run` in its own process, settings from the environment (no .env);
+    `close_grace`: the seconds a stop waits for questions being recorded (app.CLOSE_GRACE)."""
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -86,6 +89,7 @@ def bot_process(fake: FakeDiscord, data_dir: Path, log: Path) -> subprocess.Pope
         "GUILD_IDS": str(GUILD_ID),
         "FORUM_CHANNEL_IDS": str(FORUM_ID),
         "SEMANTIC": "off",
+        **({"E2E_CLOSE_GRACE": str(close_grace)} if close_grace is not None else {}),
     }
     command = [sys.executable, "-m", "tests.e2e.bot_process", fake.api_base, fake.gateway_url]
     with log.open("ab") as output:

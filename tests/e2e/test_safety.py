@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.discord_adapter import app
 from bot.discord_adapter.app import create_bot
 from bot.discord_adapter.views.access import NO_HOME_SERVERS
 from bot.knowledge.entry_yaml import version_of
@@ -34,8 +35,9 @@ async def test_without_home_servers_nobody_may_curate_but_everyone_may_ask(fake,
 
 
 async def test_an_unusable_data_dir_warns_once_and_never_stops_answers(
-    fake, tmp_path, knowledge_copy
+    fake, tmp_path, knowledge_copy, monkeypatch
 ):
+    monkeypatch.setattr(app, "CLOSE_GRACE", 0.5)  # the questions can never be recorded here
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where DATA_DIR should be")
     settings = bot_settings(

@@ -30,7 +30,7 @@ async def test_questions_not_recorded_at_sigterm_are_kept_and_recorded_at_the_ne
     fake, tmp_path
 ):
     data, log = tmp_path / "data", tmp_path / "bot.log"
-    process = bot_process(fake, data, log)
+    process = bot_process(fake, data, log, close_grace=1.0)
     try:
         await fake.wait_for(fake.identified.is_set, timeout=60)
         with closing(sqlite3.connect(data / DATABASE_FILE, isolation_level=None)) as other:
