@@ -9,7 +9,7 @@ from contextlib import closing
 
 import pytest
 
-from bot.discord_adapter import expired
+from bot.discord_adapter import answering, expired
 from bot.discord_adapter.views.votes import NOT_SAVED
 from bot.knowledge.database import DATABASE_FILE
 
@@ -93,7 +93,10 @@ def hold_write_lock(bot) -> sqlite3.Connection:
     return other
 
 
-async def test_a_locked_database_holds_up_no_reply_and_says_what_was_not_saved(fake, bot):
+async def test_a_locked_database_holds_up_no_reply_and_says_what_was_not_saved(
+    fake, bot, monkeypatch
+):
+    monkeypatch.setattr(answering, "RETRY_PAUSES", (0.2, 0.5, 2, 5))  # not 2 s at first
     sent, reply = await ask(fake, PHD)
     await fake.wait_for(lambda: bot.answering._recording == {} or None)
     with closing(hold_write_lock(bot)) as lock:
