@@ -9,6 +9,8 @@ import logging
 
 import pytest
 
+from bot.discord_adapter import posts
+
 from .conftest import bot_settings, start_bot, stop_bot
 from .fake_discord import (
     ANSWER_CHANNEL_ID,
@@ -207,9 +209,12 @@ async def test_a_flood_of_mentions_in_one_channel_waits_for_its_rate_limit(fake,
     no_traceback(caplog)
 
 
-async def test_forum_catch_up_honours_a_global_rate_limit(fake, tmp_path, lexical, caplog):
+async def test_forum_catch_up_honours_a_global_rate_limit(
+    fake, tmp_path, lexical, caplog, monkeypatch
+):
     """Posts made while away are answered in a burst at start-up; a global 429 in the middle
     holds every request for its retry_after (the fixture fails on one sent sooner)."""
+    monkeypatch.setattr(posts, "CATCH_UP_PACE", 0.05)  # several posts inside the retry_after
     data = tmp_path / "data"
     first = forum_bot(data, lexical)
     task = await start_bot(fake, first)
