@@ -59,10 +59,19 @@ def test_paraphrase_without_shared_words_is_answered(blended):
     assert match.decision is Decision.ANSWER and match.entry.id == "phd-required"
 
 
-def test_embedding_cache_re_embeds_only_what_changed(kb, encoder, tmp_path):
-    cache = IndexCache(tmp_path)
-    first = SemanticScorer(kb.entries, encoder, cache)
+@pytest.fixture(scope="module")
+def embedded(kb, encoder, tmp_path_factory) -> tuple[Path, SemanticScorer]:
+    """A cache the whole knowledge base was embedded into (once for this module's tests,
+    which each work on a copy), and the scorer that did it."""
+    folder = tmp_path_factory.mktemp("embedded")
+    return folder, SemanticScorer(kb.entries, encoder, IndexCache(folder))
+
+
+def test_embedding_cache_re_embeds_only_what_changed(kb, encoder, embedded, tmp_path):
+    filled, first = embedded
     assert first.embedded == sum(len(e.texts) for e in kb.entries)
+    shutil.copytree(filled / "index", tmp_path / "index")
+    cache = IndexCache(tmp_path)
     assert SemanticScorer(kb.entries, encoder, cache).embedded == 0
     edited = dataclasses.replace(
         kb.entries[0], phrasings=("a brand new wording", *kb.entries[0].phrasings[1:])
@@ -74,9 +83,9 @@ def test_embedding_cache_re_embeds_only_what_changed(kb, encoder, tmp_path):
     assert np.allclose(again.score(question)[1:], first.score(question)[1:], atol=1e-6)
 
 
-def test_a_corrupt_cache_is_rebuilt(kb, encoder, tmp_path):
+def test_a_corrupt_cache_is_rebuilt(kb, encoder, embedded, tmp_path):
+    shutil.copytree(embedded[0] / "index", tmp_path / "index")
     cache = IndexCache(tmp_path)
-    SemanticScorer(kb.entries, encoder, cache)
     for path in (tmp_path / "index").iterdir():
         path.write_bytes(b"not an npy file")
     scorer = SemanticScorer(kb.entries, encoder, cache)
