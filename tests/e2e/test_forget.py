@@ -33,7 +33,7 @@ async def test_forget_removes_a_members_questions_and_forum_posts(fake, tmp_path
     await replies(fake, await fake.open_post(*ANSWERABLE, user_id=ASKER))
     await replies(fake, await fake.open_post(*ANSWERABLE, user_id=SOMEONE_ELSE))
     expected = {"questions": 5, "unanswered": 1, "forum_threads": 2}
-    # Until a post is marked done after its reply, finishing it would write its row again.
+    # After the bot's last write for both posts (marked done), so the counts are exact.
     await fake.wait_for(lambda: rows(bot) == expected and unfinished(bot) == 0)
     removed = forget(bot.database, ASKER)
     assert (removed["questions"], removed["unanswered"], removed["forum_threads"]) == (3, 1, 1)
