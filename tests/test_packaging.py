@@ -21,8 +21,8 @@ def test_every_package_and_the_shipped_data_are_in_the_build():
     data = setuptools["package-data"]
     assert "env.example" in data["bot"] and (ROOT / "bot" / "env.example").is_file()
     assert data["bot.shipped_knowledge.entries"] == ["*.yaml"]
-    assert data["bot.matching"] == ["minilm.onnx"]
-    assert (ROOT / "bot" / "matching" / "minilm.onnx").is_file()
+    assert data["bot.matching"] == ["minilm.onnx", "minilm-int8.onnx"]
+    assert all((ROOT / "bot" / "matching" / name).is_file() for name in data["bot.matching"])
     web = ROOT / "bot" / "web_adapter"
     assert data["bot.web_adapter"] == ["templates/*.html", "static/*"]
     assert {p.suffix for p in (web / "templates").iterdir()} == {".html"}

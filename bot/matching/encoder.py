@@ -1,10 +1,10 @@
 """all-MiniLM-L6-v2 sentence embeddings on onnxruntime (no torch, no download).
 
-The forward pass is bot/matching/minilm.onnx (written by tools/encoder_graph.py). Its weights
-stay in the shipped `model.safetensors`, never copied into the graph: the layers' weights are
-external data pointing into that file, which onnxruntime reads once and packs for its matrix
-kernels; the embedding tables (47 MB) are memory-mapped and bound as inputs, so only the rows
-a question uses are read.
+The forward pass is bot/matching/minilm-int8.onnx (minilm.onnx is float32; both written by
+tools/encoder_graph.py). Its weights stay in the shipped `model.safetensors`: the layers'
+linear weights are quantised to int8 at load, the others are external data pointing into the
+file, and onnxruntime packs them once; the embedding tables (47 MB) are memory-mapped and
+bound as inputs, so only the rows a question uses are read.
 
 Questions reach it through one worker thread (MicroBatcher): those that arrive while the
 encoder is busy are encoded together in its next pass, so a burst costs one batched forward
@@ -193,8 +193,23 @@ def mapped_tensors(path: Path) -> dict[str, np.ndarray]:
     return tensors
 
 
+def int8_weights(path: Path) -> dict[str, np.ndarray]:
+    """The layers' linear weights as int8 (in, out), symmetric, a scale per output channel."""
+    out = {}
+    with path.open("rb") as handle:
+        (size,) = struct.unpack("<Q", handle.read(8))
+        for name, info in json.loads(handle.read(size)).items():
+            if name.startswith("encoder.layer.") and len(shape := info.get("shape", ())) == 2:
+                handle.seek(8 + size + info["data_offsets"][0])
+                weight = np.fromfile(handle, np.float32, np.prod(shape)).reshape(shape).T
+                scale = np.maximum(np.abs(weight).max(axis=0), 1e-12) / 127
+                out[f"{name}.int8"] = np.ascontiguousarray(np.rint(weight / scale), np.int8)
+                out[f"{name}.scale"] = scale.astype(np.float32)
+    return out
+
+
 class SentenceEncoder:
-    def __init__(self, model_dir: Path) -> None:
+    def __init__(self, model_dir: Path, int8: bool = True) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -202,24 +217,29 @@ class SentenceEncoder:
         for name in ("tokenizer.json", "model.safetensors"):
             if not (model_dir / name).is_file():
                 raise ModelUnavailable(f"{model_dir} has no {name}")
-        self.model_hash = file_sha256(weights_path)
-        if self.model_hash != MODEL_SHA256:
+        if file_sha256(weights_path) != MODEL_SHA256:
             raise ModelUnavailable(f"{weights_path} is not all-MiniLM-L6-v2 (sha256 mismatch)")
+        # Names the cached index's embeddings: int8 and float32 ones are never mixed.
+        self.model_hash = MODEL_SHA256 + ("+int8" if int8 else "")
         self.dimensions = DIMENSIONS
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()  # each pass pads to its own longest text
         options = onnxruntime.SessionOptions()
         # One thread a pass: questions have one worker, so the other core serves Discord.
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
+        options.intra_op_num_threads = options.inter_op_num_threads = 1
         options.log_severity_level = 3
         # Loaded from bytes so that its external data is found in the model's folder.
         options.add_session_config_entry(
             "session.model_external_initializers_file_folder_path", str(model_dir)
         )
+        self._ort_value = onnxruntime.OrtValue.ortvalue_from_numpy
+        self._int8 = int8_weights(weights_path) if int8 else {}  # onnxruntime packs it
+        given = [self._ort_value(v) for v in self._int8.values()]
+        options.add_external_initializers(list(self._int8), given)
+        graph = GRAPH.with_name("minilm-int8.onnx") if int8 else GRAPH
         self._session = onnxruntime.InferenceSession(
-            GRAPH.read_bytes(), options, providers=["CPUExecutionProvider"]
+            graph.read_bytes(), options, providers=["CPUExecutionProvider"]
         )
         tensors = mapped_tensors(weights_path)  # after the session has read the layers
         wanted = [i.name for i in self._session.get_inputs() if i.name not in TEXT_INPUTS]
@@ -227,13 +247,11 @@ class SentenceEncoder:
         if missing:
             raise ModelUnavailable(f"{weights_path} lacks {missing[0]}")
         self._tensors = tensors  # the OrtValues below borrow this memory: keep it alive
-        self._ort_value = onnxruntime.OrtValue.ortvalue_from_numpy
         self._weights = {name: self._ort_value(tensors[name]) for name in wanted}
         self._questions: MicroBatcher[list[int], np.ndarray] = MicroBatcher(
             self._forward, PASS_TEXTS, cost=len, budget=PASS_TOKENS, long=LONG_TOKENS
         )
-        self.passes = 0  # forward passes run, and their wall and CPU seconds (for bench/)
-        self.seconds = self.cpu_seconds = 0.0
+        self.passes, self.seconds, self.cpu_seconds = 0, 0.0, 0.0  # passes run, for bench/
 
     def submit(self, text: str) -> Future[np.ndarray]:
         """One text's embedding, encoded in one pass with the others waiting (from any
