@@ -60,12 +60,13 @@ class MultilingualMatcher(Matcher):
         super().__init__(kb, scorers, model, cascade)
         self.reader = reader
         self.cutoffs = cutoffs
+        self._failed = False
 
     def start(self, question: str, top: int = 5) -> Match | list[Future[np.ndarray]]:
         post = _foreign(question)
         if post:
             try:
-                return [self.reader.submit(_asked(post))]
+                return self.reader.submit(_asked(post))
             except Overloaded:  # read as an English post is: on its words
                 pass
         return super().start(question, top)
@@ -76,7 +77,9 @@ class MultilingualMatcher(Matcher):
             try:
                 return self.read_foreign(post, top)
             except Exception:  # a model that cannot run must not cost the member a reply
-                log.exception("the multilingual model failed; reading the post as English")
+                if not self._failed:  # the traceback once; it fails alike for every post
+                    log.exception("the multilingual model failed; reading the post as English")
+                self._failed = True
         return super().finish(question, top)
 
     def read_foreign(self, post: str, top: int = 5) -> Match:

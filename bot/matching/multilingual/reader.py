@@ -89,7 +89,9 @@ class MultilingualEncoder:
 
 class ForeignReader:
     """Every indexed entry's (entries, then competitors) similarity to a post in another
-    language: the cosine of its closest wording. The index is built at first use."""
+    language: the cosine of its closest wording. The index is built at the first post, on a
+    thread of its own: posts wait for it on a future, never holding a thread the bot's other
+    work needs (a few posts blocked in the event loop's executor stalled every answer)."""
 
     def __init__(
         self,
@@ -104,13 +106,13 @@ class ForeignReader:
         self._texts = [text for entry in entries for text in entry.texts[:WORDINGS]]
         self._owner = np.repeat(np.arange(len(entries)), [len(e.texts[:WORDINGS]) for e in entries])
         self._count = len(entries)
-        self._matrix: np.ndarray | None = None
+        self._index: Future[np.ndarray] | None = None
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
-        self._building = threading.Lock()  # held for seconds: not the lock the worker needs
 
-    def submit(self, post: str) -> Future[np.ndarray]:
-        """Start embedding `post`; `scores` finds it once done (raises Overloaded)."""
+    def submit(self, post: str) -> list[Future[np.ndarray]]:
+        """Start embedding `post` (and building the index); `scores` finds them once done
+        (raises Overloaded)."""
         future = self.encoder.submit(post)
 
         def keep(done: Future[np.ndarray]) -> None:
@@ -118,7 +120,7 @@ class ForeignReader:
                 self._keep(post, done.result())
 
         future.add_done_callback(keep)
-        return future
+        return [self.index(), future]
 
     def _keep(self, post: str, vector: np.ndarray) -> None:
         with self._lock:
@@ -127,13 +129,23 @@ class ForeignReader:
             if len(self._recent) > RECENT:
                 self._recent.popitem(last=False)
 
-    def _index(self) -> np.ndarray:
-        with self._building:
-            if self._matrix is None:
-                self._matrix, _ = embeddings(
-                    self._texts, self.encoder, self._cache, self._progress, INDEX
-                )
-            return self._matrix
+    def index(self) -> Future[np.ndarray]:
+        """The wordings' embeddings, built (or read from the cache) once, on a thread of its
+        own; not a daemon: the interpreter must not end inside the engine."""
+        with self._lock:
+            if self._index is None:
+                self._index = Future()
+                threading.Thread(target=self._build, name="multilingual-index").start()
+            return self._index
+
+    def _build(self) -> None:
+        assert self._index is not None
+        try:
+            matrix, _ = embeddings(self._texts, self.encoder, self._cache, self._progress, INDEX)
+        except BaseException as exc:  # every post waiting hears of it
+            self._index.set_exception(exc)
+        else:
+            self._index.set_result(matrix)
 
     def scores(self, post: str) -> np.ndarray:
         """Blocking: builds the index and embeds the post if they are not ready yet."""
@@ -142,7 +154,7 @@ class ForeignReader:
         if vector is None:
             vector = self.encoder.encode([post])[0]
             self._keep(post, vector)
-        similarity = np.einsum("ij,j->i", self._index(), vector)  # see SemanticScorer.score
+        similarity = np.einsum("ij,j->i", self.index().result(), vector)  # see SemanticScorer
         best = np.full(self._count, -1.0, dtype=np.float32)
         np.maximum.at(best, self._owner, similarity)
         return best
