@@ -4,6 +4,8 @@ never an error (the model failing, a burst, odd text)."""
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import wait
 
 import numpy as np
 import pytest
@@ -140,6 +142,33 @@ def test_the_index_is_kept_and_only_the_post_is_encoded_next_time(small_kb, enco
     kept = {path.name.split("-")[0] for path in (tmp_path / "index").glob("*.npy")}
     assert {"embeddings", "e5"} <= kept  # each model's index beside the other's
     first.close(), again.close()
+
+
+class GatedEncoder(MultilingualEncoder):
+    """Builds no index until let through: encodes one text at once (a post) freely."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if len(texts) > 1:
+            assert self.gate.wait(30)
+        return super().encode(texts)
+
+
+@needs_model
+def test_posts_wait_for_the_index_on_a_future_not_a_thread(small_kb, encoder, tmp_path):
+    model = GatedEncoder()
+    matcher = reading(small_kb, encoder, tmp_path, model)
+    waiting = matcher.start(SPANISH_PHD)  # returns while the index is still being built
+    assert isinstance(waiting, list)
+    index = matcher.reader.index()
+    assert index in waiting and not index.done()  # `finish` comes only once it is built
+    model.gate.set()
+    assert not wait(waiting, timeout=60).not_done
+    assert matcher.finish(SPANISH_PHD).entry.id == "phd-required"
+    model.close()
 
 
 @needs_model
