@@ -16,6 +16,9 @@ run by this same script. Runs alternate between the two, `--repeat` times; the m
 noise shows in how the paired ratios spread.
 
     .venv/bin/python bench/e2e.py [--count 400] [--in-flight 50] [--repeat 3] [--baseline REV]
+
+With MULTILINGUAL=off the bot runs without the multilingual model (its posts in other
+languages are read as English ones), for the memory of a server that writes English.
 """
 
 from __future__ import annotations
@@ -66,12 +69,15 @@ def serve(port: int, semantic: bool, data_dir: str, root: Path) -> None:
 
     discord.http.Route.BASE = f"http://127.0.0.1:{port}/api/v10"
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"ws://127.0.0.1:{port}/gateway")
+    # MULTILINGUAL=off: without the multilingual model (code that has it)
+    off = os.environ.get("MULTILINGUAL") == "off" and "multilingual" in Settings.__annotations__
     settings = Settings(
         discord_token="fake-token",
         knowledge_dir=root / "knowledge",
         data_dir=Path(data_dir),
         semantic=semantic,
         guild_ids=frozenset({GUILD_ID}),
+        **({"multilingual": False} if off else {}),
     )
     figures: dict[str, float] = {}
 
