@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from bot.config import Settings
-from bot.knowledge.model import KnowledgeBase
+from bot.knowledge.model import KnowledgeBase, Overloaded
 from bot.matching.build import blended_matcher
 from bot.matching.explain import examine
-from bot.matching.matcher import Decision, Matcher
+from bot.matching.matcher import Decision, Match, Matcher
 from bot.matching.multilingual.language import reads_as_english
 from bot.matching.multilingual.matcher import MultilingualMatcher
 from bot.matching.multilingual.reader import MultilingualEncoder, unavailable
@@ -169,6 +169,22 @@ def test_posts_wait_for_the_index_on_a_future_not_a_thread(small_kb, encoder, tm
     assert not wait(waiting, timeout=60).not_done
     assert matcher.finish(SPANISH_PHD).entry.id == "phd-required"
     model.close()
+
+
+class FullEncoder(CountingEncoder):
+    def submit(self, text: str):
+        raise Overloaded("the queue is full")
+
+
+@needs_model
+def test_with_the_queue_full_a_post_is_read_as_english_without_waiting(small_kb, encoder, tmp_path):
+    full = FullEncoder()
+    matcher = reading(small_kb, encoder, tmp_path, full)
+    started = matcher.start(SPANISH_PHD)  # the queue is full: the English pipeline's work
+    wait([] if isinstance(started, Match) else started)
+    assert matcher.finish(SPANISH_PHD).decision in Decision  # as the bot calls it then
+    assert full.encoded == []  # neither the post nor the index was encoded
+    full.close()
 
 
 @needs_model

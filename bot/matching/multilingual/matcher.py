@@ -73,7 +73,7 @@ class MultilingualMatcher(Matcher):
 
     def finish(self, question: str, top: int = 5) -> Match:
         post = _foreign(question)
-        if post:
+        if post and self.reader.ready(_asked(post)):  # else `start` found the queue full
             try:
                 return self.read_foreign(post, top)
             except Exception:  # a model that cannot run must not cost the member a reply

@@ -107,7 +107,8 @@ class ForeignReader:
         self._owner = np.repeat(np.arange(len(entries)), [len(e.texts[:WORDINGS]) for e in entries])
         self._count = len(entries)
         self._index: Future[np.ndarray] | None = None
-        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        # posts' embeddings, or why one failed (`scores` raises it, for the matcher to log)
+        self._recent: OrderedDict[str, np.ndarray | BaseException] = OrderedDict()
         self._lock = threading.Lock()
 
     def submit(self, post: str) -> list[Future[np.ndarray]]:
@@ -116,13 +117,19 @@ class ForeignReader:
         future = self.encoder.submit(post)
 
         def keep(done: Future[np.ndarray]) -> None:
-            if done.exception() is None:
-                self._keep(post, done.result())
+            self._keep(post, done.exception() or done.result())
 
         future.add_done_callback(keep)
         return [self.index(), future]
 
-    def _keep(self, post: str, vector: np.ndarray) -> None:
+    def ready(self, post: str) -> bool:
+        """Whether what `submit` started for `post` is done (not: it was never submitted,
+        the queue being full)."""
+        with self._lock:
+            index = self._index
+            return post in self._recent and index is not None and index.done()
+
+    def _keep(self, post: str, vector: np.ndarray | BaseException) -> None:
         with self._lock:
             self._recent[post] = vector
             self._recent.move_to_end(post)
@@ -151,6 +158,8 @@ class ForeignReader:
         """Blocking: builds the index and embeds the post if they are not ready yet."""
         with self._lock:
             vector = self._recent.get(post)
+        if isinstance(vector, BaseException):
+            raise vector
         if vector is None:
             vector = self.encoder.encode([post])[0]
             self._keep(post, vector)
