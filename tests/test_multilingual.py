@@ -95,8 +95,12 @@ def test_a_question_in_another_language_is_answered_by_its_entry(counted):
     assert match.decision is Decision.ANSWER
     assert [entry.id for entry in match.answers] == ["phd-required"]
     assert SPANISH_PHD in model.encoded
-    why = examine(matcher, SPANISH_PHD).why
-    assert why[0].startswith("not in English") and why[1].startswith("phd-required leads")
+    tested = examine(matcher, SPANISH_PHD)
+    assert tested.why[0].startswith("not in English")
+    assert tested.why[1].startswith("phd-required leads")
+    scores = matcher.read_scores(SPANISH_PHD)[0]  # the nearest topic: by the same reading
+    assert tested.nearest is not None
+    assert tested.nearest[2] == max(round(float(scores[i]) * 100) for i in matcher.topics)
 
 
 @needs_model

@@ -82,6 +82,14 @@ class MultilingualMatcher(Matcher):
                 self._failed = True
         return super().finish(question, top)
 
+    def blended(self, question: str) -> np.ndarray:
+        """Every indexed entry's score as the post is read: by the multilingual model when
+        it is not in English (`kb test` names the nearest out-of-scope topic from it)."""
+        post = _foreign(question)
+        if post is None:
+            return super().blended(question)
+        return self.read_scores(post)[0]
+
     def read_foreign(self, post: str, top: int = 5) -> Match:
         """The answer, suggestions or decline for a post in another language."""
         scores, order, leads = self.read_scores(post)
