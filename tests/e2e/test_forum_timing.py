@@ -31,6 +31,16 @@ async def run_once(fake, data, lexical) -> None:
     await stop_bot(first, task)
 
 
+async def catch_up(fake, data, lexical, away: list[int], timeout: float) -> None:
+    """A forum bot on `data` that starts again, answers every post of `away`, and stops."""
+    fake.identified.clear()
+    bot = forum_bot(data, lexical)
+    task = await start_bot(fake, bot)
+    await fake.wait_for(lambda: all(fake.thread_replies(t) for t in away), timeout=timeout)
+    await settled(fake, bot)
+    await stop_bot(bot, task)
+
+
 async def test_a_post_with_attachments_is_answered_once_its_first_message_exists(
     fake, tmp_path, lexical
 ):
@@ -113,12 +123,7 @@ async def test_every_post_made_while_away_is_answered_except_those_people_took(
     fake.messages[answer_id] = member_message(answer_id, taken, GUILD_ID, MEMBER - 1, text, False)
     fake.counted(taken)
     declined = await fake.open_post(*OFF_TOPIC, deliver=False)
-    fake.identified.clear()
-    bot = forum_bot(data, lexical)
-    task = await start_bot(fake, bot)
-    await fake.wait_for(lambda: all(fake.thread_replies(t) for t in away), timeout=60)
-    await settled(fake, bot)
-    await stop_bot(bot, task)
+    await catch_up(fake, data, lexical, away, timeout=60)
     assert [len(fake.thread_replies(t)) for t in away] == [1] * len(away)
     assert fake.thread_replies(taken) == [] and fake.thread_replies(declined) == []
     order = [int(m["channel_id"]) for m in fake.channel_messages if int(m["channel_id"]) in away]
@@ -196,10 +201,5 @@ async def test_a_catch_up_cut_short_by_a_stop_is_finished_at_the_next_start(
     await stop_bot(bot, task)
     assert [len(fake.thread_replies(t)) for t in away] == [1, 0, 0, 0]
     monkeypatch.setattr(posts, "CATCH_UP_PACE", 0.0)
-    fake.identified.clear()
-    bot = forum_bot(data, lexical)
-    task = await start_bot(fake, bot)
-    await fake.wait_for(lambda: all(fake.thread_replies(t) for t in away), timeout=20)
-    await settled(fake, bot)
-    await stop_bot(bot, task)
+    await catch_up(fake, data, lexical, away, timeout=20)
     assert [len(fake.thread_replies(t)) for t in [*away, live]] == [1, 1, 1, 1, 1]
