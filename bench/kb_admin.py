@@ -14,24 +14,17 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.match import synthetic_kb  # noqa: E402
+from bench.startup import seconds  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.knowledge.entry_yaml import dump_entry, entry_document  # noqa: E402
 from bot.knowledge.store import KnowledgeStore  # noqa: E402
 from bot.startup import build_matcher  # noqa: E402
-
-
-def seconds(work: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    work()
-    return time.perf_counter() - start
 
 
 def bench(size: int) -> None:
