@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,7 @@ from bot.matching.build import FOREIGN_CUTOFFS, blended_matcher  # noqa: E402
 from bot.matching.evaluation import Case, load_cases  # noqa: E402
 from bot.matching.multilingual.language import reads_as_english  # noqa: E402
 from bot.matching.multilingual.matcher import ForeignCutoffs, MultilingualMatcher  # noqa: E402
-from bot.startup import _multilingual, load_encoder  # noqa: E402
+from bot.startup import load_encoder, load_multilingual  # noqa: E402
 
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 FILES = (
@@ -39,6 +40,7 @@ FILES = (
 )
 GRID = [round(float(x), 3) for x in np.arange(0.0, 0.061, 0.0025)]
 WRONG = 0.03  # of the posts answered: wrong entry, or one that must not be answered
+NEVER = 1.0  # an `agreeing` lead no post reaches: no answer by agreement
 
 
 def main() -> None:
@@ -51,15 +53,16 @@ def main() -> None:
         if not reads_as_english(case.text)
     ]
     with tempfile.TemporaryDirectory() as cache:
+        multilingual = load_multilingual(Settings(), sys.exit)  # says why it cannot run
         matcher = blended_matcher(
-            kb, load_encoder(Settings()), Path(cache), multilingual=_multilingual()
+            kb, load_encoder(Settings()), Path(cache), multilingual=multilingual
         )
         assert isinstance(matcher, MultilingualMatcher)
         leads = {case.text: read(matcher, case.text) for _, case in cases}
     fit = [case for _, case in cases if case.split == "fit"]
     answer = best_cutoff(fit, leads, WRONG)
     quiet = best_cutoff(fit, leads, 0.0)
-    agreeing = max(GRID, key=lambda c: quality(fit, leads, answer, c, WRONG))
+    agreeing = max(GRID, key=lambda c: quality(fit, leads, cutoffs_of(answer, c), WRONG))
     cutoffs = ForeignCutoffs(
         answer=answer, quiet=max(answer, quiet), suggest=0.0, agreeing=agreeing
     )
@@ -81,42 +84,54 @@ def read(matcher: MultilingualMatcher, text: str) -> Read:
     return matcher.kb.entries[order[0]].id, over_rival, over_next, agrees
 
 
+def cutoffs_of(answer: tuple[float, float], agreeing: float = NEVER) -> ForeignCutoffs:
+    return ForeignCutoffs(answer=answer, quiet=answer, suggest=0.0, agreeing=agreeing)
+
+
 def outcomes(
-    cases: list[Case], leads: dict[str, Read], cutoff: tuple[float, float], agreeing: float = 1.0
+    cases: list[Case], leads: dict[str, Read], answered: Callable[[Read], bool]
 ) -> tuple[int, int]:
     """(answered right, answered wrong or uncalled-for)."""
     right = wrong = 0
     for case in cases:
-        best, over_rival, over_next, agrees = leads[case.text]
-        clears = over_rival >= cutoff[0] and over_next >= cutoff[1]
-        if clears or (agrees and over_rival >= agreeing):
-            right += best in case.expected
-            wrong += best not in case.expected
+        if answered(read := leads[case.text]):
+            right += read[0] in case.expected
+            wrong += read[0] not in case.expected
     return right, wrong
 
 
+def answered_by(cutoffs: ForeignCutoffs) -> Callable[[Read], bool]:
+    """As the bot decides where asked (`MultilingualMatcher.read_foreign`)."""
+    return lambda read: cutoffs.answers(read[1:3], lambda: read[3])
+
+
 def quality(
-    cases: list[Case], leads: dict[str, Read], cutoff, agreeing: float, wrong_share: float
+    cases: list[Case], leads: dict[str, Read], cutoffs: ForeignCutoffs, wrong_share: float
 ) -> tuple[bool, int, float]:
-    right, wrong = outcomes(cases, leads, cutoff, agreeing)
-    return wrong <= wrong_share * max(right + wrong, 1), right, sum(cutoff) + agreeing
+    right, wrong = outcomes(cases, leads, answered_by(cutoffs))
+    return (
+        wrong <= wrong_share * max(right + wrong, 1),
+        right,
+        sum(cutoffs.answer) + cutoffs.agreeing,
+    )
 
 
 def best_cutoff(
     cases: list[Case], leads: dict[str, Read], wrong_share: float
 ) -> tuple[float, float]:
     return max(
-        itertools.product(GRID, GRID), key=lambda c: quality(cases, leads, c, 1.0, wrong_share)
+        itertools.product(GRID, GRID),
+        key=lambda c: quality(cases, leads, cutoffs_of(c), wrong_share),
     )
 
 
 def figures(cases: list[Case], leads: dict[str, Read], cutoffs: ForeignCutoffs) -> str:
     covered = [c for c in cases if c.expected]
-    right, wrong = outcomes(covered, leads, cutoffs.answer, cutoffs.agreeing)
-    uncalled = outcomes(
-        [c for c in cases if not c.expected], leads, cutoffs.answer, cutoffs.agreeing
-    )[1]
-    quiet_right, quiet_wrong = outcomes(cases, leads, cutoffs.quiet)
+    right, wrong = outcomes(covered, leads, answered_by(cutoffs))
+    uncalled = outcomes([c for c in cases if not c.expected], leads, answered_by(cutoffs))[1]
+    quiet_right, quiet_wrong = outcomes(
+        cases, leads, lambda read: cutoffs.clears(read[1:3], quiet=True)
+    )
     return (
         f"covered {len(covered):3}: right {right:3} wrong {wrong:2} | "
         f"not to answer {len(cases) - len(covered):3}: answered {uncalled:2} | "

@@ -12,6 +12,7 @@ agreeing. The cut-offs are fitted by bench/calibrate_languages.py on the `fit` h
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 
@@ -45,6 +46,12 @@ class ForeignCutoffs:
     def clears(self, leads: tuple[float, float], quiet: bool = False) -> bool:
         wanted = self.quiet if quiet else self.answer
         return all(lead >= cutoff for lead, cutoff in zip(leads, wanted, strict=True))
+
+    def answers(self, leads: tuple[float, float], agrees: Callable[[], bool]) -> bool:
+        """Answered where asked: both leads clear their cut-offs, or the lead over the
+        competitors clears `agreeing` and `agrees()` (the usual pipeline, reading the post's
+        words: names, jargon, cognates, finds the same entry; asked only then)."""
+        return self.clears(leads) or (leads[0] >= self.agreeing and agrees())
 
 
 class MultilingualMatcher(Matcher):
@@ -96,7 +103,7 @@ class MultilingualMatcher(Matcher):
         entries = self.kb.entries
         ranking = tuple((entries[i], round(float(scores[i]) * 100)) for i in order[:top])
         score = ranking[0][1]
-        if self.cutoffs.clears(leads) or self._agreed(post, int(order[0]), leads[0]):
+        if self.cutoffs.answers(leads, lambda: self.post_judgement(post)[0].best == order[0]):
             confident = self.cutoffs.clears(leads, quiet=True)
             answer = (entries[order[0]],)
             return Match(post, Decision.ANSWER, answer, score, (), ranking, None, confident)
@@ -105,13 +112,6 @@ class MultilingualMatcher(Matcher):
             offered = tuple(entries[i] for i in order[:SUGGESTIONS] if scores[i] >= floor)
             return Match(post, Decision.SUGGEST, (), score, offered, ranking)
         return Match(post, Decision.DECLINE, (), score, (), ranking)
-
-    def _agreed(self, post: str, best: int, over_rival: float) -> bool:
-        """Whether the usual pipeline, reading the post's words (names, jargon, cognates),
-        finds the same best entry: asked only where that decides."""
-        if over_rival < self.cutoffs.agreeing:
-            return False
-        return self.post_judgement(post)[0].best == best
 
     def foreign_reasons(self, question: str) -> tuple[str, ...]:
         """What `kb test` shows of a post in another language (nothing for English)."""
