@@ -46,7 +46,7 @@ def user_cache() -> Path:
 def file_sha256(path: Path) -> str:
     """A file's sha256, remembered in the user's cache by its size, time and inode: the
     model's 90 MB took a quarter of a second at every start of a command."""
-    stat = path.stat()
+    stat, name = path.stat(), str(path.resolve())
     stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
     memo_path = user_cache() / "file-digests.json"
     try:
@@ -54,14 +54,14 @@ def file_sha256(path: Path) -> str:
         memo = memo if isinstance(memo, dict) else {}
     except (OSError, ValueError):
         memo = {}
-    known = memo.get(str(path.resolve()))
+    known = memo.get(name)
     if isinstance(known, list) and known[:3] == stamp and isinstance(known[-1], str):
         return known[-1]
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
-    memo[str(path.resolve())] = [*stamp, digest.hexdigest()]
+    memo[name] = [*stamp, digest.hexdigest()]
     with contextlib.suppress(OSError):  # best effort: a read-only home costs time, no more
         memo_path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(memo_path, json.dumps(memo).encode())

@@ -21,7 +21,7 @@ ENGLISH = frozenset(
     "from by as and or but not no nor so if than then that this these those there here can "
     "could should would will shall may might must much more most many any some all about "
     "just only also still even really very too get gets got make makes making pay paid worth "
-    "need needs like im dont doesnt isnt arent cant wont whats hows u ur pls plz ppl lol tbh "
+    "need needs like im dont doesnt isnt arent cant wont hows u ur pls plz ppl lol tbh "
     "ngl idk rn vs".split()
 )
 # Common function words of the languages members write in, none of them an English word

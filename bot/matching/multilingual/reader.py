@@ -10,6 +10,7 @@ embeddings are kept in DATA_DIR/index like the encoder's.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import platform
 import threading
@@ -34,6 +35,7 @@ CHUNK = 8  # texts a call: an index of hundreds in one batch took 300 MB more at
 RECENT = 256  # posts' embeddings kept for `finish` (and members who repeat themselves)
 
 
+@functools.cache  # asked at every reload of the knowledge base; the machine stays the same
 def unavailable() -> str | None:
     """Why the multilingual model cannot run here, or None. Its shipped engine needs AVX2 on
     x86-64 (without it the process would die on an illegal instruction, not raise)."""
