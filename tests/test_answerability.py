@@ -11,6 +11,7 @@ from bot.matching.answerability.kinds import (
     asked_kinds,
     reads_as_follow_up,
     unanswered_kinds,
+    unquote,
     with_earlier,
 )
 from bot.matching.explain import examine
@@ -85,6 +86,36 @@ def test_a_follow_up_is_declined_alone_and_answered_with_the_earlier_question(le
     combined = with_earlier(earlier, "and for seniors?")
     assert combined == f"{earlier.rstrip('?')}, for seniors?"
     assert lexical.match(combined).entry == kb.by_id["salary-ranges-by-level"]
+
+
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        ("> how much do seniors make?\nand in Berlin?", "how much do seniors make, in Berlin?"),
+        ("> how much do seniors make?\n+1", "how much do seniors make?"),
+        (
+            ">>> my lead says a PhD is a must\nso true\n\nwhy?",
+            "my lead says a PhD is a must so true why?",
+        ),
+        ("> my lead says a PhD is a must\nwhy is python so popular?", "why is python so popular?"),
+        ("x > y? which is bigger", "x > y? which is bigger"),  # not a quote: no quote line
+    ],
+)
+def test_a_message_quoting_an_earlier_one_asks_its_own_words_or_follows_the_quote_up(
+    message, asked
+):
+    assert unquote(message) == asked
+
+
+def test_a_quoting_message_is_matched_on_what_it_asks(lexical, kb):
+    phd, levels = kb.by_id["phd-required"], kb.by_id["salary-ranges-by-level"]
+    assert lexical.match(f"> {phd.question}\n+1").entry == phd
+    story = "> my cousin is a data engineer at a bank\n" + phd.question
+    assert lexical.match(story).entry == phd
+    followed = lexical.match(f"> {levels.question}\nand for seniors?")
+    assert followed.question == with_earlier(levels.question, "and for seniors?")
+    assert followed.entry == levels
+    assert any("read as" in line for line in examine(lexical, f"> {phd.question}\n+1").why)
 
 
 def test_kb_test_says_which_kind_is_asked_and_which_the_entry_answers(lexical):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process, utils
 
 from bot.knowledge.model import OutOfScopeTopic
-from bot.matching.answerability.kinds import reads_as_follow_up, unanswered_kinds
+from bot.matching.answerability.kinds import reads_as_follow_up, unanswered_kinds, unquote
 from bot.matching.matcher import Match, Matcher
 from bot.matching.multilingual.matcher import MultilingualMatcher
 from bot.matching.parts import split_post
@@ -78,8 +78,12 @@ def reasons(matcher: Matcher, question: str) -> tuple[str, ...]:
 
 def examine(matcher: Matcher, question: str) -> Tested:
     """Everything `kb test "Q"` shows."""
+    asked = unquote(question.strip())
+    quoting = (
+        (f"quotes an earlier message: read as {asked!r}",) if asked != question.strip() else ()
+    )
     return Tested(
-        matcher.match(question),
-        nearest_out_of_scope(matcher, question),
-        reasons(matcher, question),
+        matcher.match(asked),
+        nearest_out_of_scope(matcher, asked),
+        quoting + reasons(matcher, asked),
     )

@@ -25,6 +25,7 @@ from bot.matching.answerability.kinds import (
     answered_kinds,
     reads_as_follow_up,
     unanswered_kinds,
+    unquote,
 )
 from bot.matching.answerability.vocabulary import Vocabulary
 from bot.matching.decision import MARGIN_FLOOR, Cascade, DecisionModel, Judgement
@@ -176,7 +177,7 @@ class Matcher:
     def start(self, question: str, top: int = 5) -> Match | list[Future[np.ndarray]]:
         """The match, when the cheap scores settle it; else the encodings it waits for
         (then call `finish`). Cheap: an event loop may call it inline."""
-        question = question.strip()[:MAX_QUESTION_CHARS]
+        question = unquote(question.strip())[:MAX_QUESTION_CHARS]
         if not content_tokens(question):  # empty, emoji, punctuation or pure small talk
             return Match(question, Decision.DECLINE, (), 0, (), ())
         cascade = self.cascade
@@ -205,7 +206,7 @@ class Matcher:
 
     def finish(self, question: str, top: int = 5) -> Match:
         """The blended match of a question `start` could not settle."""
-        question = question.strip()[:MAX_QUESTION_CHARS]
+        question = unquote(question.strip())[:MAX_QUESTION_CHARS]
         if self.cascade is None or latin_script(question):
             try:
                 return self.decide(question, *self.post_judgement(question), self.model, top)

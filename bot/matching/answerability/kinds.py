@@ -17,6 +17,7 @@ import re
 from functools import lru_cache
 
 from bot.knowledge.model import Entry
+from bot.knowledge.text import content_tokens
 
 _W = r"(?:[\w'-]+\s+)"  # one word and the space after it
 PATTERNS: dict[str, str] = {  # one per ANSWER_KINDS (bot/knowledge/model.py)
@@ -104,3 +105,27 @@ def with_earlier(earlier: str, follow_up: str) -> str:
     """The question a follow-up asks, read with the earlier question it follows."""
     rest = _OPENER.sub("", " ".join(follow_up.split()), count=1).rstrip(" ?")
     return f"{earlier.rstrip(' ?')}, {rest}?" if rest else earlier
+
+
+def unquote(text: str) -> str:
+    """What a message quoting an earlier one asks (Discord's `> ` lines, or `>>> ` and all
+    after it): its own words, read with the quote when they follow it up ("what about
+    Berlin?"), or the quote itself when they ask nothing ("+1", "this ^")."""
+    own: list[str] = []
+    quoted: list[str] = []
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        if stripped.startswith(">>> "):
+            quoted += [stripped[4:], *lines[i + 1 :]]
+            break
+        if stripped.startswith("> ") or stripped == ">":
+            quoted.append(stripped[2:])
+        else:
+            own.append(line)
+    if not quoted:
+        return text
+    earlier, mine = " ".join(" ".join(quoted).split()), "\n".join(own).strip()
+    if not any(c.isalpha() for token in content_tokens(mine) for c in token):
+        return earlier
+    return with_earlier(earlier, mine) if reads_as_follow_up(mine) else mine

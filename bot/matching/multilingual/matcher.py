@@ -20,6 +20,7 @@ import numpy as np
 
 from bot.knowledge.model import KnowledgeBase, Overloaded
 from bot.knowledge.text import content_tokens
+from bot.matching.answerability.kinds import unquote
 from bot.matching.decision import Cascade, DecisionModel
 from bot.matching.matcher import MAX_QUESTION_CHARS, SUGGESTIONS, Matcher
 from bot.matching.multilingual.language import reads_as_english
@@ -147,5 +148,5 @@ def _asked(post: str) -> str:
 
 def _foreign(question: str) -> str | None:
     """The post to read with the multilingual model, when it is not in English."""
-    post = question.strip()[:MAX_QUESTION_CHARS]
+    post = unquote(question.strip())[:MAX_QUESTION_CHARS]
     return post if content_tokens(post) and not reads_as_english(post) else None
