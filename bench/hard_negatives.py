@@ -4,9 +4,10 @@
 
 Near-topic questions reuse an entry's words but ask something its answer never says. This
 turns each entry's English wordings and keywords into such questions by rule, not one by
-one: pay in a city its answer never names; since when, instead of why; a study plan, books
-or first steps; when something started or how long it takes to learn. A template of a kind
-the entry answers (`answers:`, or asked by its wordings) is skipped.
+one: pay in a city or at a company its answer never names (even where it gives figures: they
+are for other places); since when, instead of why; a study plan, books or first steps; when
+something started or how long it takes to learn. A template of a kind the entry answers
+(`answers:`, or asked by its wordings) is skipped.
 
 Swapping the subject ("rent" for "pay") or the role ("nurses" for "ML engineers"), and
 head-to-heads of two unrelated names, were tried and left out: the decision's features
@@ -37,6 +38,8 @@ SEED = 20261207
 PER_ENTRY = 12
 _WHERE = re.compile(r"\b(in|at) (the )?(US|Bay Area|SF|San Francisco|New York|Seattle)\b", re.I)
 PLACES = ("Berlin", "Lagos", "São Paulo", "Warsaw", "Manila", "Nairobi", "Osaka", "Lyon")
+COMPANIES = ("Spotify", "Siemens", "Infosys", "Zalando", "Rakuten", "Shopify", "Grab", "Unilever")
+_PAY = re.compile(r"\b(pay|pays|paid|salary|salaries|earn|earns|make|comp|compensation|tc)\b", re.I)
 
 
 _ENGLISH = re.compile(r"\b(the|is|are|do|does|what|why|how|which|should|for|of|to)\b", re.I)
@@ -58,12 +61,15 @@ def topical(keyword: str) -> bool:
 
 
 def from_wording(text: str, rng: random.Random) -> list[tuple[str, str]]:
-    """(kind, negative): the wording about another place, or asking since when instead of
-    why."""
+    """(kind, negative): the wording about pay in another place or at a named company (kind
+    "elsewhere": no entry answers it), or asking since when instead of why."""
     q = text.rstrip(" ?").strip()
     out = []
     if _WHERE.search(q):
-        out.append(("figure", _WHERE.sub(f"in {rng.choice(PLACES)}", q, count=1) + "?"))
+        out.append(("elsewhere", _WHERE.sub(f"in {rng.choice(PLACES)}", q, count=1) + "?"))
+    elif _PAY.search(q):
+        out.append(("elsewhere", f"{q} in {rng.choice(PLACES)}?"))
+        out.append(("elsewhere", f"{q} at {rng.choice(COMPANIES)}?"))
     if re.match(r"why (do|does|is|are) ", q, re.I):
         out.append(("when", "since when " + q[4:] + "?"))
     return out

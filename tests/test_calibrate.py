@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 
+import yaml
+
 from tests.conftest import ROOT
 
 
@@ -31,3 +33,15 @@ def test_a_missing_evaluation_file_is_named_and_the_constants_are_not_to_ship(
 def test_the_shipped_fit_names_every_evaluation_file_and_the_made_up_negatives():
     names = [path.name for path in load_calibrate().SHIPPED_FIT]
     assert names == ["evaluation.yaml", "hard_negatives.yaml", "external.yaml", "external-2.yaml"]
+
+
+def test_made_up_negatives_ask_pay_where_no_answer_gives_it_and_are_the_shipped_ones():
+    spec = importlib.util.spec_from_file_location("negatives", ROOT / "bench" / "hard_negatives.py")
+    made = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(made)
+    negatives = made.negatives(ROOT / "knowledge")
+    elsewhere = [n for n in negatives if any(p in n for p in made.PLACES + made.COMPANIES)]
+    # Even entries that give figures: theirs are for other places.
+    assert any("salary" in n.lower() for n in elsewhere), elsewhere
+    shipped = yaml.safe_load((ROOT / "bench" / "hard_negatives.yaml").read_text(encoding="utf-8"))
+    assert shipped["near_topic"]["fit"]["none"] == negatives  # regenerated after every change
