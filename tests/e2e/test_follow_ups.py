@@ -82,3 +82,10 @@ async def test_a_follow_up_in_a_forum_post_the_bot_answered_is_read_with_its_ans
     settled = await fake.open_post(PHD, "")
     await fake.wait_for(lambda: fake.thread_replies(settled))
     assert fake.thread_replies(other) == []
+
+
+async def test_a_message_quoting_an_earlier_one_is_read_as_what_it_asks(fake, helping):
+    first = await answer_to(fake, f"> {PHD}\n{LEVELS}", 1)
+    assert [e["title"] for e in first["embeds"]] == [LEVELS]  # not the quoted question too
+    second = await answer_to(fake, f"> {LEVELS}\n{FOLLOW_UP}", 2)
+    assert title(second) == LEVELS  # the quote says what "and for seniors?" follows up
