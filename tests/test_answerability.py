@@ -144,8 +144,20 @@ def test_channels_nobody_asked_in_show_only_sure_answers(lexical):
         "```python\ndef f(x):\n    return x or y?\n```",
         "ML engineer salary 为什么 так высоко? and for seniors?",
         "and for " + "seniors " * 600,
+        ">>> \n> \n>",
+        "> " + "why " * 1000 + "\nand for seniors?",
     ],
-    ids=["empty", "whitespace", "4000 chars", "emoji", "code", "mixed scripts", "long follow"],
+    ids=[
+        "empty",
+        "whitespace",
+        "4000 chars",
+        "emoji",
+        "code",
+        "mixed scripts",
+        "long follow",
+        "empty quotes",
+        "long quote",
+    ],
 )
 def test_odd_messages_get_a_decision_never_an_error(lexical, blended, text):
     for matcher in (lexical, blended):
