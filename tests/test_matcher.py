@@ -140,3 +140,21 @@ def test_what_a_question_names_that_the_entry_never_mentions(kb):
     assert vocabulary.coverage(content_tokens("senior base salary"), levels) == 1.0
     assert vocabulary.coverage(content_tokens("seniorr base salary"), levels) == 1.0, "typos"
     assert vocabulary.coverage(content_tokens("pizza topping"), levels) == 0.0
+
+
+def test_the_lexical_similarity_is_token_sort_ratio_against_each_wording(lexical):
+    """The index keeps each wording's tokens sorted so that scoring is a plain fuzz.ratio:
+    the same figure as token_sort_ratio of the unsorted tokens, for every wording."""
+    scorer = next(s for s, _ in lexical.scorers if s.name == "lexical")
+    wordings = [t for e in scorer.entries for t in e.texts]
+    assert len(scorer._texts) == len(wordings)
+    asked = [c.text for c in CASES[:40]] + ["machien lerning engneer salry", "pay ml ml pay"]
+    for question in asked:
+        query = " ".join(sorted(content_tokens(question)))
+        for stored, wording in zip(scorer._texts, wordings, strict=True):
+            expected = fuzz.token_sort_ratio(question_tokens(question), question_tokens(wording))
+            assert fuzz.ratio(query, stored) == expected, (question, wording)
+
+
+def question_tokens(text: str) -> str:
+    return " ".join(content_tokens(text))
