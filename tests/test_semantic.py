@@ -160,3 +160,33 @@ def test_default_settings_use_the_blend(tmp_path):
 def test_package_ships_the_model():
     model_dir = default_model_dir()
     assert isinstance(model_dir, Path) and (model_dir / "model.safetensors").is_file()
+
+
+def test_int8_weights_are_each_output_channel_scaled_to_127(tmp_path):
+    """int8_weights reads (out, in) float32 layers and gives (in, out) int8 with a scale per
+    output channel: round(w / (max |w| of its channel / 127)); other tensors are left out."""
+    import json
+    import struct
+
+    from bot.matching.encoder import int8_weights
+
+    rng = np.random.default_rng(5)
+    layer = rng.standard_normal((6, 4)).astype(np.float32)  # 6 outputs, 4 inputs
+    layer[2] = 0.0  # a channel of zeros: no division by zero
+    bias = rng.standard_normal(6).astype(np.float32)
+    header = {
+        "encoder.layer.0.dense.weight": {"dtype": "F32", "shape": [6, 4], "data_offsets": [0, 96]},
+        "encoder.layer.0.dense.bias": {"dtype": "F32", "shape": [6], "data_offsets": [96, 120]},
+    }
+    raw = json.dumps(header).encode()
+    path = tmp_path / "model.safetensors"
+    path.write_bytes(struct.pack("<Q", len(raw)) + raw + layer.tobytes() + bias.tobytes())
+    out = int8_weights(path)
+    assert set(out) == {"encoder.layer.0.dense.weight.int8", "encoder.layer.0.dense.weight.scale"}
+    scale = np.maximum(np.abs(layer).max(axis=1), 1e-12) / 127
+    expected = np.rint(layer.T / scale).astype(np.int8)
+    quantised = out["encoder.layer.0.dense.weight.int8"]
+    assert quantised.shape == (4, 6) and quantised.flags.c_contiguous
+    assert np.array_equal(quantised, expected)
+    assert np.array_equal(out["encoder.layer.0.dense.weight.scale"], scale.astype(np.float32))
+    assert np.abs(quantised).max() == 127

@@ -193,9 +193,12 @@ def int8_weights(path: Path) -> dict[str, np.ndarray]:
         for name, info in json.loads(handle.read(size)).items():
             if name.startswith("encoder.layer.") and len(shape := info.get("shape", ())) == 2:
                 handle.seek(8 + size + info["data_offsets"][0])
-                weight = np.fromfile(handle, np.float32, np.prod(shape)).reshape(shape).T
-                scale = np.maximum(np.abs(weight).max(axis=0), 1e-12) / 127
-                out[f"{name}.int8"] = np.ascontiguousarray(np.rint(weight / scale), np.int8)
+                # (out, in) as stored: a row per output channel, scaled in place, then
+                # transposed once as int8 (twice as fast as working on the float transpose)
+                weight = np.fromfile(handle, np.float32, np.prod(shape)).reshape(shape)
+                scale = np.maximum(np.abs(weight).max(axis=1), 1e-12) / 127
+                np.rint(np.divide(weight, scale[:, None], out=weight), out=weight)
+                out[f"{name}.int8"] = np.ascontiguousarray(weight.astype(np.int8).T)
                 out[f"{name}.scale"] = scale.astype(np.float32)
     return out
 
