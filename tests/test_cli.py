@@ -182,6 +182,25 @@ def test_light_commands_import_neither_discord_nor_a_writer(command, tmp_path):
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
 
 
+def test_ask_loads_neither_the_calculator_nor_the_package_metadata(tmp_path):
+    """`ask` answers from the knowledge base: the compensation calculator (its parser's
+    options aside) and the installed version (read only for --version) are not loaded."""
+    code = (
+        "import sys; from bot.__main__ import main; main(['ask', 'what is mlops'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('bot.calculator.', "
+        "'importlib.metadata')) and m != 'bot.calculator.amounts'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "SEMANTIC": "off", "DATA_DIR": str(tmp_path)},
+        check=False,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
+
+
 def test_sync_without_token_says_so():
     result = run("sync", env={"DISCORD_TOKEN": ""})
     assert result.returncode == 2

@@ -10,12 +10,13 @@ import shlex
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.calculator import report
 from bot.calculator.amounts import CompInputError
-from bot.calculator.bands import load_bands
-from bot.calculator.calculator import Offer, calculate, compare_offers
 from bot.knowledge.model import KnowledgeBaseError
+
+if TYPE_CHECKING:
+    from bot.calculator.calculator import Offer
 
 OFFER_OPTIONS = {  # option -> help; the Offer field is the option with "-" -> "_"
     "base": "base salary, e.g. 180k",
@@ -107,12 +108,19 @@ def _add_actions(comp: argparse.ArgumentParser) -> None:
 def offer_from(args: argparse.Namespace, prefix: str = "") -> Offer:
     values = {_field(o): getattr(args, _field(prefix + o), "") or "" for o in PER_OFFER}
     shared = {_field(o): getattr(args, _field(o), "") or "" for o in SHARED_OPTIONS}
+    from bot.calculator.calculator import Offer
+
     known = {f.name for f in fields(Offer)}
     return Offer(**{k: v for k, v in {**values, **shared}.items() if k in known})
 
 
 def run_comp(args: argparse.Namespace, knowledge_dir: Path, write: Callable[[str], None]) -> int:
     """Raises CompInputError for input that cannot be priced; KnowledgeBaseError for bands."""
+    # Here, not at the top: the parser that every command builds needs only the options.
+    from bot.calculator import report
+    from bot.calculator.bands import load_bands
+    from bot.calculator.calculator import calculate, compare_offers
+
     if args.comp_command == "bands":
         bands = load_bands(knowledge_dir)
         level = args.level.strip().lower()

@@ -17,11 +17,23 @@ def program() -> str:
     return "python -m bot" if started in ("__main__.py", "-m", "") else started
 
 
+class _Version(argparse.Action):
+    """argparse's "version" action, reading the installed version only when asked (reading
+    the package metadata costs every other command 15 ms)."""
+
+    def __init__(self, option_strings: list[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, argparse.SUPPRESS, 0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"{parser.prog} {version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=program(), description="ML Career Bot: answers ML-career questions."
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="run the bot (the terminal console when no Discord token)")
     commands.add_parser("sync", help="push the slash commands to Discord now, changed or not")
