@@ -1,7 +1,9 @@
 """Start-up benchmark: building the matcher's indexes against reading them from
-DATA_DIR/index, and what one edited entry costs, at 10,000 and 100,000 synthetic entries.
+DATA_DIR/index, and what one edited entry costs, at 10,000 and 100,000 synthetic entries;
+and the wall time of `python -m bot ask` with its index cached (the real knowledge base),
+against a baseline commit checked out in a temporary git worktree, runs alternating.
 
-    .venv/bin/python bench/startup.py [--quick]
+    .venv/bin/python bench/startup.py [--quick] [--ask-only] [--baseline REV] [--runs 10]
 
 The embeddings are built by a stand-in encoder (random unit vectors): the real one would
 need hours for 700,000 wordings, and reading a cache back does not depend on the values.
@@ -10,6 +12,9 @@ need hours for 700,000 wordings, and reading a cache back does not depend on the
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -68,12 +73,69 @@ def bench(size: int) -> None:
     )
 
 
+ASKED = ("how much do ML engineers make", "do I need a PhD for ML?")
+
+
+def ask_seconds(root: Path, data_dir: Path, question: str, semantic: str = "on") -> float:
+    """One `python -m bot ask` of the code in `root`, its index in `data_dir`."""
+    env = {**os.environ, "DATA_DIR": str(data_dir), "SEMANTIC": semantic}
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "bot", "ask", question],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    return time.perf_counter() - start
+
+
+def bench_ask(baseline: str, runs: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="ask-bench-") as scratch:
+        codes = {"this tree": ROOT}
+        if baseline != "none":
+            base = Path(scratch) / "base"
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(base), baseline],
+                check=True,
+            )
+            codes[f"baseline {baseline}"] = base
+        try:
+            for semantic in ("on", "off"):
+                times: dict[tuple[str, str], list[float]] = {}
+                for n, root in enumerate(codes.values()):
+                    ask_seconds(root, Path(scratch) / f"data-{n}-{semantic}", ASKED[0], semantic)
+                for _ in range(runs):  # the first ask above built each index
+                    for n, (code, root) in enumerate(codes.items()):
+                        data_dir = Path(scratch) / f"data-{n}-{semantic}"
+                        for question in ASKED:
+                            took = ask_seconds(root, data_dir, question, semantic)
+                            times.setdefault((code, question), []).append(took)
+                for (code, question), samples in times.items():
+                    print(
+                        f"`ask` with its index cached, SEMANTIC={semantic}, {code:18}"
+                        f" {question!r:34} median {statistics.median(samples):.3f} s,"
+                        f" fastest {min(samples):.3f} s ({runs} runs, alternating)"
+                    )
+        finally:
+            if len(codes) > 1:
+                subprocess.run(
+                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)],
+                    check=False,
+                )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 100,000-entry run")
+    parser.add_argument("--ask-only", action="store_true", help="only time `ask`")
+    parser.add_argument("--baseline", default="none", help="a git revision for `ask`'s ratio")
+    parser.add_argument("--runs", type=int, default=10, help="`ask` runs per code and question")
     args = parser.parse_args()
-    for size in (10_000,) if args.quick else (10_000, 100_000):
-        bench(size)
+    if not args.ask_only:
+        for size in (10_000,) if args.quick else (10_000, 100_000):
+            bench(size)
+    bench_ask(args.baseline, args.runs)
 
 
 if __name__ == "__main__":
