@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,7 +36,9 @@ def _encoder(model_dir: Path) -> SentenceEncoder:
     worker thread) instead of loading the model again. A failure is not kept."""
     from bot.matching.encoder import SentenceEncoder
 
-    return SentenceEncoder(model_dir)
+    encoder = SentenceEncoder(model_dir)
+    encoder.encode([""])  # onnxruntime's first run sets itself up (~45 ms): not on a question
+    return encoder
 
 
 def build_matcher(
@@ -52,15 +55,19 @@ def build_matcher(
     `progress` hears of the encoding when the wordings' embeddings are not kept yet.
     """
     store = store or KnowledgeStore(settings.knowledge_dir, settings.data_dir)
-    if store.recover():
-        warn("Finished a knowledge-base change that was interrupted.")
-    kb = store.load()
-    for note in store.database.take_notes():
-        warn(f"Moving the old data files into the database: {note}")
-    if not settings.semantic:
+    # The model loads on a thread while the knowledge base is read: its quantising and first
+    # pass run outside the GIL (onnxruntime's import and session mostly inside it).
+    with ThreadPoolExecutor(1, thread_name_prefix="model") as pool:
+        loading = pool.submit(load_encoder, settings) if settings.semantic else None
+        if store.recover():
+            warn("Finished a knowledge-base change that was interrupted.")
+        kb = store.load()
+        for note in store.database.take_notes():
+            warn(f"Moving the old data files into the database: {note}")
+    if loading is None:
         return lexical_matcher(kb, settings.data_dir)
     try:
-        encoder = load_encoder(settings)
+        encoder = loading.result()
     except ImportError as exc:
         warn(f"Semantic matching is off ({exc.name or exc} is not installed): lexical only.")
     except Exception as exc:  # a broken model folder must never stop the bot

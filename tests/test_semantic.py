@@ -190,3 +190,17 @@ def test_int8_weights_are_each_output_channel_scaled_to_127(tmp_path):
     assert np.array_equal(quantised, expected)
     assert np.array_equal(out["encoder.layer.0.dense.weight.scale"], scale.astype(np.float32))
     assert np.abs(quantised).max() == 127
+
+
+def test_an_invalid_knowledge_base_is_said_while_the_model_loads_beside_it(tmp_path):
+    """The model loads on a thread while the knowledge base is read: an invalid base still
+    raises its error (the model's loading is waited for, never left running)."""
+    from bot.knowledge.model import KnowledgeBaseError
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    first = sorted((knowledge / "entries").glob("*.yaml"))[0]
+    first.write_text("id: [unclosed\n")
+    settings = Settings(knowledge_dir=knowledge, data_dir=tmp_path / "data")
+    with pytest.raises(KnowledgeBaseError):
+        build_matcher(settings, lambda _: None)
