@@ -203,4 +203,14 @@ def test_an_invalid_knowledge_base_is_said_while_the_model_loads_beside_it(tmp_p
     first.write_text("id: [unclosed\n")
     settings = Settings(knowledge_dir=knowledge, data_dir=tmp_path / "data")
     with pytest.raises(KnowledgeBaseError):
-        build_matcher(settings, lambda _: None)
+        build_matcher(settings, lambda _: None, model_aside=True)
+
+
+def test_a_model_loaded_aside_that_fails_is_said_in_one_line(tmp_path):
+    settings = Settings(
+        knowledge_dir=KNOWLEDGE, data_dir=tmp_path / "data", semantic_model_dir=tmp_path
+    )
+    warnings: list[str] = []
+    matcher = build_matcher(settings, warnings.append, model_aside=True)
+    assert matcher.mode == "lexical"
+    assert len(warnings) == 1 and warnings[0].startswith("Semantic matching is off (")

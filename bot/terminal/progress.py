@@ -31,5 +31,6 @@ def index_progress(stream: TextIO | None = None) -> Callable[[int, int], None] |
 def build_matcher(
     settings: Settings, warn: Callable[[str], None], store: KnowledgeStore | None = None
 ) -> Matcher:
-    """bot.startup's build_matcher, showing its progress on a terminal."""
-    return build_quietly(settings, warn, store, index_progress())
+    """bot.startup's build_matcher, showing its progress on a terminal (a command: the
+    model loads beside the knowledge base)."""
+    return build_quietly(settings, warn, store, index_progress(), model_aside=True)
