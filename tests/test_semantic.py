@@ -107,6 +107,13 @@ def test_embedding_cache_re_embeds_only_what_changed(kb, encoder, embedded, tmp_
     assert np.allclose(again.score(question)[1:], first.score(question)[1:], atol=1e-6)
 
 
+def test_a_removed_wording_needs_no_encoding_and_no_progress(kb, encoder, embedded, tmp_path):
+    shutil.copytree(embedded[0] / "index", tmp_path / "index")
+    shorter = dataclasses.replace(kb.entries[0], phrasings=kb.entries[0].phrasings[1:])
+    scorer = SemanticScorer((shorter, *kb.entries[1:]), encoder, IndexCache(tmp_path))
+    assert scorer.embedded == 0  # every wording left is known: nothing to encode
+
+
 def test_a_corrupt_cache_is_rebuilt(kb, encoder, embedded, tmp_path):
     shutil.copytree(embedded[0] / "index", tmp_path / "index")
     cache = IndexCache(tmp_path)

@@ -97,7 +97,7 @@ def embeddings(
     for i, digest in enumerate(digests):
         if digest in known:
             matrix[i] = known[digest]
-    step = PROGRESS_STEP if progress else len(missing)
+    step = PROGRESS_STEP if progress else max(len(missing), 1)
     for start in range(0, len(missing), step):
         chunk = missing[start : start + step]
         matrix[chunk] = encoder.encode([texts[i] for i in chunk])
