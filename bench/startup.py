@@ -12,7 +12,6 @@ need hours for 700,000 wordings, and reading a cache back does not depend on the
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -27,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.match import synthetic_kb  # noqa: E402
+from bench.match import ask_seconds, synthetic_kb  # noqa: E402
 from bot.matching.build import blended_matcher, lexical_matcher  # noqa: E402
 
 
@@ -74,20 +73,6 @@ def bench(size: int) -> None:
 
 
 ASKED = ("how much do ML engineers make", "do I need a PhD for ML?")
-
-
-def ask_seconds(root: Path, data_dir: Path, question: str, semantic: str = "on") -> float:
-    """One `python -m bot ask` of the code in `root`, its index in `data_dir`."""
-    env = {**os.environ, "DATA_DIR": str(data_dir), "SEMANTIC": semantic}
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "bot", "ask", question],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        check=True,
-    )
-    return time.perf_counter() - start
 
 
 def bench_ask(baseline: str, runs: int) -> None:
