@@ -123,23 +123,17 @@ def bench_semantic(kb: KnowledgeBase, questions: list[str]) -> None:
     start = time.perf_counter()
     encoder = SentenceEncoder(default_model_dir())
     print(f"semantic: model load (sha256 check included) {time.perf_counter() - start:.3f} s")
-    report("encoder, one question", time_each(lambda q: encoder.encode([q]), questions[:100]))
-    batches = []
-    for _ in range(5):
-        start = time.perf_counter()
-        encoder.encode(questions[:50])
-        batches.append((time.perf_counter() - start) * 1000 / 50)
-    print(f"  {'encoder, batch of 50':28} {statistics.median(batches):8.3f} ms per question")
     exact = SentenceEncoder(default_model_dir(), int8=False)  # the float32 graph, for the ratio
-    report("float32 encoder, one question", time_each(lambda q: exact.encode([q]), questions[:100]))
-    batches = []
-    for _ in range(5):
-        start = time.perf_counter()
-        exact.encode(questions[:50])
-        batches.append((time.perf_counter() - start) * 1000 / 50)
-    print(
-        f"  {'float32 encoder, batch of 50':28} {statistics.median(batches):8.3f} ms per question"
-    )
+    for name, model in (("encoder", encoder), ("float32 encoder", exact)):
+        one = time_each(lambda q, m=model: m.encode([q]), questions[:100])
+        report(f"{name}, one question", one)
+        batches = []
+        for _ in range(5):
+            start = time.perf_counter()
+            model.encode(questions[:50])
+            batches.append((time.perf_counter() - start) * 1000 / 50)
+        label = f"{name}, batch of 50"
+        print(f"  {label:28} {statistics.median(batches):8.3f} ms per question")
     with tempfile.TemporaryDirectory() as cache_dir:
         matcher = blended_matcher(kb, encoder, Path(cache_dir))
         matcher.match(questions[0])
