@@ -161,6 +161,20 @@ def test_run_without_token_and_without_a_terminal_is_a_configuration_error():
     assert result.returncode == 2 and result.stderr.startswith("No DISCORD_TOKEN set")
 
 
+def last_line_of(code: str, data_dir: Path) -> str:
+    """The last line `code` prints, run by a fresh interpreter with lexical matching."""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "SEMANTIC": "off", "DATA_DIR": str(data_dir)},
+        check=False,
+    )
+    assert result.stdout.strip(), result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
 @pytest.mark.parametrize(
     "command", [["ask", "--json", "what is mlops"], ["kb", "validate"], ["kb", "test", "phd?"]]
 )
@@ -171,15 +185,7 @@ def test_light_commands_import_neither_discord_nor_a_writer(command, tmp_path):
         f"import sys; from bot.__main__ import main; main({command!r});"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'discord', 'ruamel', 'filelock'}))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "SEMANTIC": "off", "DATA_DIR": str(tmp_path)},
-        check=False,
-    )
-    assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
+    assert last_line_of(code, tmp_path) == "[]"
 
 
 def test_ask_loads_neither_the_calculator_nor_the_package_metadata(tmp_path):
@@ -190,15 +196,7 @@ def test_ask_loads_neither_the_calculator_nor_the_package_metadata(tmp_path):
         "print(sorted(m for m in sys.modules if m.startswith(('bot.calculator.', "
         "'importlib.metadata')) and m != 'bot.calculator.amounts'))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "SEMANTIC": "off", "DATA_DIR": str(tmp_path)},
-        check=False,
-    )
-    assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
+    assert last_line_of(code, tmp_path) == "[]"
 
 
 def test_sync_without_token_says_so():
