@@ -13,6 +13,7 @@ import contextlib
 import json
 import re
 import time
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -62,6 +63,13 @@ __all__ = [
 ]
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
+COMMANDS_MADE_MS = 1_735_689_600_000  # 2025-01-01: the commands were first synced long ago
+
+
+def command_snowflake(text: str) -> str:
+    """A command keeps its id across syncs, as on Discord, and its version while it is the
+    same: both made from what they name, so every test's sync answers the same bytes."""
+    return str(((COMMANDS_MADE_MS - DISCORD_EPOCH_MS) << 22) | zlib.crc32(text.encode()) >> 10)
 
 
 class FakeDiscord(Forums, Interactions, Channels, Gateway, Permissions, Network):
@@ -306,9 +314,9 @@ class FakeDiscord(Forums, Interactions, Channels, Gateway, Permissions, Network)
             {
                 **c,
                 "type": c.get("type", 1),  # CHAT_INPUT unless said
-                "id": str(self.snowflake()),
+                "id": command_snowflake(f"{guild} {c.get('name')}"),
                 "application_id": str(APPLICATION_ID),
-                "version": str(self.snowflake()),
+                "version": command_snowflake(json.dumps(c, sort_keys=True)),
                 "default_member_permissions": permissions_text(c.get("default_member_permissions")),
                 "integration_types": c.get("integration_types") or [0],
                 "contexts": c.get("contexts"),
