@@ -17,7 +17,7 @@ from bot.knowledge.model import KnowledgeBaseError
 from bot.knowledge.safe_yaml import UnsafeYaml, load_untrusted
 from bot.knowledge.store import Actor, ConflictError, KnowledgeStore, StoreError
 from tests.conftest import recorded_changes
-from tests.synthetic import snapshot
+from tests.synthetic import snapshot, write_knowledge
 
 MOD = Actor("42", "mod", guild=1)
 
@@ -112,7 +112,10 @@ def test_two_edits_of_the_same_entry_give_one_save_and_one_conflict(store):
     assert len(audit(store)) == 1
 
 
-def test_fifty_concurrent_edits_of_different_entries_all_land(store):
+def test_fifty_concurrent_edits_of_different_entries_all_land(tmp_path):
+    # Twenty small entries, as many as the real base has: each edit reads and checks them all.
+    write_knowledge(tmp_path / "knowledge", 20)
+    store = KnowledgeStore(tmp_path / "knowledge", tmp_path / "data")
     store.files.lock_wait = 600  # all of them wait their turn (a busy store is tested apart)
     ids = sorted(store.documents())
     targets = [(ids[n % len(ids)], n) for n in range(50)]
