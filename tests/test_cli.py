@@ -14,11 +14,16 @@ from tests.conftest import ROOT
 
 
 def run(
-    *args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path = ROOT
+    *args: str,
+    stdin: str = "",
+    env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
+    code: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS`, or `python -c CODE ARGS` for a test that adjusts the bot first."""
     environment = {**os.environ, "SEMANTIC": "off", **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, *(("-c", code) if code else ("-m", "bot")), *args],
         input=stdin,
         capture_output=True,
         text=True,

@@ -47,11 +47,21 @@ def test_a_held_lock_is_waited_for_a_bounded_time_then_named(knowledge_copy, tmp
     store.add_phrasing("phd-required", "is a doctorate a must", Actor("1", "mod"))
 
 
+# `python -m bot` with the bounded wait at half a second instead of five (the bound itself
+# is tested above): the command as a maintainer runs it otherwise.
+SHORT_WAIT = (
+    "import sys; from bot.knowledge import transaction; transaction.LOCK_WAIT_SECONDS = 0.5; "
+    "from bot.__main__ import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
 def test_the_terminal_says_busy_instead_of_waiting_silently(knowledge_copy, tmp_path):
     holder = hold(knowledge_copy, tmp_path / "data")
     env = {"KNOWLEDGE_DIR": str(knowledge_copy), "DATA_DIR": str(tmp_path / "data")}
     try:
-        done = run("kb", "phrasing", "phd-required", "is a doctorate a must", env=env)
+        done = run(
+            "kb", "phrasing", "phd-required", "is a doctorate a must", env=env, code=SHORT_WAIT
+        )
     finally:
         holder.communicate("", timeout=30)
     assert done.returncode == 2 and "Traceback" not in done.stderr
