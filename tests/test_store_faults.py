@@ -53,11 +53,11 @@ def test_a_disk_full_while_writing_files_puts_every_file_back(store, monkeypatch
 
     real_write = store_module.write_atomic
 
-    def write(path, data, make_parents=True):
+    def write(path, data, make_parents=True, sync=True):
         calls["n"] += 1
         if calls["n"] == 3:
             raise OSError(errno.ENOSPC, "No space left on device")
-        real_write(path, data, make_parents)
+        real_write(path, data, make_parents, sync)
 
     monkeypatch.setattr(store_module, "write_atomic", write)
     plan = store.plan_import(

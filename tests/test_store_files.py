@@ -16,7 +16,7 @@ from bot.knowledge import history
 from bot.knowledge.entry_yaml import dump_entry
 from bot.knowledge.model import KnowledgeBaseError
 from bot.knowledge.store import Actor, KnowledgeStore
-from tests.synthetic import snapshot
+from tests.synthetic import export_text, markers, snapshot, write_knowledge
 from tests.test_store import new_entry
 
 MOD = Actor("1", "mod")
@@ -134,3 +134,26 @@ def test_a_change_in_progress_elsewhere_is_not_reported_as_interrupted(store):
         go_on.set()
         thread.join()
     assert store.document("phd-required")["category"] == "Getting in!"
+
+
+def test_an_import_makes_each_file_durable_and_syncs_the_folder_once(tmp_path, monkeypatch):
+    """Every written file is fsynced before its rename; the folder once after them all, before
+    the change is marked applied (a sync per file made an import of 300 half a second slower)."""
+    write_knowledge(tmp_path / "knowledge", 30, "A")
+    store = KnowledgeStore(tmp_path / "knowledge", tmp_path / "data")
+    plan = store.plan_import(export_text(30, "B"))
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        real_fsync(fd)
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            synced.append("folder")
+        elif history.pending(store.database):  # an entry file, written while the change is open
+            synced.append("file")
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    store.apply_import(plan, MOD)
+    assert synced == ["file"] * 30 + ["folder"]
+    assert markers(store.documents()) == {"B"}
+    assert not history.pending(store.database), "marked applied after the folder's sync"

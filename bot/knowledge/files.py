@@ -16,13 +16,14 @@ MAX_BYTES = 1_000_000  # a YAML text: an entry file, the out-of-scope file, an i
 TEMP_SUFFIX = ".tmp"
 
 
-def write_atomic(path: Path, data: bytes, make_parents: bool = True) -> None:
+def write_atomic(path: Path, data: bytes, make_parents: bool = True, sync: bool = True) -> None:
     """Write to a temporary file beside `path`, fsync it, then os.replace it into place.
 
     The file keeps the mode (and, where permitted, the owner) of the one it replaces; a new
     file gets the umask's default, as an editor would give it (mkstemp alone makes 0600).
     `make_parents=False` refuses to write into a folder that has gone (for entry files: a
-    deleted `entries/` must not be recreated holding one entry).
+    deleted `entries/` must not be recreated holding one entry). `sync=False`: the caller
+    makes the rename durable itself, with one `sync_folder` after a batch of writes.
     """
     if make_parents:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,7 +42,8 @@ def write_atomic(path: Path, data: bytes, make_parents: bool = True) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
+    if sync:
+        sync_folder(path.parent)
     if problem := unreadable_for_folder_owner(path):
         log.warning("%s: %s", path, problem)
 
@@ -89,7 +91,7 @@ def unreadable_for_folder_owner(path: Path) -> str | None:
     )
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """Make the rename itself durable (POSIX: fsync the directory)."""
     try:
         fd = os.open(folder, os.O_RDONLY)

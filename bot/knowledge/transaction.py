@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from bot.config import installed_knowledge
 from bot.knowledge import history
 from bot.knowledge.database import Database, DataUnavailable
-from bot.knowledge.files import read_text_file, remove_temp_files, write_atomic
+from bot.knowledge.files import read_text_file, remove_temp_files, sync_folder, write_atomic
 from bot.knowledge.loader import entries_dir, entry_path, entry_texts
 from bot.knowledge.model import KnowledgeBaseError, Problem, StoreError
 from bot.knowledge.parsing import MAX_BYTES, describe_yaml_error
@@ -222,12 +222,21 @@ class KnowledgeFiles:
             history.mark(self.database, batch, "applied")
 
     def _write_files(self, texts: dict[str, str | None]) -> None:
+        """Each file written whole (fsynced, renamed into place); then each folder fsynced
+        once, which makes every rename and removal durable before the batch is marked
+        applied (a sync per file made a 300-entry import half a second slower)."""
+        changed: set[Path] = set()
         for key, text in texts.items():
             path = self.path(key)
             if text is None:
                 path.unlink(missing_ok=True)
             elif not path.is_file() or path.read_bytes() != text.encode():
-                write_atomic(path, text.encode(), make_parents=False)
+                write_atomic(path, text.encode(), make_parents=False, sync=False)
+            else:
+                continue
+            changed.add(path.parent)
+        for folder in sorted(changed):
+            sync_folder(folder)
 
 
 def _file_name(key: str) -> str:
