@@ -14,7 +14,7 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -99,6 +99,16 @@ class IndexCache:
                 return {name: stored[name] for name in stored.files}
         except (OSError, ValueError, KeyError, EOFError):
             return None
+
+    def kept(
+        self, kind: str, key: str, build: Callable[[], dict[str, np.ndarray]]
+    ) -> dict[str, np.ndarray]:
+        """The arrays kept under `key`; else `build()`'s, kept for the next start."""
+        arrays = self.load(kind, key)
+        if arrays is None:
+            arrays = build()
+            self.save(kind, key, arrays)
+        return arrays
 
     def save(self, kind: str, key: str, arrays: dict[str, np.ndarray]) -> None:
         buffer = io.BytesIO()
