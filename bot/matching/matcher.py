@@ -27,7 +27,7 @@ from bot.matching.answerability.kinds import (
     unanswered_kinds,
     unquote,
 )
-from bot.matching.answerability.vocabulary import Vocabulary
+from bot.matching.answerability.wordings import tables, verbatim
 from bot.matching.decision import MARGIN_FLOOR, Cascade, DecisionModel, Judgement
 from bot.matching.parts import split_post
 from bot.matching.result import Decision, Match  # re-exported: the matcher's results
@@ -37,11 +37,6 @@ MAX_QUESTION_CHARS = 4000  # a forum post; its question is often the last senten
 SUGGESTIONS = 3
 SUGGEST_SPREAD = 0.15  # "did you mean" offers entries this close to the best one
 MAX_ANSWERS = 3
-
-
-def verbatim(text: str) -> str:
-    """The words that count when a question is compared word for word with a wording."""
-    return " ".join(content_tokens(text))
 
 
 def indexed_entries(kb: KnowledgeBase) -> tuple[Entry, ...]:
@@ -64,27 +59,10 @@ class Matcher:
         self._weights = np.asarray([weight for _, weight in scorers], dtype=np.float32)
         cheap = np.asarray([0.0 if s.costly else w for s, w in scorers], dtype=np.float32)
         self._cheap_weights = cheap / max(float(cheap.sum()), 1e-9)
-        rivals = self._rivals = competitors(kb.entries, kb.out_of_scope)
-        self.vocabulary = Vocabulary(kb.entries)
         self._kinds: dict[int, frozenset[str]] = {}  # read when an entry is first judged
-        n = len(kb.entries)
-        self.topics = {n + i: t for i, t in enumerate(kb.out_of_scope)}
-        self._not_of = {
-            e.id.removeprefix("not:"): n + i for i, e in enumerate(rivals) if e.id[:4] == "not:"
-        }
-        # A question worded as an out-of-scope example is declined, and one worded as an
-        # entry's wording is answered by it, whatever else resembles them.
-        self._refused = {
-            verbatim(text): self.topics.get(n + i)
-            for i, rival in enumerate(rivals)
-            for text in rival.texts
-        }
-        self._verbatim = {
-            verbatim(text): i
-            for i, entry in enumerate(kb.entries)
-            for text in entry.texts
-            if verbatim(text) not in self._refused
-        }
+        read = tables(kb)  # the competitors, vocabularies and exact wordings (wordings.py)
+        self._rivals, self.vocabulary, self.topics = read.rivals, read.vocabulary, read.topics
+        self._not_of, self._refused, self._verbatim = read.not_of, read.refused, read.verbatim
 
     def kinds(self, index: int) -> frozenset[str]:
         """The kinds entry `index` answers, read when first judged (not all at start)."""
