@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
+import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
+from bot.knowledge import model
+from bot.knowledge.model import (
+    Entry,
+    KnowledgeBase,
+    KnowledgeBaseError,
+    OutOfScopeTopic,
+    StoreError,
+)
 from bot.knowledge.store import KnowledgeStore
 from bot.matching.answerability.wordings import tables
 from bot.matching.build import blended_matcher, lexical_matcher
+from bot.matching.index_cache import IndexCache, content_key, source_hash
 from bot.matching.matcher import Matcher
+
+KEPT_KNOWLEDGE = "knowledge"
+# The modules that turn the files into a knowledge base: a change to one is a new key.
+KNOWLEDGE_CODE = ("loader", "parsing", "scope", "model", "entry_yaml", "text", "safe_yaml", "files")
 
 if TYPE_CHECKING:
     from bot.matching.encoder import SentenceEncoder
@@ -54,10 +70,10 @@ def build_matcher(
     loaded the bot says why in one line and runs lexical-only, with its own thresholds.
     `progress` hears of the encoding when the wordings' embeddings are not kept yet.
     `model_aside` (a one-off command): the model loads on a thread while the knowledge base
-    is read, and makes its first pass there (onnxruntime sets itself up then, ~45 ms); its
-    quantising and that pass run outside the GIL, so `ask` answers ~50 ms sooner; the
-    matcher's tables of the base are computed meanwhile too (~40 ms sooner again). The bot
-    does not: that thread's memory stays (3-6 MB more RSS) and its start is not hurried.
+    is read, and makes its first pass there (onnxruntime sets itself up then, ~45 ms); that
+    pass runs outside the GIL, so `ask` answers sooner; the matcher's tables of the base
+    are computed meanwhile too (~40 ms). The bot does not: that thread's memory stays
+    (3-6 MB more RSS) and its start is not hurried.
     """
     store = store or KnowledgeStore(settings.knowledge_dir, settings.data_dir)
 
@@ -71,7 +87,7 @@ def build_matcher(
         loading = pool.submit(load) if settings.semantic and model_aside else None
         if store.recover():
             warn("Finished a knowledge-base change that was interrupted.")
-        kb = store.load()
+        kb = load_knowledge(store)
         for note in store.database.take_notes():
             warn(f"Moving the old data files into the database: {note}")
         if loading is not None:  # what the matcher reads off the base, while the model loads
@@ -88,6 +104,48 @@ def build_matcher(
         multilingual = load_multilingual(settings, warn)
         return blended_matcher(kb, encoder, settings.data_dir, progress, multilingual)
     return lexical_matcher(kb, settings.data_dir)
+
+
+def load_knowledge(store: KnowledgeStore) -> KnowledgeBase:
+    """store.load(), or the base it gave for the same files, kept in DATA_DIR/index as JSON
+    (reading and checking 21 YAML files is ~50 ms of every `ask`). The key is the files'
+    texts and the code that reads them; it is written only when the files did not change
+    while they were read, and anything unreadable is simply read from the files again."""
+    cache = IndexCache(store.data_dir)
+    try:
+        key = _knowledge_key(store)
+    except (KnowledgeBaseError, StoreError, OSError):
+        return store.load()  # which says what is wrong
+    path = cache.path(KEPT_KNOWLEDGE, key, ".json")
+    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+        kept = json.loads(path.read_bytes()) if path else None
+        if kept is not None:
+            return KnowledgeBase(
+                tuple(Entry(*map(_tupled, row)) for row in kept["entries"]),
+                tuple(OutOfScopeTopic(*map(_tupled, row)) for row in kept["topics"]),
+                dict(kept["versions"]),
+            )
+    kb = store.load()
+    with contextlib.suppress(KnowledgeBaseError, StoreError, OSError):
+        if _knowledge_key(store) == key:
+            rows = {
+                "entries": [dataclasses.astuple(entry) for entry in kb.entries],
+                "topics": [dataclasses.astuple(topic) for topic in kb.out_of_scope],
+                "versions": kb.versions,
+            }
+            cache.write(KEPT_KNOWLEDGE, key, ".json", json.dumps(rows).encode())
+    return kb
+
+
+def _knowledge_key(store: KnowledgeStore) -> str:
+    texts = store.files.read(store.files.texts)
+    folder = Path(model.__file__).parent
+    code = source_hash(*(folder / f"{name}.py" for name in KNOWLEDGE_CODE))
+    return content_key([code, json.dumps(sorted(texts.items()))])
+
+
+def _tupled(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def load_multilingual(

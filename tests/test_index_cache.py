@@ -9,11 +9,15 @@ import json
 import os
 
 import numpy as np
+import pytest
 
+from bot.config import Settings
+from bot.knowledge.store import KnowledgeStore
 from bot.matching.build import lexical_matcher
 from bot.matching.index_cache import IndexCache, file_sha256
 from bot.matching.lexical import LexicalScorer
 from bot.matching.matcher import indexed_entries
+from bot.startup import build_matcher, load_knowledge
 
 QUESTIONS = ("do i need a phd", "how much do ml engineers make at big tech", "salary negotiatoin")
 
@@ -143,3 +147,63 @@ def test_a_files_digest_is_remembered_only_while_the_file_is_unchanged(tmp_path,
     assert file_sha256(weights) == hashlib.sha256(b"other weights").hexdigest()
     memo.write_text("{not json")
     assert file_sha256(weights) == hashlib.sha256(b"other weights").hexdigest()
+
+
+ASKED = (
+    "do i need a phd",
+    "how much do ML engineers make at big tech?",
+    "what is the weather in Paris",
+    "what are rsus and how do they vest",
+    "salary negotiatoin",
+)
+
+
+def answers(matcher) -> list[tuple]:
+    return [dataclasses.astuple(matcher.match(q)) for q in ASKED]
+
+
+def test_the_knowledge_base_is_kept_and_read_back_exactly(knowledge_copy, tmp_path, monkeypatch):
+    """The parsed knowledge base is kept in DATA_DIR/index: the next start reads it instead
+    of the YAML files and decides every question exactly as the files would."""
+    data = tmp_path / "data"
+    data.mkdir()
+    settings = Settings(knowledge_dir=knowledge_copy, data_dir=data, semantic=False)
+    store = KnowledgeStore(knowledge_copy, data)
+    parsed = store.load()
+    assert load_knowledge(store) == parsed  # read from the files, then kept
+    (kept,) = (data / "index").glob("knowledge-*.json")
+
+    def unread() -> None:
+        raise AssertionError("the files were parsed again")
+
+    monkeypatch.setattr(KnowledgeStore, "load", lambda self: unread())
+    again = load_knowledge(KnowledgeStore(knowledge_copy, data))
+    assert again == parsed and again.versions == parsed.versions
+    assert again.by_id.keys() == parsed.by_id.keys()
+    assert answers(build_matcher(settings, pytest.fail)) == answers(lexical_matcher(parsed))
+    monkeypatch.undo()
+    kept.write_text("{not json")  # unreadable: read from the files and kept again
+    assert load_knowledge(store) == parsed and json.loads(kept.read_text())["versions"]
+
+
+def test_a_changed_knowledge_file_is_read_again_not_taken_from_the_kept_base(
+    knowledge_copy, tmp_path
+):
+    data = tmp_path / "data"
+    data.mkdir()
+    store = KnowledgeStore(knowledge_copy, data)
+    before = load_knowledge(store)
+    (old,) = (data / "index").glob("knowledge-*.json")
+    path = knowledge_copy / "entries" / "phd-required.yaml"
+    path.write_text(
+        path.read_text().replace("phrasings:\n", "phrasings:\n  - is a zebra PhD needed\n")
+    )
+    after = load_knowledge(store)
+    assert after == store.load() != before
+    assert "is a zebra PhD needed" in after.by_id["phd-required"].phrasings
+    assert after.versions["phd-required"] != before.versions["phd-required"]
+    assert [p.name for p in (data / "index").glob("knowledge-*.json")] != [old.name]
+    topics = knowledge_copy / "out_of_scope.yaml"
+    topics.write_text(topics.read_text() + "\n")  # any byte of any file is a new key
+    load_knowledge(store)
+    assert len(list((data / "index").glob("knowledge-*.json"))) == 1, "the old one removed"

@@ -4,20 +4,37 @@ limit said so, commands that may wait on the store acknowledged first, no host p
 from __future__ import annotations
 
 import threading
+from collections.abc import AsyncIterator
 
 import discord
+import pytest
 
+from bot.discord_adapter.app import CareerBot, create_bot
 from bot.knowledge.entry_yaml import dump_entry
 from bot.knowledge.store import Actor
+from tests.synthetic import write_knowledge
 
+from .conftest import bot_settings, start_bot, stop_bot
 from .test_ask import EPHEMERAL, question
 from .test_curate import MOD, defaults, recorded, sub
 
 LONG_NAME = Actor("42", "a-moderator-with-a-rather-long-name", guild=1)
 
 
-async def test_history_after_many_changes_fits_one_message(fake, curating, kb):
-    store = curating.store
+@pytest.fixture
+async def small_base(fake, tmp_path) -> AsyncIterator[CareerBot]:
+    """A curating bot on twenty small generated entries: an import reads and checks every
+    file twice, so twenty of them on the real base took seconds."""
+    write_knowledge(tmp_path / "knowledge", 20)
+    settings = bot_settings(tmp_path / "data", knowledge_dir=tmp_path / "knowledge")
+    bot = create_bot(settings)
+    task = await start_bot(fake, bot)
+    yield bot
+    await stop_bot(bot, task)
+
+
+async def test_history_after_many_changes_fits_one_message(fake, small_base):
+    store = small_base.store
     for n in range(20):  # routine imports, each changing five entries
         documents = store.documents()
         changed = {i: {**d, "source": f"import {n}"} for i, d in list(documents.items())[:5]}
