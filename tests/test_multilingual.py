@@ -4,6 +4,7 @@ never an error (the model failing, a burst, odd text)."""
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 from concurrent.futures import wait
 
@@ -205,7 +206,8 @@ def test_a_failing_model_reads_the_post_as_english_with_a_log_line(
 
 
 @needs_model
-def test_multilingual_off_builds_the_plain_matcher(tmp_path):
+def test_multilingual_off_builds_the_plain_matcher(tmp_path, blended, index_dir):
+    shutil.copytree(index_dir / "index", tmp_path / "index")  # the run's, built once
     settings = Settings(knowledge_dir=KNOWLEDGE, data_dir=tmp_path, multilingual=False)
     matcher = build_matcher(settings, pytest.fail)
     assert type(matcher) is Matcher and matcher.mode == "semantic+lexical"
