@@ -79,8 +79,12 @@ def serve(port: int, mode: str, data_dir: str, root: Path) -> None:
     import discord
     import yarl
 
+    from bot import startup
     from bot.config import Settings
     from bot.discord_adapter.app import create_bot
+
+    if hasattr(startup, "limit_malloc_arenas"):  # as `run` does first (code that has it)
+        startup.limit_malloc_arenas()
 
     discord.http.Route.BASE = f"http://127.0.0.1:{port}/api/v10"
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"ws://127.0.0.1:{port}/gateway")

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import ctypes
+import platform
+
 import pytest
 
+from bot import startup
 from bot.config import Settings
+from bot.discord_adapter import lifecycle
 from bot.discord_adapter.app import create_bot
 from bot.discord_adapter.cooldown import Cooldown
 from bot.knowledge.database import Database
@@ -121,3 +126,28 @@ def test_invisible_characters_and_mentions_do_not_change_the_match(lexical):
     plain = lexical.match("do I need a phd for ml?")
     hidden = lexical.match("do I need a p\u200bhd for\u202e ml? <@&123> @everyone")
     assert hidden.entry == plain.entry and hidden.score == plain.score
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_run_limits_malloc_arenas_unless_the_operator_chose(monkeypatch):
+    """`run` bounds glibc's malloc arenas at two before any thread starts (MALLOC_ARENA_MAX=2
+    in effect; docs/running.md), and leaves an operator's own MALLOC_ARENA_MAX alone."""
+    set_to: list[tuple[int, int]] = []
+
+    class Libc:
+        def mallopt(self, option: int, value: int) -> int:
+            set_to.append((option, value))
+            return 1
+
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    assert startup.limit_malloc_arenas() is True  # the real glibc call
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: Libc())
+    assert startup.limit_malloc_arenas() and set_to == [(startup.M_ARENA_MAX, 2)]
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert startup.limit_malloc_arenas() is False and len(set_to) == 1
+    called: list[str] = []
+    monkeypatch.setattr(lifecycle, "limit_malloc_arenas", lambda: called.append("arenas"))
+    monkeypatch.setattr(lifecycle, "setup_logging", lambda settings: called.append("logging"))
+    monkeypatch.setattr(lifecycle.asyncio, "run", lambda work: (work.close(), called.append("run")))
+    lifecycle.run(Settings(discord_token="fake-token"))
+    assert called == ["arenas", "logging", "run"]

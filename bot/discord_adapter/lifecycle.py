@@ -15,6 +15,7 @@ import discord
 
 from bot.config import ConfigError, Settings
 from bot.discord_adapter.app import CareerBot, create_bot
+from bot.startup import limit_malloc_arenas
 
 PRIVATE_LOGGERS = ("discord.http", "discord.gateway")
 LOG_FILE_BYTES, LOG_FILE_KEPT = 5_000_000, 3  # LOG_FILE rotates at 5 MB and keeps 3 old ones
@@ -78,6 +79,7 @@ Companion = Callable[[CareerBot], Awaitable[Callable[[], Awaitable[None]]]]
 def run(settings: Settings, companion: Companion | None = None) -> None:
     """Connect and serve until SIGTERM or Ctrl-C, then close cleanly. Raises
     discord.LoginFailure for a rejected token."""
+    limit_malloc_arenas()  # before the event loop, the encoder and the stores start threads
     setup_logging(settings)
     asyncio.run(serve(settings, companion))
 
