@@ -43,7 +43,7 @@ MALLOC_ARENAS = 2
 def limit_malloc_arenas() -> bool:
     """At most MALLOC_ARENAS malloc arenas, as MALLOC_ARENA_MAX=2 would (unless that is set):
     glibc gives threads that contend for malloc arenas of their own, up to 8 per core, and
-    each keeps what was freed in it; two hold 6-11 MB less at the bot's peak (docs/matching.md)
+    each keeps what was freed in it; two held ~5 MB less at the bot's peak (docs/running.md)
     for no measurable time. Call it before the bot starts its threads: it bounds the arenas
     made after it. Whether it applied (glibc only)."""
     if "MALLOC_ARENA_MAX" in os.environ:  # glibc read the operator's own choice: it stands
