@@ -12,7 +12,7 @@ from rapidfuzz import fuzz, process
 from bot.knowledge.database import QUICK_SECONDS, Database
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.knowledge.text import canonical
-from bot.matching.matcher import Decision, Match
+from bot.matching.result import Decision, Match
 from bot.records.members import salted
 
 MAX_DAYS = 3650  # how far back a report may look (ten years)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.knowledge.database import QUICK_SECONDS, Database
-from bot.matching.matcher import Match
+from bot.matching.result import Match
 from bot.records.activity import since
 from bot.records.members import salted
 

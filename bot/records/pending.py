@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.knowledge.database import QUICK_SECONDS, Database, DataUnavailable
 from bot.knowledge.files import write_atomic
-from bot.matching.matcher import Decision, Match
+from bot.matching.result import Decision, Match
 from bot.records.members import known_hash, salted
 
 JOURNAL_FILE = "pending-questions.jsonl"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.knowledge.model import Entry, KnowledgeBase, OutOfScopeTopic
-from bot.matching.explain import Tested
-from bot.matching.matcher import Decision, Match
+from bot.matching.result import Decision, Match
+
+if TYPE_CHECKING:  # a command that only lists or edits entries never loads numpy
+    from bot.matching.explain import Tested
 
 SCOPE = "ML careers: skills, pay and offers, the job market, and how to get in"
 

@@ -15,7 +15,6 @@ from bot.knowledge.files import read_text_file
 from bot.knowledge.parsing import MAX_BYTES, describe_yaml_error
 from bot.knowledge.safe_yaml import UnsafeYaml
 from bot.knowledge.store import Actor, KnowledgeStore, StoreError
-from bot.matching.explain import examine
 from bot.records.activity import group_unanswered, read_unanswered
 from bot.records.feedback import feedback_report
 from bot.records.retention import forget, forgotten_summary, prune, summary, unattributed
@@ -64,7 +63,8 @@ def run_kb(args: argparse.Namespace, settings: Settings) -> int:
             print(replies.topics_text(store.load(), with_ids=True))
         case "show":
             print(dump_entry(store.document(args.entry_id)), end="")
-        case "test":
+        case "test":  # here: the other commands need neither the matcher nor numpy
+            from bot.matching.explain import examine
             from bot.terminal.progress import build_matcher
 
             if not args.question.strip():
