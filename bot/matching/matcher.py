@@ -19,7 +19,6 @@ from concurrent.futures import Future, wait
 import numpy as np
 
 from bot.knowledge.model import Entry, KnowledgeBase, Overloaded
-from bot.knowledge.scope import competitors
 from bot.knowledge.text import content_tokens, latin_script
 from bot.matching.answerability.kinds import (
     answered_kinds,
@@ -40,8 +39,8 @@ MAX_ANSWERS = 3
 
 
 def indexed_entries(kb: KnowledgeBase) -> tuple[Entry, ...]:
-    """What the scorers index: the entries, then their competitors."""
-    return kb.entries + competitors(kb.entries, kb.out_of_scope)
+    """What the scorers index: the entries, then their competitors (the matcher's tables)."""
+    return kb.entries + tables(kb).rivals
 
 
 class Matcher:
