@@ -28,8 +28,10 @@ from bot.matching.index_cache import IndexCache, content_key, source_hash
 from bot.matching.matcher import Matcher
 
 KEPT_KNOWLEDGE = "knowledge"
-# The modules that turn the files into a knowledge base: a change to one is a new key.
-KNOWLEDGE_CODE = ("loader", "parsing", "scope", "model", "entry_yaml", "text", "safe_yaml", "files")
+# The modules that read the files and turn them into a knowledge base (store.load and what
+# it calls): a change to one is a new key.
+KNOWLEDGE_CODE = ("store", "transaction", "loader", "parsing", "scope", "model", "entry_yaml")
+KNOWLEDGE_CODE += ("text", "safe_yaml", "files")
 
 if TYPE_CHECKING:
     from bot.matching.encoder import SentenceEncoder
