@@ -75,8 +75,8 @@ def pairs(out: Path) -> None:
         matcher = blended_matcher(kb, encoder, Path(cache))
         asked = []
         for _, case, overall, parts in calibrate.judge_all(matcher, files, latin=True):
-            questions = split_post(case.text).questions if parts else ()
-            texts = [split_post(case.text).focus, *questions]
+            post = split_post(case.text)
+            texts = [post.focus, *(post.questions if parts else ())]
             asked += [(t[:2000], j.best) for t, j in zip(texts, [overall, *parts], strict=True)]
     out.mkdir(parents=True, exist_ok=True)
     data = {"answers": [e.answer for e in kb.entries], "pairs": made, "asked": asked}
