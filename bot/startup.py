@@ -125,7 +125,10 @@ def build_matcher(
         warn(f"Semantic matching is off ({exc}): lexical only.")
     else:
         multilingual = load_multilingual(settings, warn)
-        return blended_matcher(kb, encoder, settings.data_dir, progress, multilingual)
+        matcher = blended_matcher(kb, encoder, settings.data_dir, progress, multilingual)
+        if not settings.answer_check:
+            matcher.answer_check = None
+        return matcher
     return lexical_matcher(kb, settings.data_dir)
 
 

@@ -55,6 +55,7 @@ def test_defaults(tmp_path):
     settings = load_settings({}, tmp_path / "missing.env")
     assert settings.knowledge_dir == Path("knowledge") and settings.data_dir == Path("data")
     assert settings.semantic is True and settings.semantic_model_dir is None
+    assert settings.multilingual is True and settings.answer_check is True
     assert settings.guild_ids == frozenset() and settings.mod_log_channel_id is None
     assert settings.answer_cooldown == (5, 30.0)
 
@@ -95,6 +96,7 @@ def test_token_is_never_in_the_repr(tmp_path):
     ("environ", "message"),
     [
         ({"SEMANTIC": "maybe"}, "SEMANTIC must be on or off, not 'maybe'"),
+        ({"ANSWER_CHECK": "sometimes"}, "ANSWER_CHECK must be on or off, not 'sometimes'"),
         ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR"),
         ({"LOG_LEVEL": "critical"}, "LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR"),
         ({"LOG_LEVEL": "WARN"}, "LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR"),

@@ -1,5 +1,5 @@
 """What a pip install carries: every package of the bot, the knowledge base, the encoder's
-graph and the example settings (a wheel built without them would start and then fail far
+graphs and the example settings (a wheel built without them would start and then fail far
 from the cause)."""
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ def test_every_package_and_the_shipped_data_are_in_the_build():
     assert data["bot.shipped_knowledge.entries"] == ["*.yaml"]
     assert data["bot.matching"] == ["minilm.onnx", "minilm-int8.onnx"]
     assert all((ROOT / "bot" / "matching" / name).is_file() for name in data["bot.matching"])
+    check = data["bot.matching.answerability"]
+    assert check == ["answer-check-int8.onnx", "answer-check-int8.npz"]
+    assert all((ROOT / "bot" / "matching" / "answerability" / name).is_file() for name in check)
     web = ROOT / "bot" / "web_adapter"
     assert data["bot.web_adapter"] == ["templates/*.html", "static/*"]
     assert {p.suffix for p in (web / "templates").iterdir()} == {".html"}

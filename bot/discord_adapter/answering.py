@@ -69,8 +69,9 @@ class Answering:
             if match:
                 await asyncio.wait([asyncio.wrap_future(f) for f in match])
             match = await asyncio.to_thread(matcher.finish, question)
-        if source in UNASKED:
-            match = match.unasked()
+        if source in UNASKED:  # the answer check, when it may help, runs off the loop
+            checks = matcher.checks(match)
+            match = await asyncio.to_thread(matcher.unasked, match) if checks else match.unasked()
         best = match.entry.id if match.entry else ",".join(e.id for e in match.suggestions)
         log.info("question %s: %s score=%d", match.decision.value, best or "-", match.score)
         self.host.asked.record(match)

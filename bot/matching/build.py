@@ -40,6 +40,18 @@ BLENDED_MODEL = DecisionModel(
     quiet=0.95,
 )
 
+# The answer check's model (answer_check.py): the blend's ten features and the check's logit;
+# only its probability and `quiet` cut-off are used. Fitted by bench/answer_check.py `fit` on
+# the `fit` halves (its cut-off: the lowest keeping the channels' direct answers right out of
+# fold, plus calibrate.py's margin).
+ANSWER_CHECK_MODEL = DecisionModel(
+    weights=(1.097, 1.141, -0.919, 2.016, 1.216, 0.509, 1.98, 1.056, -1.671, -1.289, 0.962),
+    bias=-1.462,
+    answer=0.95,
+    suggest=0.95,
+    quiet=0.95,
+)
+
 # The lexical probabilities at or above which a single question is answered, and below which
 # it is declined, without the encoder: the widest that change no decision of the blend on the
 # fit half (bench/calibrate.py).
@@ -70,6 +82,7 @@ def blended_matcher(
     """Embeddings for paraphrases blended with rapidfuzz for typos and short queries, and
     posts in other languages read by `multilingual` when given; `progress` hears how many
     wordings are encoded when the index is not kept yet."""
+    from bot.matching.answerability.answer_check import AnswerCheck
     from bot.matching.multilingual.reader import ForeignReader
     from bot.matching.semantic import SemanticScorer
 
@@ -81,6 +94,9 @@ def blended_matcher(
     ]
     cascade = Cascade(LEXICAL_MODEL, DECISIVE, HOPELESS)
     if multilingual is None:
-        return Matcher(kb, scorers, BLENDED_MODEL, cascade)
-    reader = ForeignReader(indexed, multilingual, cache, progress)
-    return MultilingualMatcher(kb, scorers, BLENDED_MODEL, cascade, reader, FOREIGN_CUTOFFS)
+        matcher = Matcher(kb, scorers, BLENDED_MODEL, cascade)
+    else:
+        reader = ForeignReader(indexed, multilingual, cache, progress)
+        matcher = MultilingualMatcher(kb, scorers, BLENDED_MODEL, cascade, reader, FOREIGN_CUTOFFS)
+    matcher.answer_check = AnswerCheck(encoder, ANSWER_CHECK_MODEL)
+    return matcher

@@ -45,6 +45,7 @@ class Judgement:
     features: tuple[float, ...]
     topic: OutOfScopeTopic | None  # the out-of-scope topic that outscored the best entry
     topic_score: float = 0.0  # ...and its score
+    asked: str = ""  # the text judged (what it asks)
 
     @property
     def pointer(self) -> OutOfScopeTopic | None:

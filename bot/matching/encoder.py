@@ -247,7 +247,7 @@ class SentenceEncoder:
         if missing:
             raise ModelUnavailable(f"{weights_path} lacks {missing[0]}")
         self._tensors = tensors  # the OrtValues below borrow this memory: keep it alive
-        self._weights = {name: self._ort_value(tensors[name]) for name in wanted}
+        self.tables = {name: self._ort_value(tensors[name]) for name in wanted}  # + answer check
         self._questions: MicroBatcher[list[int], np.ndarray] = MicroBatcher(
             self._forward, PASS_TEXTS, cost=len, budget=PASS_TOKENS, long=LONG_TOKENS
         )
@@ -290,7 +290,7 @@ class SentenceEncoder:
         mask = (np.arange(lengths.max()) < lengths[:, None]).astype(np.int64)
         ids = np.zeros_like(mask)
         ids[mask == 1] = np.concatenate(tokens)
-        feeds = dict(self._weights)
+        feeds = dict(self.tables)
         for name, values in zip(TEXT_INPUTS, (ids, mask, np.zeros_like(ids)), strict=True):
             feeds[name] = self._ort_value(values)
         vectors = self._session.run_with_ort_values(["embedding"], feeds)[0].numpy()

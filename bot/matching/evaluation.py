@@ -143,12 +143,14 @@ def figures(reports: list[KindReport], split: str) -> dict[str, dict[str, float]
     return {r.kind: r.figures() for r in reports if r.split == split}
 
 
-def direct_answers(reports: list[KindReport], split: str, unasked: bool = False) -> str:
+def direct_answers(
+    reports: list[KindReport], split: str, unasked: Callable[[Match], Match] | None = None
+) -> str:
     """How many direct answers of one half are right (`unasked`: as answer channels and
-    forums would show them), and of how many covered questions they answer."""
+    forums would show them, Matcher.unasked), and of how many covered questions they answer."""
     outcomes = [o for r in reports if r.split == split for o in r.outcomes]
-    if unasked:
-        outcomes = [Outcome(o.case, o.match.unasked()) for o in outcomes]
+    if unasked is not None:
+        outcomes = [Outcome(o.case, unasked(o.match)) for o in outcomes]
     answered = [o for o in outcomes if o.answered]
     right = sum(o.right for o in answered)
     covered = sum(bool(o.case.expected) for o in outcomes)

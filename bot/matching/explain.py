@@ -82,8 +82,21 @@ def examine(matcher: Matcher, question: str) -> Tested:
     quoting = (
         (f"quotes an earlier message: read as {asked!r}",) if asked != question.strip() else ()
     )
+    match = matcher.match(asked)
     return Tested(
-        matcher.match(asked),
+        match,
         nearest_out_of_scope(matcher, asked),
-        quoting + reasons(matcher, asked),
+        quoting + reasons(matcher, asked) + second_opinion(matcher, match),
+    )
+
+
+def second_opinion(matcher: Matcher, match: Match) -> tuple[str, ...]:
+    """What the answer check says, where it is asked: an answer below the channels' cut-off."""
+    if not matcher.checks(match):
+        return ()
+    backed = matcher.unasked(match).answers
+    return (
+        f"below the channels' cut-off; the answer check (reading the question with the "
+        f"answer) {'backs it: answered' if backed else 'does not back it: silent'} "
+        "in answer channels and forums",
     )

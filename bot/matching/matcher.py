@@ -20,6 +20,7 @@ import numpy as np
 
 from bot.knowledge.model import Entry, KnowledgeBase, Overloaded
 from bot.knowledge.text import content_tokens, latin_script
+from bot.matching.answerability.answer_check import AnswerCheck
 from bot.matching.answerability.kinds import (
     answered_kinds,
     reads_as_follow_up,
@@ -55,6 +56,7 @@ class Matcher:
         self.scorers = scorers
         self.model = model
         self.cascade = cascade
+        self.answer_check: AnswerCheck | None = None  # a second opinion for channels
         self._weights = np.asarray([weight for _, weight in scorers], dtype=np.float32)
         cheap = np.asarray([0.0 if s.costly else w for s, w in scorers], dtype=np.float32)
         self._cheap_weights = cheap / max(float(cheap.sum()), 1e-9)
@@ -117,7 +119,7 @@ class Matcher:
         topic = (
             self.topics[topic_index] if topic_index is not None and topic_score >= best else None
         )
-        return Judgement(order, entries, features, topic, topic_score)
+        return Judgement(order, entries, features, topic, topic_score, asked)
 
     def post_judgement(
         self, question: str, cheap_only: bool = False
@@ -193,6 +195,17 @@ class Matcher:
         cheap = self.post_judgement(question, cheap_only=True)
         return self.decide(question, *cheap, self.cascade.model, top)
 
+    def checks(self, match: Match) -> bool:
+        """Whether `unasked` would ask the answer check (else it is instant)."""
+        return self.answer_check is not None and self.answer_check.could_confirm(match)
+
+    def unasked(self, match: Match) -> Match:
+        """What a channel where nobody asked the bot shows of `match` (an answer the
+        stricter cut-off or the answer check backs). Blocks when `checks(match)`."""
+        if self.answer_check is not None and self.checks(match):
+            match = self.answer_check.confirm(match)
+        return match.unasked()
+
     def decide(
         self,
         question: str,
@@ -230,13 +243,18 @@ class Matcher:
         suggestions = self._suggestions(unsure, answers, model)
         if answers:
             judgements = [overall, *parts]
-            confident = exact is not None or all(  # each answer backed by a sure judgement
-                any(entries[j.best].id == a.id and model.speaks_unasked(j) for j in judgements)
-                for a in answers
-            )
-            return Match(
-                question, Decision.ANSWER, answers, score, suggestions, ranking, None, confident
-            )
+            backed = {entries[j.best].id for j in judgements if model.speaks_unasked(j)}
+            behind = [  # judgements behind an answer no sure one backs
+                j
+                for j in judgements
+                if entries[j.best] in answers and entries[j.best].id not in backed
+            ]
+            confident = exact is not None or not behind
+            # The answer check was fitted on the blend's features, not the cheap model's.
+            checkable = not confident and model is self.model
+            doubts = tuple((j.asked, entries[j.best], j.features) for j in behind if checkable)
+            found = (answers, score, suggestions, ranking, None, confident, doubts)
+            return Match(question, Decision.ANSWER, *found)
         if suggestions:
             return Match(question, Decision.SUGGEST, (), score, suggestions, ranking)
         return Match(question, Decision.DECLINE, (), score, (), ranking, overall.pointer)

@@ -25,6 +25,9 @@ class Match:
     ranking: tuple[tuple[Entry, int], ...]  # the top entries and their scores, for moderators
     topic: OutOfScopeTopic | None = None  # declined as clearly about this out-of-scope topic
     confident: bool = False  # its answers clear the stricter cut-off of unasked channels
+    # When not: the (asked text, entry, features) of each judgement behind an answer that
+    # cut-off did not back, for the answer check's second opinion (answer_check.py).
+    unsure: tuple[tuple[str, Entry, tuple[float, ...]], ...] = ()
 
     def unasked(self) -> Match:
         """What a channel where nobody asked the bot shows (answer channels, help forums):

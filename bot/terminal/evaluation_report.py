@@ -62,7 +62,7 @@ def score_files(
             for report in half:
                 print(report.line())
             print(f"{'direct':10} {split:5} /ask: {direct_answers(reports, split)}")
-            print(f"{'':16} channels: {direct_answers(reports, split, unasked=True)}")
+            print(f"{'':16} channels: {direct_answers(reports, split, matcher.unasked)}")
         if verbose:
             print("\n".join(miss_lines(reports)))
     print("\n".join(confusion_lines(every)))
