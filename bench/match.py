@@ -35,7 +35,7 @@ from bot.knowledge.loader import load_knowledge_base  # noqa: E402
 from bot.knowledge.model import Entry, KnowledgeBase  # noqa: E402
 from bot.matching.build import lexical_matcher  # noqa: E402
 from bot.matching.evaluation import EVALUATION_FILE, load_cases  # noqa: E402
-from bot.matching.matcher import Match  # noqa: E402
+from bot.matching.matcher import Match, Matcher  # noqa: E402
 
 
 def peak_rss_mb() -> float:
@@ -153,6 +153,27 @@ def bench_semantic(kb: KnowledgeBase, questions: list[str]) -> None:
         shares = ", ".join(f"{k} {sum(v) / len(v):.0%}" for k, v in skipped.items())
         print(f"  cascade: {sum(every) / len(every):.0%} of the evaluation skips the encoder")
         print(f"    ({shares})")
+        bench_answer_check(matcher, [c.text for c in cases if c.text.strip()])
+
+
+def bench_answer_check(matcher: Matcher, posts: list[str]) -> None:
+    """What the answer check costs where nobody asked the bot: the posts it reads, and the
+    time and memory that takes (its model loads at the first)."""
+    checked = [m for m in map(matcher.match, posts) if matcher.checks(m)]
+    before = current_rss_mb()
+    matcher.unasked(checked[0])
+    loaded = current_rss_mb() - before
+    times = time_each(matcher.unasked, checked)
+    print(
+        f"answer check (channels): reads {len(checked)} of {len(posts)} evaluation posts, "
+        f"{statistics.median(times):.1f} ms a post (p99 {percentiles(times)[1]:.1f} ms), "
+        f"its model {loaded:.0f} MB once loaded"
+    )
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def installed_mb(*packages: str) -> float:
