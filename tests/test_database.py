@@ -45,6 +45,35 @@ def test_a_new_database_is_wal_versioned_and_full_sync(tmp_path):
     assert Database(tmp_path).problem() is None, "opening again migrates nothing"
 
 
+def test_putting_a_new_file_in_wal_mode_waits_out_a_lock_sqlite_does_not_wait_for():
+    """Two connections switching a new file to WAL at the same moment (the bot and `kb`, or
+    two of the bot's threads): SQLite answers one "locked" at once, without its busy
+    handler, to avoid a deadlock. It is tried again until `wait` runs out."""
+
+    class Racing:  # a connection told "locked" (or another error) for its first tries
+        def __init__(self, error: str, locked_tries: int) -> None:
+            self.error, self.tries, self.locked_tries = error, 0, locked_tries
+
+        def execute(self, statement: str) -> Racing:
+            assert statement == "PRAGMA journal_mode = WAL"
+            self.tries += 1
+            if self.tries <= self.locked_tries:
+                raise sqlite3.OperationalError(self.error)
+            return self
+
+        def fetchone(self) -> tuple[str]:
+            return ("wal",)
+
+    racing = Racing("database is locked", 2)
+    assert Database._wal(racing, wait=5) == "wal" and racing.tries == 3
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        Database._wal(Racing("database is locked", 10**9), wait=0.05)
+    broken = Racing("disk I/O error", 1)
+    with pytest.raises(sqlite3.OperationalError, match="disk"):
+        Database._wal(broken, wait=5)
+    assert broken.tries == 1, "only a lock is waited out"
+
+
 def test_a_database_from_a_newer_bot_is_refused_not_damaged(tmp_path):
     with sqlite3.connect(tmp_path / "bot.sqlite3") as connection:
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")

@@ -14,6 +14,7 @@ raised as DataUnavailable: one sentence, and the transaction is rolled back.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -212,7 +213,7 @@ class Database:
             connection.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
             connection.execute("PRAGMA synchronous = FULL")
             if not self._migrated:
-                self._migrate(connection)
+                self._migrate(connection, wait)
         except BaseException:
             connection.close()
             raise
@@ -228,10 +229,10 @@ class Database:
                 connection.execute(statement)
         return connection
 
-    def _migrate(self, connection: sqlite3.Connection) -> None:
+    def _migrate(self, connection: sqlite3.Connection, wait: float) -> None:
         # On a new file, before anything is written: deleted rows can give their space back.
         connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
-        if connection.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
+        if self._wal(connection, wait) != "wal":
             raise sqlite3.OperationalError("it cannot be put in WAL mode")
         connection.execute("BEGIN IMMEDIATE")  # another process may be migrating too: wait
         try:
@@ -251,6 +252,20 @@ class Database:
             connection.execute("ROLLBACK")
             raise
         self._migrated = True
+
+    @staticmethod
+    def _wal(connection: sqlite3.Connection, wait: float) -> str:
+        """Put a new file in WAL mode (it stays so). SQLite does not wait for the lock this
+        needs: when another connection opens the new file at the same moment, it says
+        "locked" at once, so that is waited out here, as busy_timeout does elsewhere."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
 
     # -- small settings ----------------------------------------------------------------------
     def setting(self, key: str) -> str | None:
