@@ -125,10 +125,9 @@ def build_matcher(
         warn(f"Semantic matching is off ({exc}): lexical only.")
     else:
         multilingual = load_multilingual(settings, warn)
-        matcher = blended_matcher(kb, encoder, settings.data_dir, progress, multilingual)
-        if not settings.answer_check:
-            matcher.answer_check = None
-        return matcher
+        return blended_matcher(
+            kb, encoder, settings.data_dir, progress, multilingual, settings.answer_check
+        )
     return lexical_matcher(kb, settings.data_dir)
 
 

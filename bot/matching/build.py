@@ -78,10 +78,12 @@ def blended_matcher(
     data_dir: Path | None,
     progress: Callable[[int, int], None] | None = None,
     multilingual: MultilingualEncoder | None = None,
+    answer_check: bool = True,
 ) -> Matcher:
     """Embeddings for paraphrases blended with rapidfuzz for typos and short queries, and
     posts in other languages read by `multilingual` when given; `progress` hears how many
-    wordings are encoded when the index is not kept yet."""
+    wordings are encoded when the index is not kept yet; `answer_check`: the channels'
+    second opinion (answer_check.py)."""
     from bot.matching.answerability.answer_check import AnswerCheck
     from bot.matching.multilingual.reader import ForeignReader
     from bot.matching.semantic import SemanticScorer
@@ -98,5 +100,6 @@ def blended_matcher(
     else:
         reader = ForeignReader(indexed, multilingual, cache, progress)
         matcher = MultilingualMatcher(kb, scorers, BLENDED_MODEL, cascade, reader, FOREIGN_CUTOFFS)
-    matcher.answer_check = AnswerCheck(encoder, ANSWER_CHECK_MODEL)
+    if answer_check:
+        matcher.answer_check = AnswerCheck(encoder, ANSWER_CHECK_MODEL)
     return matcher

@@ -202,7 +202,7 @@ class Matcher:
     def unasked(self, match: Match) -> Match:
         """What a channel where nobody asked the bot shows of `match` (an answer the
         stricter cut-off or the answer check backs). Blocks when `checks(match)`."""
-        if self.answer_check is not None and self.checks(match):
+        if self.answer_check is not None:  # instant when it cannot help (`checks`)
             match = self.answer_check.confirm(match)
         return match.unasked()
 
