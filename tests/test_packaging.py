@@ -21,11 +21,20 @@ def test_every_package_and_the_shipped_data_are_in_the_build():
     data = setuptools["package-data"]
     assert "env.example" in data["bot"] and (ROOT / "bot" / "env.example").is_file()
     assert data["bot.shipped_knowledge.entries"] == ["*.yaml"]
-    assert data["bot.matching"] == ["minilm.onnx", "minilm-int8.onnx"]
-    assert all((ROOT / "bot" / "matching" / name).is_file() for name in data["bot.matching"])
-    check = data["bot.matching.answerability"]
-    assert check == ["answer-check-int8.onnx", "answer-check-int8.npz"]
-    assert all((ROOT / "bot" / "matching" / "answerability" / name).is_file() for name in check)
+    # Every model file (graphs, weights) is in the wheel, by name, and nothing else is listed.
+    models = {
+        (".".join(path.parent.relative_to(ROOT).parts), path.name)
+        for suffix in ("*.onnx", "*.npz")
+        for path in (ROOT / "bot").rglob(suffix)
+    }
+    listed = {
+        (package, name)
+        for package, names in data.items()
+        for name in names
+        if name.endswith((".onnx", ".npz"))
+    }
+    assert models == listed
+    assert ("bot.matching.multilingual", "e5-q4.onnx") in listed
     web = ROOT / "bot" / "web_adapter"
     assert data["bot.web_adapter"] == ["templates/*.html", "static/*"]
     assert {p.suffix for p in (web / "templates").iterdir()} == {".html"}

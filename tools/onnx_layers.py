@@ -96,7 +96,7 @@ def given(name: str, kind: int, shape: list[int]) -> onnx.TensorProto:
     nothing of it is stored."""
     tensor = onnx.TensorProto(name=name, data_type=kind, dims=shape)
     tensor.data_location = TensorProto.EXTERNAL
-    size = math.prod(shape) * (1 if kind == TensorProto.INT8 else 4)
+    size = math.prod(shape) * (1 if kind in (TensorProto.INT8, TensorProto.UINT8) else 4)
     for key, value in (("location", "given-by-the-encoder"), ("offset", 0), ("length", size)):
         tensor.external_data.add(key=key, value=str(value))
     return tensor

