@@ -10,7 +10,7 @@ tables are the encoder's own.
 Its logit is the eleventh feature of a decision model of its own (ANSWER_CHECK_MODEL in
 build.py), fitted on the `fit` halves. It only ever confirms: a channel answers what `/ask`
 would answer, and when the stricter cut-off does not back that answer, the check may. It runs
-only when its logit could change that, so most posts never load it (about 21 MB once loaded).
+only when its logit could change that, so most posts never load it (about 16 MB once loaded).
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from bot.matching.decision import DecisionModel
+from bot.matching.index_cache import content_key, kept_session, session_options, source_hash
 from bot.matching.result import Decision, Match
 
 if TYPE_CHECKING:
@@ -121,18 +123,19 @@ class AnswerCheck:
             if self._session is None:
                 import onnxruntime
 
-                options = onnxruntime.SessionOptions()
-                options.intra_op_num_threads = options.inter_op_num_threads = 1
-                options.log_severity_level = 3
-                # Packing the weights for the kernels would copy them: 7 MB for ~15% a pass.
-                options.add_session_config_entry("session.disable_prepacking", "1")
                 self._ort_value = onnxruntime.OrtValue.ortvalue_from_numpy
-                with np.load(GRAPH.with_suffix(".npz")) as stored:
-                    self._weights = dict(stored)  # onnxruntime uses this memory: keep it
-                names = list(self._weights)
-                given = [self._ort_value(self._weights[name]) for name in names]
-                options.add_external_initializers(names, given)
-                self._session = onnxruntime.InferenceSession(
-                    GRAPH.read_bytes(), options, providers=["CPUExecutionProvider"]
+                weights = GRAPH.with_suffix(".npz")
+                key = content_key([source_hash(str(GRAPH), str(weights)), onnxruntime.__version__])
+                self._session = kept_session(
+                    "answer-check",
+                    key,
+                    session_options,
+                    GRAPH.read_bytes(),
+                    partial(stored, weights),
                 )
             return self._session
+
+
+def stored(path: Path) -> dict[str, np.ndarray]:
+    with np.load(path) as weights:
+        return dict(weights)
