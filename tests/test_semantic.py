@@ -204,13 +204,14 @@ def test_the_quantised_model_is_kept_and_read_back_exactly(tmp_path, monkeypatch
     """The int8 weights are quantised once, and onnxruntime keeps the session's graph and
     weights in the user's cache: the next encoder reads them instead and encodes byte for
     byte as the first; a change of the code that quantises them quantises again. A kept
-    folder that cannot be read is made again."""
+    folder that cannot be read is made again; with no cache to keep it in, the encoder
+    works as before."""
     from bot.matching import encoder as module
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     index = tmp_path / "ml-career-bot" / "index"
     quantised = []
-    real = module.int8_weights
+    real, real_hash = module.int8_weights, module.source_hash
     monkeypatch.setattr(module, "int8_weights", lambda path: quantised.append(1) or real(path))
     texts = [*README, "how much do ML engineers make", "is a doctorate a must for ML jobs?"]
     first = SentenceEncoder(default_model_dir()).encode(texts)
@@ -231,6 +232,15 @@ def test_the_quantised_model_is_kept_and_read_back_exactly(tmp_path, monkeypatch
         SentenceEncoder(default_model_dir())
         assert len(quantised) == n and len(list(index.glob("minilm-int8-*"))) == 2
     assert kept[0] not in list(index.glob("minilm-int8-*"))
+
+    # A cache that cannot be written (here a file, not a folder): the session of the
+    # arrays, as before, and the same vectors.
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    monkeypatch.setattr(module, "source_hash", real_hash)
+    assert SentenceEncoder(default_model_dir()).encode(texts).tobytes() == first.tobytes()
+    assert len(quantised) == 5, "quantised again: nothing could be kept"
 
 
 def test_an_invalid_knowledge_base_is_said_while_the_model_loads_beside_it(tmp_path):

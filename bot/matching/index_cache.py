@@ -105,16 +105,6 @@ class IndexCache:
         except (OSError, ValueError, KeyError, EOFError):
             return None
 
-    def kept(
-        self, kind: str, key: str, build: Callable[[], dict[str, np.ndarray]]
-    ) -> dict[str, np.ndarray]:
-        """The arrays kept under `key`; else `build()`'s, kept for the next start."""
-        arrays = self.load(kind, key)
-        if arrays is None:
-            arrays = build()
-            self.save(kind, key, arrays)
-        return arrays
-
     def save(self, kind: str, key: str, arrays: dict[str, np.ndarray]) -> None:
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
@@ -175,28 +165,37 @@ def kept_session(
         except Exception:  # damaged, or foreign: made again below
             shutil.rmtree(folder, ignore_errors=True)
     given = weights()
-    saving = options()
-    saving.add_external_initializers(
-        list(given), [onnxruntime.OrtValue.ortvalue_from_numpy(v) for v in given.values()]
-    )
-    if external is not None:
-        saving.add_session_config_entry(
-            "session.model_external_initializers_file_folder_path", str(external)
-        )
-    # Saved with the fusions onnxruntime keeps portable (it warns against saving the
-    # processor-specific ones); our graphs have none of those.
-    saving.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
-    scratch = None
-    with contextlib.suppress(OSError):
+
+    def made(save_to: Path | None) -> Any:
+        """The session of the given arrays; saved to `save_to` as onnxruntime saves one."""
+        settings = options()
+        values = [onnxruntime.OrtValue.ortvalue_from_numpy(v) for v in given.values()]
+        settings.add_external_initializers(list(given), values)
+        if external is not None:
+            settings.add_session_config_entry(
+                "session.model_external_initializers_file_folder_path", str(external)
+            )
+        if save_to is not None:
+            # With the fusions onnxruntime keeps portable (it warns against saving the
+            # processor-specific ones); our graphs have none of those.
+            settings.graph_optimization_level = (
+                onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+            )
+            settings.optimized_model_filepath = str(save_to / "model.onnx")
+            settings.add_session_config_entry(
+                "session.optimized_model_external_initializers_file_name", "model.weights"
+            )
+        return onnxruntime.InferenceSession(graph, settings, providers=CPU)
+
+    scratch: Path | None = None
+    try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=f".{kind}-", dir=folder.parent))
-        saving.optimized_model_filepath = str(scratch / "model.onnx")
-        saving.add_session_config_entry(
-            "session.optimized_model_external_initializers_file_name", "model.weights"
-        )
-    session = onnxruntime.InferenceSession(graph, saving, providers=CPU)
-    if scratch is None:
-        return session  # nowhere to keep it: the session of the arrays, copies and all
+        session = made(scratch)
+    except Exception:  # nowhere to keep it (read-only, full): the arrays' session, as before
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return made(None)
     _replace(folder, scratch, kind)
     try:
         return kept()
