@@ -22,7 +22,6 @@ from bot.knowledge.model import Entry, KnowledgeBase, Overloaded
 from bot.knowledge.text import content_tokens, latin_script
 from bot.matching.answerability.answer_check import AnswerCheck
 from bot.matching.answerability.kinds import (
-    answered_kinds,
     reads_as_follow_up,
     unanswered_kinds,
     unquote,
@@ -59,15 +58,13 @@ class Matcher:
         self._weights = np.asarray([weight for _, weight in scorers], dtype=np.float32)
         cheap = np.asarray([0.0 if s.costly else w for s, w in scorers], dtype=np.float32)
         self._cheap_weights = cheap / max(float(cheap.sum()), 1e-9)
-        self._kinds: dict[int, frozenset[str]] = {}  # read when an entry is first judged
         read = tables(kb)  # the competitors, vocabularies and exact wordings (wordings.py)
         self._rivals, self.vocabulary, self.topics = read.rivals, read.vocabulary, read.topics
         self._not_of, self._refused, self._verbatim = read.not_of, read.refused, read.verbatim
+        self._kinds = read.kinds
 
     def kinds(self, index: int) -> frozenset[str]:
-        """The kinds entry `index` answers, read when first judged (not all at start)."""
-        if index not in self._kinds:
-            self._kinds[index] = answered_kinds(self.kb.entries[index])
+        """The kinds entry `index` answers."""
         return self._kinds[index]
 
     @property
