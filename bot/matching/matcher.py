@@ -58,14 +58,10 @@ class Matcher:
         self._weights = np.asarray([weight for _, weight in scorers], dtype=np.float32)
         cheap = np.asarray([0.0 if s.costly else w for s, w in scorers], dtype=np.float32)
         self._cheap_weights = cheap / max(float(cheap.sum()), 1e-9)
-        read = tables(kb)  # the competitors, vocabularies and exact wordings (wordings.py)
+        read = tables(kb)  # competitors, vocabularies, exact wordings, kinds (wordings.py)
         self._rivals, self.vocabulary, self.topics = read.rivals, read.vocabulary, read.topics
         self._not_of, self._refused, self._verbatim = read.not_of, read.refused, read.verbatim
-        self._kinds = read.kinds
-
-    def kinds(self, index: int) -> frozenset[str]:
-        """The kinds entry `index` answers."""
-        return self._kinds[index]
+        self.kinds = read.kinds  # the kinds of question each entry answers, by index
 
     @property
     def mode(self) -> str:
@@ -110,7 +106,7 @@ class Matcher:
         unfamiliar = len(self.vocabulary.unfamiliar(asked, order[0]))
         features = (best, margin, rival, best - rival, math.log1p(length), first, last)
         best_entry = self.kb.entries[order[0]]
-        missed = len(unanswered_kinds(asked, best_entry, self.kinds(int(order[0]))))
+        missed = len(unanswered_kinds(asked, best_entry, self.kinds[int(order[0])]))
         features += (coverage, math.log1p(unfamiliar), float(missed))
         topic = (
             self.topics[topic_index] if topic_index is not None and topic_score >= best else None

