@@ -114,7 +114,7 @@ def build_matcher(
         for note in store.database.take_notes():
             warn(f"Moving the old data files into the database: {note}")
         if loading is not None:  # what the matcher reads off the base, while the model loads
-            tables(kb)
+            tables(kb, IndexCache(store.data_dir))
     if not settings.semantic:
         return lexical_matcher(kb, settings.data_dir)
     try:

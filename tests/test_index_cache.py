@@ -13,6 +13,7 @@ import pytest
 
 from bot.config import Settings
 from bot.knowledge.store import KnowledgeStore
+from bot.matching.answerability import wordings
 from bot.matching.build import lexical_matcher
 from bot.matching.index_cache import IndexCache, file_sha256
 from bot.matching.lexical import LexicalScorer
@@ -40,13 +41,13 @@ def test_a_saved_lexical_index_scores_exactly_as_a_built_one(kb, tmp_path):
 def test_an_edit_gets_a_new_index_and_the_old_one_goes(kb, tmp_path):
     cache = IndexCache(tmp_path)
     lexical_matcher(kb, tmp_path)
-    before = set((tmp_path / "index").iterdir())
+    before = set((tmp_path / "index").glob("lexical-*"))
     first = kb.entries[0]
     edited = dataclasses.replace(
         kb, entries=(dataclasses.replace(first, keywords=("zebra",)), *kb.entries[1:])
     )
     matcher = lexical_matcher(edited, tmp_path)
-    after = set((tmp_path / "index").iterdir())
+    after = set((tmp_path / "index").glob("lexical-*"))
     assert len(after) == 1 and after != before
     assert matcher.scores("zebra")[0][0] > 0
     assert LexicalScorer(indexed_entries(edited), cache).score("zebra")[0] > 0
@@ -207,3 +208,30 @@ def test_a_changed_knowledge_file_is_read_again_not_taken_from_the_kept_base(
     topics.write_text(topics.read_text() + "\n")  # any byte of any file is a new key
     load_knowledge(store)
     assert len(list((data / "index").glob("knowledge-*.json"))) == 1, "the old one removed"
+
+
+def test_the_matchers_tables_are_kept_and_read_back_exactly(kb, tmp_path, monkeypatch):
+    """The words, exact wordings and kinds read off the base are kept in DATA_DIR/index:
+    read back without reading the texts again; anything unreadable is read again."""
+
+    def read(cache: IndexCache) -> tuple:
+        wordings._last.clear()  # the in-memory copy of the last base's tables
+        got = wordings.tables(kb, cache)
+        kept = (got.vocabulary.sorted_words, got.vocabulary.coverage(["phd"], 0))
+        return (*kept, got.refused, got.verbatim, got.kinds, got.topics, got.not_of)
+
+    built = read(None)
+    assert read(IndexCache(tmp_path)) == built
+    (kept,) = (tmp_path / "index").glob("tables-*.json")
+
+    def unread(*_) -> None:
+        raise AssertionError("the texts were read again")
+
+    monkeypatch.setattr(wordings, "_reading", unread)
+    assert read(IndexCache(tmp_path)) == built
+    monkeypatch.undo()
+    whole = json.loads(kept.read_text())
+    for damage in ("{not json", "[]", '{"refused": 1}', json.dumps({**whole, "kinds": []})):
+        kept.write_text(damage)
+        assert read(IndexCache(tmp_path)) == built
+        assert json.loads(kept.read_text()) == whole, "read again and kept again"

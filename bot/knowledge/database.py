@@ -234,6 +234,9 @@ class Database:
         connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
         if self._wal(connection, wait) != "wal":
             raise sqlite3.OperationalError("it cannot be put in WAL mode")
+        if connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            self._migrated = True  # the usual start: nothing to write, no fsync
+            return
         connection.execute("BEGIN IMMEDIATE")  # another process may be migrating too: wait
         try:
             version = connection.execute("PRAGMA user_version").fetchone()[0]

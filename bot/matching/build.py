@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.knowledge.model import KnowledgeBase
+from bot.matching.answerability.wordings import tables
 from bot.matching.decision import Cascade, DecisionModel
 from bot.matching.index_cache import IndexCache
 from bot.matching.lexical import LexicalScorer
@@ -69,6 +70,7 @@ FOREIGN_CUTOFFS = ForeignCutoffs(
 def lexical_matcher(kb: KnowledgeBase, data_dir: Path | None = None) -> Matcher:
     """Rapidfuzz over an inverted index; the index is kept in `data_dir` when given."""
     cache = IndexCache(data_dir)
+    tables(kb, cache)
     return Matcher(kb, [(LexicalScorer(indexed_entries(kb), cache), 1.0)], LEXICAL_MODEL)
 
 
@@ -88,8 +90,9 @@ def blended_matcher(
     from bot.matching.multilingual.reader import ForeignReader
     from bot.matching.semantic import SemanticScorer
 
-    indexed = indexed_entries(kb)
     cache = IndexCache(data_dir)
+    tables(kb, cache)
+    indexed = indexed_entries(kb)
     scorers = [
         (SemanticScorer(indexed, encoder, cache, progress), SEMANTIC_WEIGHT),
         (LexicalScorer(indexed, cache), 1 - SEMANTIC_WEIGHT),

@@ -43,9 +43,14 @@ def names_in(text: str) -> list[str]:
 class Vocabulary:
     """Each entry's words, in the matcher's index order."""
 
-    def __init__(self, entries: tuple[Entry, ...]) -> None:
-        self._words = [entry_words(entry) for entry in entries]
-        self._sorted = [sorted(words) for words in self._words]
+    def __init__(self, entries: tuple[Entry, ...], words: list[list[str]] | None = None) -> None:
+        """`words`: each entry's `entry_words`, sorted, as `sorted_words` gave them (kept)."""
+        self._sorted = words if words is not None else [sorted(entry_words(e)) for e in entries]
+        self._words = [frozenset(words) for words in self._sorted]
+
+    @property
+    def sorted_words(self) -> list[list[str]]:
+        return self._sorted
 
     def coverage(self, tokens: list[str], index: int) -> float:
         """The share of `tokens` (content tokens) that entry `index` uses; 1 when none."""
