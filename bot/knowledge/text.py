@@ -6,6 +6,7 @@ stop words dropped. What is left are the "content tokens" the lexical scorer wei
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -221,10 +222,15 @@ def _pairs(token: str) -> list[str]:
 
 def content_tokens(text: str) -> list[str]:
     """Stemmed, synonym-folded tokens without stop words, in order, duplicates kept."""
+    return list(_content_tokens(text))
+
+
+@functools.lru_cache(maxsize=1024)  # a question is read by each scorer, part and check
+def _content_tokens(text: str) -> tuple[str, ...]:
     tokens = canonical(text).split()
     if _UNSPACED.search(text):
         tokens = [pair for token in tokens for pair in _pairs(token)]
-    return [stem(t) for t in tokens if t not in STOP_WORDS]
+    return tuple(stem(t) for t in tokens if t not in STOP_WORDS)
 
 
 def latin_script(text: str) -> bool:

@@ -126,8 +126,10 @@ class LexicalScorer:
             if " " not in source and len(folded) == 1 and folded[0] in self._postings:
                 self._typo_targets.setdefault(source, folded[0])
         self._typo_words = list(self._typo_targets)
-        self._texts = arrays["texts"].tobytes().decode().split("\n")  # wordings' sorted tokens
-        self._text_start = arrays["text_start"]  # entry i's wordings: [start[i], start[i+1])
+        texts = arrays["texts"].tobytes().decode().split("\n")  # wordings' sorted tokens
+        self._texts = np.array(texts, dtype=object)
+        start = arrays["text_start"]  # entry i's wordings: [start[i], start[i+1])
+        self._owner = np.repeat(np.arange(len(start) - 1), np.diff(start))  # of each wording
 
     def prepare(self, questions: list[str]) -> list:
         return []  # nothing slow to start
@@ -178,15 +180,14 @@ class LexicalScorer:
         candidates = candidates[coverage[candidates] > 0]
         if len(candidates) == 0:
             return scores
-        start = self._text_start
-        text_ids = [t for c in candidates.tolist() for t in range(start[c], start[c + 1])]
-        owners = np.repeat(candidates, start[candidates + 1] - start[candidates])
+        chosen = np.zeros(n, dtype=bool)
+        chosen[candidates] = True
+        text_ids = np.flatnonzero(chosen[self._owner])
+        owners = self._owner[text_ids]
         # token_sort_ratio, its sorting done once per wording at build: fuzz.ratio of the
         # sorted tokens is the same figure (rapidfuzz sorts and joins them so), 6x cheaper
         query = " ".join(sorted(corrected))
-        similarity = process.cdist([query], [self._texts[t] for t in text_ids], scorer=fuzz.ratio)[
-            0
-        ]
+        similarity = process.cdist([query], self._texts[text_ids].tolist(), scorer=fuzz.ratio)[0]
         best = np.zeros(n, dtype=np.float32)
         np.maximum.at(best, owners, similarity / 100.0)
         return scores + (1 - COVERAGE_WEIGHT) * best
