@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import gc
 import json
 import os
 from collections.abc import Callable
@@ -196,13 +195,3 @@ def _multilingual() -> MultilingualEncoder:
     from bot.matching.multilingual.reader import MultilingualEncoder
 
     return MultilingualEncoder()
-
-
-def keep_out_of_collections() -> None:
-    """For a long-running process, once what lasts is built (the knowledge base, its
-    indexes, the models, the client): the garbage collector stops walking it at each full
-    collection, pauses in the answers that run into one. What the last call kept is put
-    back and collected first, so what a reload replaced is freed."""
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()

@@ -29,7 +29,6 @@ from bot.matching.matcher import Matcher
 from bot.records.activity import AskCounts
 from bot.records.health import HEARTBEAT_FILE, HEARTBEAT_SECONDS, beat
 from bot.rendering import replies
-from bot.startup import keep_out_of_collections
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +86,8 @@ class CareerBot(commands.Bot):
         self.matcher = matcher
         self.force_sync = force_sync
         self.store = KnowledgeStore(settings.knowledge_dir, settings.data_dir)
-        self.database, self.data_dir = self.store.database, settings.data_dir
+        self.database = self.store.database
+        self.data_dir = settings.data_dir
         self.asked = AskCounts(self.database)
         self.answering = Answering(self)
         self.reports = ReportWorker()
@@ -175,7 +175,6 @@ class CareerBot(commands.Bot):
             await asyncio.to_thread(self.asked.load)
             await self.answering.replay()
         await self.add_features()
-        keep_out_of_collections()
         await self.sync_commands()
         if problem:  # the mod log channel is known once the gateway has sent the servers
             self.loop.create_task(self._warn_mod_log(DATA_WARNING % problem))
@@ -222,7 +221,6 @@ class CareerBot(commands.Bot):
                 log.warning("knowledge base not reloaded yet: %s", exc)
                 return [without_host_paths(str(exc))]
             log.info("knowledge base loaded: %d entries", len(self.matcher.kb))
-            keep_out_of_collections()
             return []
 
     async def reload_if_changed(self) -> None:
