@@ -45,6 +45,18 @@ def test_a_new_database_is_wal_versioned_and_full_sync(tmp_path):
     assert Database(tmp_path).problem() is None, "opening again migrates nothing"
 
 
+def test_reading_an_up_to_date_database_writes_nothing(tmp_path):
+    """Every command opens the database: one already at the schema's version is not written
+    (setting the version again cost a write and an fsync at every start)."""
+    Database(tmp_path).set_setting("seen", "yes")
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    wal = tmp_path / "bot.sqlite3-wal"
+    assert Database(tmp_path).setting("seen") == "yes"
+    assert history.pending(Database(tmp_path)) == []
+    assert not wal.exists() or wal.stat().st_size == 0
+
+
 def test_putting_a_new_file_in_wal_mode_waits_out_a_lock_sqlite_does_not_wait_for():
     """Two connections switching a new file to WAL at the same moment (the bot and `kb`, or
     two of the bot's threads): SQLite answers one "locked" at once, without its busy

@@ -230,13 +230,15 @@ class Database:
         return connection
 
     def _migrate(self, connection: sqlite3.Connection, wait: float) -> None:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
+        if version == SCHEMA_VERSION and mode == "wal":
+            self._migrated = True  # the usual start writes nothing (no fsync)
+            return
         # On a new file, before anything is written: deleted rows can give their space back.
         connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
         if self._wal(connection, wait) != "wal":
             raise sqlite3.OperationalError("it cannot be put in WAL mode")
-        if connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
-            self._migrated = True  # the usual start: nothing to write, no fsync
-            return
         connection.execute("BEGIN IMMEDIATE")  # another process may be migrating too: wait
         try:
             version = connection.execute("PRAGMA user_version").fetchone()[0]
