@@ -43,6 +43,7 @@ def test_an_edit_gets_a_new_index_and_the_old_one_goes(kb, tmp_path):
     lexical_matcher(kb, tmp_path)
     before = set((tmp_path / "index").glob("lexical-*"))
     first = kb.entries[0]
+    assert "when" not in wordings.tables(kb).kinds[0]
     edited = dataclasses.replace(
         kb, entries=(dataclasses.replace(first, keywords=("zebra",)), *kb.entries[1:])
     )
@@ -235,3 +236,11 @@ def test_the_matchers_tables_are_kept_and_read_back_exactly(kb, tmp_path, monkey
         kept.write_text(damage)
         assert read(IndexCache(tmp_path)) == built
         assert json.loads(kept.read_text()) == whole, "read again and kept again"
+    first = kb.entries[0]
+    assert "when" not in wordings.tables(kb).kinds[0]
+    edited = dataclasses.replace(
+        kb, entries=(dataclasses.replace(first, answers=("when",)), *kb.entries[1:])
+    )
+    assert "when" in wordings.tables(edited, IndexCache(tmp_path)).kinds[0]
+    (new,) = (tmp_path / "index").glob("tables-*.json")  # an edit is a new key; the old goes
+    assert new != kept and "when" in json.loads(new.read_text())["kinds"][0]
