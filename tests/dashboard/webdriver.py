@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
 import shutil
 import socket
 import subprocess
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -101,8 +103,12 @@ class Browser:
 @asynccontextmanager
 async def chromium(width: int = 1280, height: int = 900) -> AsyncIterator[Browser]:
     port = _free_port()
+    scratch = tempfile.mkdtemp(prefix="chromium-")  # its profile: removed after, not left in /tmp
     driver = subprocess.Popen(
-        ["chromedriver", f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        ["chromedriver", f"--port={port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "TMPDIR": scratch},
     )
     base = f"http://127.0.0.1:{port}"
     binary = next(shutil.which(name) for name in BROWSERS if shutil.which(name))
@@ -150,3 +156,4 @@ async def chromium(width: int = 1280, height: int = 900) -> AsyncIterator[Browse
     finally:
         driver.terminate()
         driver.wait(10)
+        shutil.rmtree(scratch, ignore_errors=True)
