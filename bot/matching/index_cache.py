@@ -151,7 +151,9 @@ def kept_session(
     be written costs memory, never answers."""
     import onnxruntime
 
-    folder = user_cache() / FOLDER / f"{kind}-{key[:32]}"
+    cache = IndexCache(user_cache())
+    folder = cache.path(kind, key, "")
+    assert folder is not None  # the user's cache always has one
     model = folder / "model.onnx"
 
     def kept() -> Any:  # the kept graph is optimised already (~10 ms of every start)
@@ -196,23 +198,20 @@ def kept_session(
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
         return made(None)
-    _replace(folder, scratch, kind)
+    _replace(folder, scratch, kind, stale=cache.others(kind, key, "")[1:])  # newest one stays
     try:
         return kept()
     except Exception:  # not kept after all (another process's, being replaced?)
         return session
 
 
-def _replace(folder: Path, scratch: Path, kind: str) -> None:
-    """Put `scratch` in `folder`'s place, whole or not at all. Of the other keys' folders the
-    newest stays (two versions of the bot sharing the cache would each remove the other's);
-    a scratch folder a crash left goes after an hour (one may be being written)."""
-    others = [old for old in folder.parent.glob(f"{kind}-*") if old.is_dir() and old != folder]
+def _replace(folder: Path, scratch: Path, kind: str, stale: list[Path]) -> None:
+    """Put `scratch` in `folder`'s place, whole or not at all, and remove `stale` folders (of
+    other keys: two versions of the bot sharing the cache keep one each) and scratch folders
+    a crash left an hour ago or more (a younger one may be being written)."""
     crashed = [old for old in folder.parent.glob(f".{kind}-*") if old != scratch]
     hour_ago = time.time() - 3600
-    for old in sorted(others, key=_modified)[:-1] + [
-        old for old in crashed if _modified(old) < hour_ago
-    ]:
+    for old in stale + [old for old in crashed if _modified(old) < hour_ago]:
         shutil.rmtree(old, ignore_errors=True)
     try:
         scratch.rename(folder)
