@@ -141,9 +141,8 @@ def load_knowledge(store: KnowledgeStore) -> KnowledgeBase:
         key = _knowledge_key(store)
     except (KnowledgeBaseError, StoreError, OSError):
         return store.load()  # which says what is wrong
-    path = cache.path(KEPT_KNOWLEDGE, key, ".json")
-    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
-        kept = json.loads(path.read_bytes()) if path else None
+    with contextlib.suppress(ValueError, TypeError, KeyError):
+        kept = cache.load_json(KEPT_KNOWLEDGE, key)
         if kept is not None:
             return KnowledgeBase(
                 tuple(Entry(*map(_tupled, row)) for row in kept["entries"]),
@@ -158,7 +157,7 @@ def load_knowledge(store: KnowledgeStore) -> KnowledgeBase:
                 "topics": [dataclasses.astuple(topic) for topic in kb.out_of_scope],
                 "versions": kb.versions,
             }
-            cache.write(KEPT_KNOWLEDGE, key, ".json", json.dumps(rows).encode())
+            cache.save_json(KEPT_KNOWLEDGE, key, rows)
     return kb
 
 

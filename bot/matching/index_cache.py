@@ -110,6 +110,17 @@ class IndexCache:
         np.savez(buffer, **arrays)
         self.write(kind, key, ".npz", buffer.getvalue())
 
+    def load_json(self, kind: str, key: str) -> Any:
+        """What `save_json` kept under `key`; None when missing or unreadable."""
+        path = self.path(kind, key, ".json")
+        try:
+            return json.loads(path.read_bytes()) if path else None
+        except (OSError, ValueError):
+            return None
+
+    def save_json(self, kind: str, key: str, value: Any) -> None:
+        self.write(kind, key, ".json", json.dumps(value).encode())
+
     def write(self, kind: str, key: str, suffix: str, data: bytes) -> None:
         """Best effort: a read-only or full DATA_DIR costs start-up time, never answers."""
         path = self.path(kind, key, suffix)

@@ -9,7 +9,6 @@ reading them back ~3 ms."""
 
 from __future__ import annotations
 
-import json
 from typing import NamedTuple
 
 from bot.knowledge import scope
@@ -66,15 +65,15 @@ def tables(kb: KnowledgeBase, cache: IndexCache | None = None) -> Tables:
 def _built(kb: KnowledgeBase, cache: IndexCache | None) -> Tables:
     rivals = competitors(kb.entries, kb.out_of_scope)
     key = _key(kb, rivals) if cache else ""
-    kept = _read(cache, key) if cache else None
-    if kept is not None:
+    kept = cache.load_json(KIND, key) if cache else None
+    if isinstance(kept, dict):
         try:
             return _tables(kb, rivals, kept)
         except (TypeError, ValueError, KeyError, IndexError):  # not ours: read again
             pass
     reading = _reading(kb, rivals)
     if cache:
-        cache.write(KIND, key, ".json", json.dumps(reading).encode())
+        cache.save_json(KIND, key, reading)
     return _tables(kb, rivals, reading)
 
 
@@ -117,12 +116,3 @@ def _key(kb: KnowledgeBase, rivals: tuple[Entry, ...]) -> str:
         for e in kb.entries
     )
     return content_key([SOURCE], read, ("\n".join(rival.texts) for rival in rivals))
-
-
-def _read(cache: IndexCache, key: str) -> dict[str, list] | None:
-    path = cache.path(KIND, key, ".json")
-    try:
-        kept = json.loads(path.read_bytes()) if path else None
-    except (OSError, ValueError):
-        return None
-    return kept if isinstance(kept, dict) else None
