@@ -1,4 +1,5 @@
-"""MicroBatcher: one worker thread that runs a model over batches of what waits for it."""
+"""MicroBatcher: one worker thread that runs a model over batches of what waits for it; and
+`packed`, the passes a model makes over texts known all at once."""
 
 from __future__ import annotations
 
@@ -106,3 +107,17 @@ class MicroBatcher(Generic[Item, Result]):
             else:
                 for (_, _, future), result in zip(batch, results, strict=True):
                     future.set_result(result)
+
+
+def packed(costs: list[int], budget: int, most: int | None = None) -> list[list[int]]:
+    """The indexes of `costs` in passes, cheapest first: a pass costs its size times its
+    dearest item (padding) and stays within `budget` (an item dearer than it has one of its
+    own), and holds at most `most` items."""
+    passes: list[list[int]] = []
+    for i in sorted(range(len(costs)), key=costs.__getitem__):
+        room = passes and costs[i] * (len(passes[-1]) + 1) <= budget
+        if room and (most is None or len(passes[-1]) < most):
+            passes[-1].append(i)
+        else:
+            passes.append([i])
+    return passes

