@@ -10,7 +10,7 @@ import pytest
 
 from bot.knowledge.model import Overloaded
 from bot.knowledge.text import spelled_out
-from bot.matching.batching import MicroBatcher
+from bot.matching.batching import MicroBatcher, packed
 from bot.matching.build import BLENDED_MODEL, DECISIVE, HOPELESS, LEXICAL_MODEL, blended_matcher
 from bot.matching.decision import Cascade
 from bot.matching.matcher import Decision
@@ -170,3 +170,12 @@ def test_a_full_queue_decides_from_the_lexical_scores(counted):
     assert (match.decision, match.suggestions) == (lexical.decision, lexical.suggestions)
     encoder.full = False
     assert matcher.decide(question, *matcher.post_judgement(question), BLENDED_MODEL) != match
+
+
+def test_texts_known_at_once_are_packed_cheapest_first_within_the_budget():
+    """A pass costs its size times its dearest text: [3, 3, 3] fits 10 but not a fourth 3;
+    a text dearer than the budget gets a pass of its own; `most` bounds a pass's size."""
+    costs = [12, 3, 1, 3, 3, 3, 2]
+    assert packed(costs, 10) == [[2, 6, 1], [3, 4, 5], [0]]
+    assert packed(costs, 10, most=2) == [[2, 6], [1, 3], [4, 5], [0]]
+    assert packed([], 10) == []
