@@ -59,7 +59,7 @@ class FourBitGraph(Graph):
 
 
 def weight_shapes() -> dict[str, tuple[int, ...]]:
-    """Every weight the graph is given but the linear layers' int8 ones (named as BERT's)."""
+    """Every weight the graph is given but the linear layers' 4-bit ones (named as BERT's)."""
     out: dict[str, tuple[int, ...]] = {}
     for name in ("embeddings.LayerNorm",):
         out |= {f"{name}.weight": (HIDDEN,), f"{name}.bias": (HIDDEN,)}
