@@ -6,6 +6,7 @@ from rapidfuzz import fuzz, process
 from bot.knowledge.text import clean, content_tokens
 from bot.matching.answerability.vocabulary import Vocabulary, names_in
 from bot.matching.evaluation import EVALUATION_FILE, evaluate, figures, load_cases
+from bot.matching.lexical import TYPO_CUTOFF
 from bot.matching.matcher import Decision
 from tests.conftest import KNOWLEDGE, ROOT
 
@@ -85,6 +86,22 @@ def test_answers_directly(lexical, question, expected):
 def test_typos_still_find_the_entry(lexical):
     match = lexical.match("do i need a phd for machien lerning")
     assert (match.answers or match.suggestions)[0].id == "phd-required"
+
+
+def test_a_typo_is_corrected_as_a_search_of_the_whole_vocabulary_would(lexical):
+    scorer = lexical.scorers[0][0]
+    words = sorted({w for w in scorer._typo_words if len(w) >= 4})
+    typos = set()
+    for n, word in enumerate(words):  # a letter swapped, dropped, doubled; one changed
+        i = n % len(word)
+        typos |= {word[:i] + word[i + 1 :], word[:i] + word[i] + word[i:]}
+        typos |= {word[:i] + "xq"[n % 2] + word[i + 1 :], word[::-1], word + "ings"}
+    assert len(typos) > 1000
+    for typo in sorted(typos):
+        nearby = process.extractOne(typo, scorer._typo_words_near(len(typo)), scorer=fuzz.ratio)
+        everywhere = process.extractOne(typo, scorer._typo_words, scorer=fuzz.ratio)
+        if everywhere[1] >= TYPO_CUTOFF:  # whatever could count is among the nearby
+            assert nearby is not None and nearby[1] == everywhere[1], (typo, everywhere)
 
 
 @pytest.mark.parametrize(

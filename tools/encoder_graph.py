@@ -16,8 +16,9 @@ With `--answer-check NPZ` it writes the answer check instead (bot/matching/answe
 the same layers fine-tuned by bench/answer_check.py to read a question with an answer, and a
 logit from the first token's state. answer-check-int8.onnx is the graph, its weights given at
 load as the int8 graph's are; answer-check-int8.npz holds them (linear weights quantised to
-int8 here, as `int8_weights` does), so onnxruntime uses them where numpy loaded them instead
-of copying them out of the graph. Its embedding tables are the shipped model's.
+int8 here, as `int8_weights` does): the bot gives them to onnxruntime once and from then on
+reads the optimised session it keeps in the user's cache (`index_cache.kept_session`). Its
+embedding tables are the shipped model's.
 
 Run by hand after changing it (`pip install onnx` first; the bot itself never needs onnx):
     .venv/bin/python tools/encoder_graph.py [--model-dir DIR] [--answer-check NPZ]
