@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import threading
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from bot.knowledge.model import Overloaded
+from bot.knowledge.model import KnowledgeBase, Overloaded
 from bot.knowledge.text import spelled_out
 from bot.matching.batching import MicroBatcher, packed
 from bot.matching.build import BLENDED_MODEL, DECISIVE, HOPELESS, LEXICAL_MODEL, blended_matcher
 from bot.matching.decision import Cascade
-from bot.matching.matcher import Decision
+from bot.matching.matcher import INLINE_FINISH_ENTRIES, Decision
 
 
 def test_questions_waiting_together_are_run_as_one_batch():
@@ -148,6 +149,27 @@ def test_an_unsettled_question_waits_for_the_encoder(counted):
     match = matcher.match(question)
     assert encoder.embedded == [spelled_out(question)]  # chat shorthand written out
     assert match.decision is Decision.ANSWER and match.entry.id == "phd-required"
+
+
+def test_once_encoded_a_question_is_finished_without_a_pass_of_its_own(counted, kb):
+    encoder, matcher = counted
+    question = "is a doctorate a must for ML jobs? and does it pay more?"
+    started = matcher.start(question)
+    assert isinstance(started, list) and started
+    wait(started)
+    asked = list(encoder.embedded)
+    assert matcher.finishes_inline(question)  # the bot calls `finish` on its event loop
+    assert matcher.finish(question) == matcher.match(question)
+    assert encoder.embedded == asked
+    big = KnowledgeBase(
+        tuple(replace(kb.entries[0], id=f"entry-{n}") for n in range(INLINE_FINISH_ENTRIES)),
+        kb.out_of_scope,
+    )
+    matcher.kb = big  # past this size the blend takes longer: `finish` leaves the loop
+    assert not matcher.finishes_inline(question)
+    matcher.cascade = None  # no cascade: `start` encodes nothing, `finish` does it all
+    matcher.kb = kb
+    assert not matcher.finishes_inline(question)
 
 
 def test_a_busy_encoder_is_spared_when_the_lexical_answer_is_confident(counted):

@@ -111,6 +111,13 @@ def test_chatter_in_another_language_is_declined(counted, chatter):
 
 
 @needs_model
+def test_a_post_in_another_language_is_finished_off_the_event_loop(counted):
+    matcher, _ = counted  # its English reading may be asked to agree: an encoder pass
+    assert not any(matcher.finishes_inline(text) for text in OTHER_LANGUAGES)
+    assert all(matcher.finishes_inline(text) for text in ENGLISH)
+
+
+@needs_model
 def test_english_never_reaches_the_multilingual_model(counted):
     matcher, model = counted
     before = list(model.encoded)

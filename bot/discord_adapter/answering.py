@@ -61,14 +61,18 @@ class Answering:
         question's reference for the reply's vote buttons.
 
         The cheap scores run inline (ms even at 100k entries); a question they leave open
-        waits for the encoder's batch without holding a thread, then is scored off the event
-        loop. Recording runs in the background and never delays the reply."""
+        waits for the encoder's batch without holding a thread, then is scored inline too,
+        or off the event loop when that needs a model pass of its own (a post in another
+        language). Recording runs in the background and never delays the reply."""
         matcher = self.host.matcher
         match = matcher.start(question)
         if not isinstance(match, Match):
             if match:
                 await asyncio.wait([asyncio.wrap_future(f) for f in match])
-            match = await asyncio.to_thread(matcher.finish, question)
+            if matcher.finishes_inline(question):  # a thread's hop costs more than it
+                match = matcher.finish(question)
+            else:
+                match = await asyncio.to_thread(matcher.finish, question)
         if source in UNASKED:  # the answer check, when it may help, runs off the loop
             checks = matcher.checks(match)
             match = await asyncio.to_thread(matcher.unasked, match) if checks else match.unasked()

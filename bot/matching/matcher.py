@@ -35,6 +35,7 @@ MAX_QUESTION_CHARS = 4000  # a forum post; its question is often the last senten
 SUGGESTIONS = 3
 SUGGEST_SPREAD = 0.15  # "did you mean" offers entries this close to the best one
 MAX_ANSWERS = 3
+INLINE_FINISH_ENTRIES = 2000  # indexed: `finish` costs what `start` does, 1-2 ms, up to here
 
 
 def indexed_entries(kb: KnowledgeBase) -> tuple[Entry, ...]:
@@ -186,6 +187,14 @@ class Matcher:
                     raise
         cheap = self.post_judgement(question, cheap_only=True)
         return self.decide(question, *cheap, self.cascade.model, top)
+
+    def finishes_inline(self, question: str) -> bool:
+        """Whether `finish`, once `start`'s encodings are done, is as cheap as `start` (no
+        model pass of its own, a base the blend scores in a ms or two): an event loop may
+        call it inline then, sparing a thread's hop each way."""
+        if self.cascade is None:  # `start` encodes nothing: `finish` does
+            return False
+        return len(self.kb) + len(self._rivals) <= INLINE_FINISH_ENTRIES
 
     def checks(self, match: Match) -> bool:
         """Whether `unasked` would ask the answer check (else it is instant)."""

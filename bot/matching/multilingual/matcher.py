@@ -89,6 +89,10 @@ class MultilingualMatcher(Matcher):
                 self._failed = True
         return super().finish(question, top)
 
+    def finishes_inline(self, question: str) -> bool:
+        # a post in another language may ask its English reading to agree: an encoder pass
+        return _foreign(question) is None and super().finishes_inline(question)
+
     def blended(self, question: str) -> np.ndarray:
         """Every indexed entry's score as the post is read: by the multilingual model when
         it is not in English (`kb test` names the nearest out-of-scope topic from it)."""
