@@ -26,6 +26,7 @@ import struct
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -34,6 +35,7 @@ from bot.matching.index_cache import (
     content_key,
     file_sha256,
     kept_session,
+    releasing_arena,
     session_options,
     source_hash,
 )
@@ -177,7 +179,7 @@ class SentenceEncoder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit-length embeddings, one row per text: shortest first, in passes of similar
-        length, on BUILD_WORKERS threads when there are several passes."""
+        length, on BUILD_WORKERS threads when there are several passes (an index's)."""
         out = np.empty((len(texts), self.dimensions), dtype=np.float32)
         tokens = [e.ids for e in self.tokenizer.encode_batch(texts)]
         passes = packed([len(t) for t in tokens], PASS_TOKENS, PASS_TEXTS)
@@ -185,15 +187,16 @@ class SentenceEncoder:
         def run(chunk: list[int]) -> None:
             out[chunk] = self._forward([tokens[i] for i in chunk])
 
-        if len(passes) > 1:
+        if len(passes) > 1:  # then a pass of nothing lets the arena go (`releasing_arena`)
             with ThreadPoolExecutor(min(BUILD_WORKERS, len(passes))) as pool:
                 list(pool.map(run, passes))
+            self._forward([self.tokenizer.encode("").ids], releasing_arena())
         elif passes:  # one pass: on this thread (starting a pool cost a lone question 0.3 ms)
             run(passes[0])
         return out
 
-    def _forward(self, tokens: list[list[int]]) -> np.ndarray:
-        """One forward pass over token ids, padded to the longest."""
+    def _forward(self, tokens: list[list[int]], options: Any = None) -> np.ndarray:
+        """One forward pass over token ids, padded to the longest (`options`: RunOptions)."""
         started, cpu = time.perf_counter(), time.thread_time()  # onnxruntime runs on this thread
         lengths = np.array([len(t) for t in tokens])
         mask = (np.arange(lengths.max()) < lengths[:, None]).astype(np.int64)
@@ -202,7 +205,7 @@ class SentenceEncoder:
         feeds = dict(self.tables)
         for name, values in zip(TEXT_INPUTS, (ids, mask, np.zeros_like(ids)), strict=True):
             feeds[name] = self._ort_value(values)
-        vectors = self._session.run_with_ort_values(["embedding"], feeds)[0].numpy()
+        vectors = self._session.run_with_ort_values(["embedding"], feeds, options)[0].numpy()
         self.passes += 1
         self.seconds += time.perf_counter() - started
         self.cpu_seconds += time.thread_time() - cpu

@@ -132,6 +132,29 @@ class IndexCache:
                 old.unlink(missing_ok=True)
 
 
+def release_freed_memory() -> None:
+    """Hand the heap's free pages back to the system (glibc only). glibc keeps what an
+    index's passes and a model's first conversion freed: a new install's bot stayed ~50 MB
+    larger for as long as it ran (bench/e2e.py's first run)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # no glibc (musl, macOS, Windows)
+        pass
+
+
+def releasing_arena() -> Any:
+    """Run options for a pass after an index's: as it ends, onnxruntime's arena hands back
+    what it holds beyond what is in use. An index's passes (two at a time, of long wordings)
+    grow the arena past what questions need, and it never shrinks on its own."""
+    import onnxruntime
+
+    options = onnxruntime.RunOptions()
+    options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+    return options
+
+
 def session_options() -> Any:
     """A session's options: one thread a pass (the other core serves Discord), quiet."""
     import onnxruntime
@@ -179,8 +202,8 @@ def kept_session(
             shutil.rmtree(folder, ignore_errors=True)
     given = weights()
 
-    def made(save_to: Path | None) -> Any:
-        """The session of the given arrays; saved to `save_to` as onnxruntime saves one."""
+    def made(given: dict[str, np.ndarray], save_to: Path | None) -> Any:
+        """The session of `given` arrays; saved to `save_to` as onnxruntime saves one."""
         settings = options()
         values = [onnxruntime.OrtValue.ortvalue_from_numpy(v) for v in given.values()]
         settings.add_external_initializers(list(given), values)
@@ -204,16 +227,19 @@ def kept_session(
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=f".{kind}-", dir=folder.parent))
-        session = made(scratch)
+        session = made(given, scratch)
     except Exception:  # nowhere to keep it (read-only, full): the arrays' session, as before
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
-        return made(None)
+        return made(given, None)
     _replace(folder, scratch, kind, stale=cache.others(kind, key, "")[1:])  # newest one stays
     try:
-        return kept()
+        read_back = kept()
     except Exception:  # not kept after all (another process's, being replaced?)
         return session
+    del session, given  # and what making it took: ~30 MB for the multilingual model
+    release_freed_memory()
+    return read_back
 
 
 def _replace(folder: Path, scratch: Path, kind: str, stale: list[Path]) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 from bot.knowledge.model import Entry
 from bot.knowledge.text import spelled_out
 from bot.matching.encoder import SentenceEncoder
-from bot.matching.index_cache import IndexCache, content_key
+from bot.matching.index_cache import IndexCache, content_key, release_freed_memory
 
 Progress = Callable[[int, int], None]  # (wordings encoded, of how many)
 KIND = "embeddings"
@@ -106,6 +106,8 @@ def embeddings(
     if cache:
         cache.write(kinds[0], key, ".npy", _npy(matrix))
         cache.write(kinds[1], key, ".npy", _npy(np.frombuffer(b"".join(digests), dtype=np.uint8)))
+    if missing:
+        release_freed_memory()
     return matrix, len(missing)
 
 

