@@ -227,19 +227,17 @@ def kept_session(
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=f".{kind}-", dir=folder.parent))
-        session = made(given, scratch)
+        made(given, scratch)  # saved as it is made; dropped: the kept files are read below
     except Exception:  # nowhere to keep it (read-only, full): the arrays' session, as before
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
         return made(given, None)
+    release_freed_memory()  # what making it took: ~30 MB for the multilingual model
     _replace(folder, scratch, kind, stale=cache.others(kind, key, "")[1:])  # newest one stays
     try:
-        read_back = kept()
+        return kept()
     except Exception:  # not kept after all (another process's, being replaced?)
-        return session
-    del session, given  # and what making it took: ~30 MB for the multilingual model
-    release_freed_memory()
-    return read_back
+        return made(given, None)
 
 
 def _replace(folder: Path, scratch: Path, kind: str, stale: list[Path]) -> None:
